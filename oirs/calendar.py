@@ -102,6 +102,12 @@ def _local_reasons(comuna_key: str, year: int) -> Mapping[date, str]:
     return MappingProxyType(reasons)
 
 
+def clear_holiday_caches() -> None:
+    """Forget the per-year holiday tables, e.g. to measure a fresh process."""
+    national_holidays.cache_clear()
+    _local_reasons.cache_clear()
+
+
 def _as_date(day: date) -> date:
     """Plain date of a date or datetime key, so admins can pass either."""
     return day.date() if isinstance(day, datetime) else day
