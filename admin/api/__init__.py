@@ -1,0 +1,25 @@
+"""JSON API for the bot, the channels and integrations, behind Bearer tokens."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, request
+from flask.typing import ResponseReturnValue
+
+from admin.api.tokens import authenticate
+from admin.errors import error_response
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.before_request
+def _require_token() -> ResponseReturnValue | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    api_token = authenticate(token.strip()) if scheme.lower() == "bearer" else None
+    if api_token is None:
+        return error_response(401, "unauthorized", "Falta un token de API válido.")
+    g.api_token = api_token
+    return None
+
+
+from admin.api import cases, community  # noqa: E402,F401  (routes register on bp)

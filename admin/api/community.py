@@ -1,0 +1,66 @@
+"""Duplicate-looking reclamos, adhesions, and the commune's public data for the bot."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from flask import jsonify, request
+from flask.typing import ResponseReturnValue
+
+from admin.api import bp
+from admin.api.cases import CONTACT_FIELDS, _json_body, _str_field
+from admin.database import db, settings
+from oirs.adhesions import adhere, similar_open_reclamos
+from oirs.cases import ContactData, get_case
+from oirs.errors import InvalidField
+
+
+@bp.get("/cases/similar")
+def similar_cases() -> ResponseReturnValue:
+    category = request.args.get("category", "")
+    address = request.args.get("address", "")
+    if not category or not address:
+        raise InvalidField({"address": "Indique la categoría y la dirección."})
+    session = db()
+    with session.begin():
+        cases = similar_open_reclamos(session, category, address)
+        return jsonify(
+            {
+                "cases": [
+                    {
+                        "folio": c.folio,
+                        "category": c.category.code if c.category else None,
+                        "address": c.address,
+                        "created_at": c.created_at.isoformat(),
+                        "adhesions": count,
+                    }
+                    for c, count in cases
+                ]
+            }
+        )
+
+
+@bp.post("/cases/<folio>/adhesions")
+def add_adhesion(folio: str) -> ResponseReturnValue:
+    body = _json_body()
+    errors: dict[str, str] = {}
+    raw_contact = body.get("contact")
+    contact_body: dict[str, Any] = raw_contact if isinstance(raw_contact, dict) else {}
+    contact = ContactData(
+        **{k: _str_field(contact_body, k, errors, "contact.") for k in CONTACT_FIELDS}
+    )
+    channel = _str_field(body, "channel", errors) or "web"
+    user_id = _str_field(body, "channel_user_id", errors)
+    if errors:
+        raise InvalidField(errors)
+    session = db()
+    with session.begin():
+        case = get_case(session, folio)
+        total = adhere(session, case, contact, channel, user_id)
+        return jsonify({"folio": case.folio, "adhesions": total}), 201
+
+
+@bp.get("/commune")
+def commune() -> ResponseReturnValue:
+    return jsonify(asdict(settings().commune))

@@ -1,0 +1,175 @@
+"""The `oirs` command: database, users, tokens, demo data and deadline arithmetic."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from oirs.settings import PROJECT_ROOT, ConfigurationError, Settings
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ConfigurationError as exc:
+        raise click.ClickException(f"Configuración insegura para producción: {exc}") from exc
+
+
+def _session(settings: Settings):  # type: ignore[no-untyped-def]
+    from oirs.db import make_engine, make_session_factory
+
+    return make_session_factory(make_engine(settings.database_url))()
+
+
+@click.group(help="OIRS Conversacional: administración desde la línea de comandos.")
+def main() -> None:
+    from dotenv import load_dotenv
+
+    load_dotenv(PROJECT_ROOT / ".env", override=False)
+
+
+@main.group(help="Base de datos.")
+def db() -> None:
+    pass
+
+
+def alembic_config(settings: Settings):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", settings.database_url.replace("%", "%%"))
+    return config
+
+
+@db.command("upgrade", help="Aplica las migraciones pendientes.")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    from alembic import command
+
+    settings = _settings()
+    if settings.database_url.startswith("sqlite:///"):
+        Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+    command.upgrade(alembic_config(settings), revision)
+    click.echo("Base de datos al día.")
+
+
+@main.command("create-user", help="Crea un usuario del personal.")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, help="agent, oirs, transparency, unit, supervisor, admin")
+@click.option("--unit", "unit_code", default=None, help="Código de la unidad (rol unit).")
+@click.password_option("--password", help="Al menos 12 caracteres.")
+def create_user_cmd(email: str, name: str, role: str, unit_code: str | None, password: str) -> None:
+    from oirs.accounts import create_user
+    from oirs.errors import InvalidField
+
+    session = _session(_settings())
+    try:
+        with session.begin():
+            user = create_user(session, email, name, role, password, unit_code)
+    except InvalidField as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Usuario creado: {user.email} ({user.role})")
+
+
+@main.command(
+    "create-token", help="Crea un token de API; se muestra una sola vez en la última línea."
+)
+@click.argument("name")
+def create_token_cmd(name: str) -> None:
+    from admin.api.tokens import issue_token
+
+    session = _session(_settings())
+    with session.begin():
+        token = issue_token(session, name)
+    click.echo(f"Token «{name}» creado. Guárdelo ahora: no se vuelve a mostrar.", err=True)
+    click.echo(token)
+
+
+@main.command("seed-demo", help="Carga unidades, categorías y usuarios de demostración.")
+def seed_demo_cmd() -> None:
+    from oirs.seed import seed_demo_staff, seed_reference_data
+
+    settings = _settings()
+    session = _session(settings)
+    with session.begin():
+        if seed_reference_data(session):
+            click.echo("Unidades y categorías cargadas.")
+        if settings.production:
+            click.echo("Modo producción: no se crean usuarios de demostración.")
+            return
+        staff = seed_demo_staff(session)
+    if staff:
+        click.echo("Usuarios de demostración (las contraseñas se muestran solo esta vez):")
+        for email, role, password in staff:
+            click.echo(f"  {email:32} {role:13} {password}")
+
+
+def _parse_start(value: str) -> date | datetime:
+    for parse in (date.fromisoformat, datetime.fromisoformat):
+        try:
+            return parse(value)
+        except ValueError:
+            continue
+    try:
+        return datetime.strptime(value, "%d-%m-%Y").date()
+    except ValueError as exc:
+        raise click.BadParameter("use AAAA-MM-DD o DD-MM-AAAA") from exc
+
+
+@main.command(
+    "deadline", help="Calcula el vencimiento en días hábiles; la fecha ISO va en la última línea."
+)
+@click.argument("start")
+@click.argument("days", type=int)
+@click.option("--comuna", default=None, help="Comuna (feriados regionales/comunales).")
+@click.option("--explain", is_flag=True, help="Explica cada día contado y omitido.")
+@click.option("--no-db", is_flag=True, help="No leer días inhábiles agregados en la base de datos.")
+def deadline_cmd(start: str, days: int, comuna: str | None, explain: bool, no_db: bool) -> None:
+    from oirs.calendar import BusinessCalendar
+    from oirs.deadlines import compute_deadline
+
+    settings = _settings()
+    comuna = comuna or settings.commune.comuna
+    extra = {} if no_db else _extra_days(settings)
+    try:
+        deadline = compute_deadline(
+            _parse_start(start), days, BusinessCalendar(comuna=comuna, extra_days=extra)
+        )
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if explain:
+        for line in deadline.explain():
+            click.echo(line)
+    click.echo(deadline.due.isoformat())
+
+
+def _extra_days(settings: Settings) -> dict[date, str]:
+    """Admin-added days, when a migrated database is there; the law alone otherwise."""
+    from sqlalchemy import inspect, select
+
+    from oirs.models import ExtraHoliday
+
+    session = _session(settings)
+    try:
+        with session.begin():
+            if not inspect(session.connection()).has_table("extra_holiday"):
+                return {}
+            return {row.day: row.reason for row in session.scalars(select(ExtraHoliday))}
+    except Exception as exc:  # an unreachable database must not stop date arithmetic
+        click.echo(
+            f"Aviso: no se leyeron los días inhábiles agregados ({type(exc).__name__}).", err=True
+        )
+        return {}
+    finally:
+        session.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

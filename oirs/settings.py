@@ -1,0 +1,111 @@
+"""Typed configuration read once from the environment (and an optional .env file)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration is unsafe or incomplete for the requested mode."""
+
+
+@dataclass(frozen=True)
+class CommuneInfo:
+    name: str = "Municipalidad de Ejemplo"
+    comuna: str | None = None
+    oirs_address: str = "Plaza de Armas 1, primer piso"
+    oirs_hours: str = "lunes a viernes de 8:30 a 14:00 horas"
+    phone: str = "+56 2 2345 6789"
+    email: str = "oirs@municipalidad.example.cl"
+    portal_transparencia_url: str = "https://www.portaltransparencia.cl"
+    transparencia_activa_url: str = "https://www.portaltransparencia.cl"
+    sai_form_url: str = "https://www.portaltransparencia.cl"
+    privacy_policy_url: str = "http://127.0.0.1:8000/privacidad"
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'oirs.db'}"
+    secret_key: str = "dev-only-not-secret"  # noqa: S105 (refused in production by check())
+    public_url: str = "http://127.0.0.1:8000"
+    rasa_url: str = "http://127.0.0.1:5005"
+    data_dir: Path = PROJECT_ROOT / "var"
+    redis_url: str | None = None
+    smtp_url: str | None = None
+    mail_from: str = "oirs@municipalidad.example.cl"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_whatsapp_from: str | None = None
+    telegram_bot_token: str | None = None
+    telegram_webhook_secret: str | None = None
+    commune: CommuneInfo = field(default_factory=CommuneInfo)
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read the environment; in production, refuse unsafe or missing secrets."""
+        env = dict(os.environ if environ is None else environ)
+        defaults = cls()
+        data_dir = Path(env.get("OIRS_DATA_DIR") or defaults.data_dir)
+        database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'oirs.db'}"
+        commune = CommuneInfo(
+            name=env.get("OIRS_COMMUNE_NAME", CommuneInfo.name),
+            comuna=env.get("OIRS_COMUNA") or None,
+            oirs_address=env.get("OIRS_ADDRESS", CommuneInfo.oirs_address),
+            oirs_hours=env.get("OIRS_HOURS", CommuneInfo.oirs_hours),
+            phone=env.get("OIRS_PHONE", CommuneInfo.phone),
+            email=env.get("OIRS_EMAIL", CommuneInfo.email),
+            portal_transparencia_url=env.get(
+                "OIRS_PORTAL_TRANSPARENCIA_URL", CommuneInfo.portal_transparencia_url
+            ),
+            transparencia_activa_url=env.get(
+                "OIRS_TRANSPARENCIA_ACTIVA_URL", CommuneInfo.transparencia_activa_url
+            ),
+            sai_form_url=env.get("OIRS_SAI_FORM_URL", CommuneInfo.sai_form_url),
+            privacy_policy_url=env.get(
+                "OIRS_PRIVACY_POLICY_URL",
+                env.get("OIRS_PUBLIC_URL", defaults.public_url).rstrip("/") + "/privacidad",
+            ),
+        )
+        settings = cls(
+            env=env.get("OIRS_ENV", "development"),
+            database_url=database_url,
+            secret_key=env.get("OIRS_SECRET_KEY", defaults.secret_key),
+            public_url=env.get("OIRS_PUBLIC_URL", defaults.public_url).rstrip("/"),
+            rasa_url=env.get("OIRS_RASA_URL", defaults.rasa_url).rstrip("/"),
+            data_dir=data_dir,
+            redis_url=env.get("REDIS_URL") or None,
+            smtp_url=env.get("OIRS_SMTP_URL") or None,
+            mail_from=env.get("OIRS_MAIL_FROM", defaults.mail_from),
+            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
+            twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
+            twilio_whatsapp_from=env.get("TWILIO_WHATSAPP_FROM") or None,
+            telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,
+            telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
+            commune=commune,
+        )
+        settings.check(debug=env.get("FLASK_DEBUG", "0") not in ("", "0", "false"))
+        return settings
+
+    def check(self, debug: bool = False) -> None:
+        """Production mode must not run with debug, a default secret or the SQLite default."""
+        if not self.production:
+            return
+        problems = []
+        if debug:
+            problems.append("FLASK_DEBUG must be off in production")
+        if self.secret_key == Settings.secret_key or len(self.secret_key) < 32:
+            problems.append("OIRS_SECRET_KEY must be set to a random value of 32+ characters")
+        if not self.public_url.startswith("https://"):
+            problems.append("OIRS_PUBLIC_URL must be an https:// URL")
+        if problems:
+            raise ConfigurationError("; ".join(problems))
