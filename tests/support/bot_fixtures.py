@@ -1,0 +1,1 @@
+"""Fixtures for tests that run in the bot environment (actions, channels)."""
