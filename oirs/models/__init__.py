@@ -1,0 +1,40 @@
+"""All models, imported here so Alembic and the app see one metadata."""
+
+from oirs.models.access_log import CaseView
+from oirs.models.alert import SentAlert
+from oirs.models.base import Base, utcnow
+from oirs.models.calendar import DeadlineRule, ExtraHoliday
+from oirs.models.case import Adhesion, Attachment, Case, CaseEvent, CaseType, Channel, FolioCounter
+from oirs.models.note import InternalNote
+from oirs.models.organisation import Category, Unit
+from oirs.models.outbox import OutboxMessage
+from oirs.models.sai import Amparo, AmparoStep, ThirdParty
+from oirs.models.template import ReplyTemplate
+from oirs.models.user import ApiToken, Role, User
+
+__all__ = [
+    "Adhesion",
+    "Amparo",
+    "AmparoStep",
+    "ApiToken",
+    "Attachment",
+    "Base",
+    "Case",
+    "CaseEvent",
+    "CaseType",
+    "CaseView",
+    "Category",
+    "Channel",
+    "DeadlineRule",
+    "ExtraHoliday",
+    "FolioCounter",
+    "InternalNote",
+    "OutboxMessage",
+    "ReplyTemplate",
+    "Role",
+    "SentAlert",
+    "ThirdParty",
+    "Unit",
+    "User",
+    "utcnow",
+]
