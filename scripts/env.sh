@@ -1,0 +1,26 @@
+# Sourced by run.sh and test.sh: read .env, then set development defaults for what is unset.
+set -a
+[ -f .env ] && . ./.env
+set +a
+export SQLALCHEMY_SILENCE_UBER_WARNING=1
+export OIRS_DATA_DIR="${OIRS_DATA_DIR:-$PWD/var}"
+export OIRS_API_URL="${OIRS_API_URL:-http://127.0.0.1:8000}"
+export OIRS_PUBLIC_URL="${OIRS_PUBLIC_URL:-http://127.0.0.1:8000}"
+export OIRS_RASA_URL="${OIRS_RASA_URL:-http://127.0.0.1:5005}"
+export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:5055/webhook}"
+# Rasa's conversations: SQLite file by default, PostgreSQL when RASA_TRACKER_DIALECT=postgresql.
+export RASA_TRACKER_DIALECT="${RASA_TRACKER_DIALECT:-sqlite}"
+export RASA_TRACKER_URL="${RASA_TRACKER_URL:-}"
+export RASA_TRACKER_DB="${RASA_TRACKER_DB:-$OIRS_DATA_DIR/rasa/tracker.db}"
+export RASA_TRACKER_PORT="${RASA_TRACKER_PORT:-5432}"
+export RASA_TRACKER_USER="${RASA_TRACKER_USER:-}"
+export RASA_TRACKER_PASSWORD="${RASA_TRACKER_PASSWORD:-}"
+export RASA_LOCK_STORE="${RASA_LOCK_STORE:-in_memory}"
+export REDIS_HOST="${REDIS_HOST:-127.0.0.1}"
+export REDIS_PORT="${REDIS_PORT:-6379}"
+mkdir -p "$OIRS_DATA_DIR/log" "$OIRS_DATA_DIR/rasa"
+export OIRS_LOG_DIR="$OIRS_DATA_DIR/log"
+if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
+  [ -s "$OIRS_DATA_DIR/rasa-auth-token" ] || (umask 077; .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))' > "$OIRS_DATA_DIR/rasa-auth-token")
+  export RASA_AUTH_TOKEN="$(cat "$OIRS_DATA_DIR/rasa-auth-token")"
+fi
