@@ -62,6 +62,7 @@ def case_json(case: Case, calendar: BusinessCalendar, today: date) -> dict[str, 
         ),
         "contact": contact,
         "events": [event_json(e) for e in case.events],
+        "transcript": case.transcript,
         "attachments": [
             {"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size}
             for a in case.attachments

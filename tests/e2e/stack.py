@@ -1,0 +1,150 @@
+"""Start the real admin, action server and Rasa server on loopback ports for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from oirs.settings import PROJECT_ROOT
+
+ADMIN_PORT, RASA_PORT, ACTIONS_PORT = 28000, 25005, 25055
+BOT_BIN = PROJECT_ROOT / ".venv-bot" / "bin"
+APP_BIN = PROJECT_ROOT / ".venv" / "bin"
+
+
+@dataclass
+class Stack:
+    data_dir: Path
+    env: dict[str, str]
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    admin_url: str = f"http://127.0.0.1:{ADMIN_PORT}"
+    rasa_url: str = f"http://127.0.0.1:{RASA_PORT}"
+    actions_url: str = f"http://127.0.0.1:{ACTIONS_PORT}"
+
+    @property
+    def token(self) -> str:
+        return self.env["OIRS_API_TOKEN"]
+
+    def log(self, name: str) -> str:
+        return (self.data_dir / f"{name}.log").read_text(errors="replace")
+
+
+def _wait(url: str, process: subprocess.Popen[bytes], name: str, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} terminó al iniciar (código {process.returncode})")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
+                if response.status < 500:
+                    return
+        except OSError:
+            time.sleep(1)
+    raise RuntimeError(f"{name} no respondió en {timeout} s")
+
+
+def model_path() -> Path:
+    """The model `make test` trained once for this run (trained here if missing)."""
+    models = Path(os.environ.get("OIRS_TEST_MODEL_DIR", PROJECT_ROOT / "models"))
+    if not list(models.glob("*.tar.gz")):
+        subprocess.run([str(PROJECT_ROOT / "scripts" / "train.sh")], check=True)
+    return models
+
+
+def base_env(data_dir: Path, database_url: str) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("OIRS_", "RASA_", "DATABASE_"))
+    }
+    env.update(
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        DATABASE_URL=database_url,
+        OIRS_DATA_DIR=str(data_dir),
+        OIRS_API_URL=f"http://127.0.0.1:{ADMIN_PORT}",
+        OIRS_PUBLIC_URL=f"http://127.0.0.1:{ADMIN_PORT}",
+        OIRS_RASA_URL=f"http://127.0.0.1:{RASA_PORT}",
+        RASA_ACTION_ENDPOINT_URL=f"http://127.0.0.1:{ACTIONS_PORT}/webhook",
+        RASA_TRACKER_DIALECT="sqlite",
+        RASA_TRACKER_URL=f"sqlite:///{data_dir / 'tracker.db'}",
+        RASA_LOCK_STORE="in_memory",
+        RASA_AUTH_TOKEN="e2e-rasa-token",
+        REDIS_HOST="127.0.0.1",
+        REDIS_PORT="6379",
+    )
+    return env
+
+
+def _spawn(stack: Stack, name: str, command: list[str]) -> subprocess.Popen[bytes]:
+    log = open(stack.data_dir / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process)
+    process = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=stack.env, stdout=log, stderr=subprocess.STDOUT
+    )
+    stack.processes[name] = process
+    return process
+
+
+def start_admin(stack: Stack) -> None:
+    process = _spawn(
+        stack,
+        "admin",
+        [str(APP_BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{ADMIN_PORT}",
+         "admin:create_app()"],
+    )
+    _wait(f"{stack.admin_url}/healthz", process, "admin")
+
+
+def start_actions(stack: Stack) -> None:
+    process = _spawn(
+        stack,
+        "actions",
+        [str(BOT_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(ACTIONS_PORT)],
+    )
+    _wait(f"{stack.actions_url}/health", process, "actions")
+
+
+def start_rasa(stack: Stack) -> None:
+    process = _spawn(
+        stack,
+        "rasa",
+        [str(BOT_BIN / "rasa"), "run", "--enable-api", "--auth-token", stack.env["RASA_AUTH_TOKEN"],
+         "--port", str(RASA_PORT), "--model", str(model_path()), "--endpoints", "endpoints.yml",
+         "--credentials", "credentials.yml"],
+    )
+    _wait(f"{stack.rasa_url}/", process, "rasa", timeout=300)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def running_stack(data_dir: Path, database_url: str) -> Iterator[Stack]:
+    """Migrate, seed, issue the bot token, then run the three services until the block ends."""
+    env = base_env(data_dir, database_url)
+    stack = Stack(data_dir=data_dir, env=env)
+    oirs = str(APP_BIN / "oirs")
+    subprocess.run([oirs, "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([oirs, "seed-demo"], env=env, check=True, capture_output=True)
+    token = subprocess.run(
+        [oirs, "create-token", "bot e2e"], env=env, check=True, capture_output=True, text=True
+    ).stdout.strip().splitlines()[-1]
+    env["OIRS_API_TOKEN"] = token
+    try:
+        start_admin(stack)
+        start_actions(stack)
+        start_rasa(stack)
+        yield stack
+    finally:
+        for process in reversed(list(stack.processes.values())):
+            stop(process)
