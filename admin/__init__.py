@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 from flask import Flask
@@ -32,4 +33,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     errors.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(api_bp)
+    from admin.blueprints import BLUEPRINTS
+
+    for target in BLUEPRINTS:
+        module, _, attribute = target.partition(":")
+        app.register_blueprint(getattr(import_module(module), attribute))
     return app

@@ -1,0 +1,35 @@
+"""Login and own-password forms (CSRF-protected by Flask-WTF)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from oirs.accounts import MIN_PASSWORD
+
+REQUIRED = "Este campo es obligatorio."
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Correo electrónico", validators=[DataRequired(REQUIRED), Length(max=254)])
+    password = PasswordField("Contraseña", validators=[DataRequired(REQUIRED), Length(max=200)])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("Contraseña actual", validators=[DataRequired(REQUIRED)])
+    new = PasswordField(
+        "Contraseña nueva",
+        validators=[
+            DataRequired(REQUIRED),
+            Length(
+                min=MIN_PASSWORD,
+                max=200,
+                message=f"La contraseña debe tener al menos {MIN_PASSWORD} caracteres.",
+            ),
+        ],
+    )
+    repeat = PasswordField(
+        "Repita la contraseña nueva",
+        validators=[DataRequired(REQUIRED), EqualTo("new", "Las contraseñas no coinciden.")],
+    )

@@ -1,0 +1,60 @@
+"""Which roles reach which screen: one table, one decorator, checked on every staff route."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+
+from oirs.models import Role
+
+ALL_STAFF = frozenset(r.value for r in Role)
+CASE_WORKERS = frozenset({"agent", "oirs", "transparency", "unit", "admin"})
+ANSWERERS = frozenset({"oirs", "transparency", "admin"})
+FULL_CONTACT = frozenset({"oirs", "transparency", "supervisor", "admin"})
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "account.self": ALL_STAFF,
+    "cases.read": ALL_STAFF,
+    "cases.note": ALL_STAFF,
+    "cases.act": CASE_WORKERS,  # each action is narrowed further by oirs.workflow
+    "cases.reply": ANSWERERS,
+    "settings.manage": frozenset({"admin"}),
+    "stats.read": frozenset({"oirs", "transparency", "supervisor", "admin"}),
+    "sai.manage": frozenset({"transparency", "admin"}),
+}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def allowed(permission: str, role: str | None) -> bool:
+    """True when `role` holds `permission` (unknown permissions allow nobody)."""
+    return role is not None and role in PERMISSIONS.get(permission, frozenset())
+
+
+def requires(permission: str) -> Callable[[F], F]:
+    """Log in first (302 to the login page), then 403 unless the role holds `permission`."""
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if not allowed(permission, current_user.role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        guarded.required_permission = permission  # type: ignore[attr-defined]
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
+def sees_full_contact(role: str | None) -> bool:
+    """Unit responders and call-center agents see contact data masked (Ley 21.719)."""
+    return role in FULL_CONTACT

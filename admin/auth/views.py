@@ -1,0 +1,112 @@
+"""Sign in, sign out and change one's own password."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from admin.auth import bp, login_manager
+from admin.auth.filters import SANTIAGO
+from admin.auth.forms import LoginForm, PasswordForm
+from admin.auth.login import attempt_login
+from admin.auth.permissions import requires
+from admin.auth.users import StaffUser, session_key
+from admin.database import db, session_factory
+from oirs.accounts import hash_password, verify_password
+from oirs.models import User, utcnow
+
+log = logging.getLogger(__name__)
+MESSAGES = {
+    "invalid": "Correo o contraseña incorrectos.",
+    "locked": "Por seguridad, la cuenta quedó bloqueada hasta las {until}. Intente más tarde.",
+    "logged_out": "Cerró su sesión.",
+    "password_changed": "Su contraseña fue cambiada.",
+    "wrong_current": "La contraseña actual no es correcta.",
+}
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> StaffUser | None:
+    """The session's user, only while active and with the same password and role."""
+    raw_id, _, key = user_id.partition(":")
+    if not raw_id.isdigit():
+        return None
+    with session_factory()() as own:  # its own session: views begin theirs explicitly
+        user = own.scalar(select(User).options(joinedload(User.unit)).where(User.id == int(raw_id)))
+        if user is None or not user.active or session_key(user) != key:
+            return None
+        return StaffUser.from_model(user)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: never redirect a login to another site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("cases.inbox")
+
+
+@bp.get("/")
+def home() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        return redirect(url_for("cases.inbox"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/ingresar", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    form = LoginForm()
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(_safe_next(request.args.get("next")))
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 400 if form.errors else 200
+    session_db = db()
+    with session_db.begin():
+        result = attempt_login(
+            session_db, form.email.data or "", form.password.data or "", utcnow()
+        )
+        staff = StaffUser.from_model(result.user) if result.user else None
+    if staff is None:
+        log.info("login refused locked=%s", result.locked_until is not None)
+        if result.locked_until is not None:
+            until = result.locked_until.astimezone(SANTIAGO).strftime("%H:%M")
+            form.form_errors.append(MESSAGES["locked"].format(until=until))
+        else:
+            form.form_errors.append(MESSAGES["invalid"])
+        return render_template("auth/login.html", form=form), 401
+    session.clear()
+    login_user(staff)
+    session.permanent = True
+    log.info("login user_id=%s role=%s", staff.id, staff.role)
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.post("/salir")
+def logout() -> ResponseReturnValue:
+    logout_user()
+    session.clear()
+    flash(MESSAGES["logged_out"], "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/cuenta/contrasena", methods=["GET", "POST"])
+@requires("account.self")
+def change_password() -> ResponseReturnValue:
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        return render_template("auth/password.html", form=form), 400 if form.errors else 200
+    session_db = db()
+    with session_db.begin():
+        user = session_db.get(User, current_user.id)
+        if user is None or not verify_password(user, form.current.data or ""):
+            form.current.errors = [MESSAGES["wrong_current"]]
+            return render_template("auth/password.html", form=form), 400
+        user.password_hash = hash_password(form.new.data or "")
+        staff = StaffUser.from_model(user)
+    login_user(staff)  # the session key changed with the password
+    flash(MESSAGES["password_changed"], "success")
+    return redirect(url_for("cases.inbox"))

@@ -1,0 +1,10 @@
+"""Blueprints create_app registers, as "module:attribute" (one line per area, in order)."""
+
+from __future__ import annotations
+
+BLUEPRINTS: list[str] = [
+    "admin.auth:bp",
+    "admin.cases:bp",
+    "admin.settings_ui:bp",
+    "admin.open311:bp",
+]

@@ -1,0 +1,71 @@
+"""Who may open a case, what contact data they see, and the record of who saw it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort
+from sqlalchemy.orm import Session
+
+from admin.auth.users import StaffUser
+from oirs.cases import get_case
+from oirs.errors import CaseNotFound
+from oirs.masking import mask_text
+from oirs.models import Case, CaseView
+
+
+@dataclass(frozen=True)
+class ContactView:
+    name: str | None
+    rut: str | None
+    email: str | None
+    phone: str | None
+    postal_address: str | None
+    masked: bool
+
+
+def load_case(session: Session, folio: str, user: StaffUser) -> Case:
+    """The case, or 404; 403 when a unit responder opens another unit's case."""
+    try:
+        case = get_case(session, folio)
+    except CaseNotFound:
+        abort(404)
+    if user.role == "unit" and case.unit_id != user.unit_id:
+        abort(403)
+    return case
+
+
+def contact_view(case: Case, full: bool) -> ContactView:
+    """Full contact data for roles that need it; masked RUT, phone and e-mail otherwise."""
+
+    def shown(value: str | None) -> str | None:
+        return value if full or value is None else mask_text(value)
+
+    return ContactView(
+        name=case.contact_name,
+        rut=shown(case.contact_rut),
+        email=shown(case.contact_email),
+        phone=shown(case.contact_phone),
+        postal_address=case.contact_postal_address if full else None,
+        masked=not full,
+    )
+
+
+def record_view(session: Session, case: Case, user: StaffUser, what: str) -> None:
+    """Log that `user` saw personal data of `case` (Ley 21.719: who saw what)."""
+    session.add(CaseView(case_id=case.id, user_id=user.id, user_label=user.name, what=what))
+
+
+def transcript_view(case: Case, full: bool) -> list[dict[str, str]]:
+    """The conversation that produced the case, with personal data masked when needed."""
+    lines = []
+    for item in case.transcript or []:
+        text = str(item.get("text", ""))
+        lines.append(
+            {
+                "at": str(item.get("at", "")),
+                "sender": str(item.get("sender", "")),
+                "text": text if full else mask_text(text),
+            }
+        )
+    return lines

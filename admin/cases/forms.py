@@ -1,0 +1,54 @@
+"""Forms of the case page: workflow actions, internal notes and the answer to the resident."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from oirs.replies import MAX_REPLY
+
+REQUIRED = "Este campo es obligatorio."
+TOO_LONG = "El texto es demasiado largo (máximo {max} caracteres)."
+MAX_NOTE = 5000
+
+# Actions whose note is the substance of the step, so it may not be empty.
+NOTE_REQUIRED = {
+    "responder_unidad": "Escriba la respuesta de la unidad.",
+    "devolver": "Indique por qué devuelve el caso a la unidad.",
+    "reabrir": "Indique por qué se reabre el caso.",
+}
+
+
+class ActionForm(FlaskForm):
+    note = TextAreaField(
+        "Comentario", validators=[Optional(), Length(max=MAX_NOTE, message=TOO_LONG)]
+    )
+    unit = SelectField("Unidad de destino", validators=[Optional()], validate_choice=False)
+
+    def check(self, action: str, unit_codes: set[str]) -> bool:
+        """Field rules that depend on the action; True when the form can be used."""
+        ok = self.validate()
+        if action in NOTE_REQUIRED and not (self.note.data or "").strip():
+            self.note.errors = [*self.note.errors, NOTE_REQUIRED[action]]
+            ok = False
+        if action == "derivar" and self.unit.data not in unit_codes:
+            self.unit.errors = [*self.unit.errors, "Elija la unidad a la que deriva el caso."]
+            ok = False
+        return ok
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(
+        "Nota interna",
+        validators=[DataRequired(REQUIRED), Length(max=MAX_NOTE, message=TOO_LONG)],
+    )
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField(
+        "Respuesta al vecino o vecina",
+        validators=[DataRequired(REQUIRED), Length(max=MAX_REPLY, message=TOO_LONG)],
+    )
+    preview = SubmitField("Vista previa")
+    send = SubmitField("Responder")
