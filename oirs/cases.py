@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,8 +16,9 @@ from oirs.contact import normalise_email, normalise_phone, normalise_rut
 from oirs.deadlines import compute_deadline
 from oirs.errors import CaseNotFound, InvalidField, UnknownUnit
 from oirs.folios import PREFIXES, next_folio, parse_folio
+from oirs.labels import DATA_RIGHTS
 from oirs.models import Case, CaseEvent, Category, Channel, Unit, utcnow
-from oirs.terms import term_for
+from oirs.terms import CALENDAR_DAY_TYPES, term_for
 
 SANTIAGO = ZoneInfo("America/Santiago")
 MAX_DESCRIPTION = 10_000
@@ -100,6 +101,8 @@ def validate_new_case(session: Session, data: NewCase) -> tuple[NewCase, Categor
         errors["contact.phone"] = "El teléfono no es un número chileno válido."
     if data.type == "sai":
         errors.update(_sai_errors(data, email))
+    if data.type == "datos_personales":
+        errors.update(_data_rights_errors(data, email, phone))
     if data.latitude is not None and not -90 <= data.latitude <= 90:
         errors["coordinates"] = "Las coordenadas no son válidas."
     if data.longitude is not None and not -180 <= data.longitude <= 180:
@@ -131,6 +134,16 @@ def _sai_errors(data: NewCase, email: str | None) -> dict[str, str]:
     return errors
 
 
+def _data_rights_errors(data: NewCase, email: str | None, phone: str | None) -> dict[str, str]:
+    """Ley 21.719: which right, and a way to identify and answer the holder."""
+    errors = {}
+    if data.details.get("right") not in DATA_RIGHTS:
+        errors["details.right"] = "Indique el derecho: " + ", ".join(DATA_RIGHTS.values()) + "."
+    if not email and not phone and not _clean(data.contact.postal_address):
+        errors["contact.email"] = "Indique un correo, teléfono o dirección para responderle."
+    return errors
+
+
 def file_case(
     session: Session,
     data: NewCase,
@@ -147,7 +160,10 @@ def file_case(
     now = now or utcnow()
     local = now.astimezone(SANTIAGO)
     days = term_for(session, data.type, category.code if category else None)
-    deadline = compute_deadline(local, days, calendar)
+    if data.type in CALENDAR_DAY_TYPES:
+        due = local.date() + timedelta(days=days)
+    else:
+        due = compute_deadline(local, days, calendar).due
     folio = next_folio(session, data.type, local.year)
     status = workflow.INITIAL_STATUS[data.type]
     case = Case(
@@ -164,7 +180,7 @@ def file_case(
         created_at=now,
         received_on=local.date(),
         term_business_days=days,
-        due_date=deadline.due,
+        due_date=due,
         contact_name=data.contact.name,
         contact_rut=data.contact.rut,
         contact_email=data.contact.email,
@@ -186,7 +202,7 @@ def file_case(
             kind="filed",
             to_status=status,
             note=f"Ingresado por {data.channel}",
-            data={"due_date": deadline.due.isoformat(), "business_days": days},
+            data={"due_date": due.isoformat(), "term_days": days},
         )
     )
     session.flush()

@@ -23,9 +23,10 @@ def format_rut(value: str) -> str:
 
 
 def normalise_email(value: str) -> str | None:
-    """A syntactically valid e-mail in normal form, or None (no DNS look-up)."""
+    """A syntactically valid e-mail in lower-case normal form, or None (no DNS look-up)."""
     try:
-        return str(validate_email(value.strip(), check_deliverability=False).normalized)
+        normal = validate_email(value.strip(), check_deliverability=False).normalized
+        return str(normal).lower()  # residents type their address in any case
     except EmailNotValidError:
         return None
 

@@ -18,9 +18,11 @@ PREFIXES = {
     "felicitacion": "FL",
     "consulta": "CS",
     "sai": "SAI",
+    "datos_personales": "DP",
 }
 TYPE_BY_PREFIX = {prefix: case_type for case_type, prefix in PREFIXES.items()}
-_LOOSE = re.compile(r"^\s*(RC|SG|FL|CS|SAI)\s*[-_ ./]?\s*(\d{4})\s*[-_ ./]?\s*(\d{1,6})\s*$", re.I)
+_SEP = r"\s*[-_ ./]?\s*"
+_LOOSE = re.compile(rf"^\s*(RC|SG|FL|CS|SAI|DP){_SEP}(\d{{4}}){_SEP}(\d{{1,6}})\s*$", re.I)
 
 
 @dataclass(frozen=True)

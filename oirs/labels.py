@@ -8,6 +8,17 @@ TYPE_LABELS = {
     "felicitacion": "Felicitación",
     "consulta": "Consulta",
     "sai": "Solicitud de acceso a la información",
+    "datos_personales": "Solicitud sobre datos personales (Ley 21.719)",
+}
+
+# Rights a resident may exercise over their personal data (Ley 21.719).
+DATA_RIGHTS = {
+    "acceso": "Acceso",
+    "rectificacion": "Rectificación",
+    "supresion": "Supresión",
+    "oposicion": "Oposición",
+    "portabilidad": "Portabilidad",
+    "bloqueo": "Bloqueo",
 }
 
 STATUS_LABELS = {

@@ -10,7 +10,7 @@ _EMAIL = re.compile(
 )
 _RUT = re.compile(r"\b\d{1,2}\.?\d{3}\.?\d{3}-?[\dkK]\b")
 _PHONE = re.compile(r"(?<![\w-])\+?\d[\d ()-]{7,}\d(?![\w-])")
-_FOLIO = re.compile(r"\b(?:RC|SG|FL|CS|SAI)-\d{4}-\d{6}\b")
+_FOLIO = re.compile(r"\b(?:RC|SG|FL|CS|SAI|DP)-\d{4}-\d{6}\b")
 
 
 def mask_email(value: str) -> str:

@@ -8,7 +8,16 @@ from sqlalchemy.orm import Session
 from oirs.calendar import BusinessCalendar
 from oirs.models import DeadlineRule, ExtraHoliday
 
-DEFAULT_TERMS = {"reclamo": 15, "sugerencia": 15, "consulta": 15, "felicitacion": 15, "sai": 20}
+DEFAULT_TERMS = {
+    "reclamo": 15,
+    "sugerencia": 15,
+    "consulta": 15,
+    "felicitacion": 15,
+    "sai": 20,
+    "datos_personales": 30,
+}
+# Terms counted in calendar days, not business days: Ley 21.719 art. 11 (30 días corridos).
+CALENDAR_DAY_TYPES = frozenset({"datos_personales"})
 SAI_EXTENSION_DAYS = 10
 SUBSANACION_DAYS = 5
 THIRD_PARTY_NOTICE_DAYS = 2

@@ -65,6 +65,7 @@ INITIAL_STATUS = {
     "felicitacion": "ingresado",
     "consulta": "ingresado",
     "sai": "recibida",
+    "datos_personales": "ingresado",
 }
 FINAL_STATUSES = frozenset({"cerrado", "cerrada", "desistida", "derivada"})
 ANSWERED_STATUSES = frozenset(
@@ -76,7 +77,7 @@ def transitions_for(case_type: str) -> tuple[Transition, ...]:
     """Every transition a case type allows."""
     if case_type == "sai":
         return SAI
-    if case_type in ("sugerencia", "felicitacion"):
+    if case_type in ("sugerencia", "felicitacion", "datos_personales"):
         return (*RECLAMO_FAMILY, DIRECT_ANSWER)
     return RECLAMO_FAMILY
 
