@@ -1,0 +1,308 @@
+"""WhatsApp through Twilio Messaging: signed webhooks in, Messages API out.
+
+Mounted at /webhooks/whatsapp/webhook by credentials.yml (channels.whatsapp.WhatsAppInput).
+Every request must carry a valid X-Twilio-Signature computed over the public URL
+(OIRS_PUBLIC_URL + path, so it works behind a proxy); every MessageSid is handled once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import mimetypes
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlparse
+
+import aiohttp
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from twilio.request_validator import RequestValidator
+
+from channels import messages, options
+from channels.settings import DisabledChannel, resolve
+from channels.store import ChannelStore
+from channels.uploads import MediaError, Medium, mask_id, read_limited, store_upload
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "whatsapp"
+REQUIRED = ("account_sid", "auth_token", "whatsapp_from", "public_url")
+TWILIO_API = "https://api.twilio.com"
+MAX_BODY = 1500  # Twilio refuses WhatsApp bodies over 1600 characters
+MAX_MEDIA = 10
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+TIMEOUT = aiohttp.ClientTimeout(total=20)
+
+
+@dataclass(frozen=True)
+class TwilioConfig:
+    account_sid: str
+    auth_token: str
+    whatsapp_from: str
+    public_url: str
+    api_base: str = TWILIO_API
+
+    @property
+    def auth(self) -> aiohttp.BasicAuth:
+        return aiohttp.BasicAuth(self.account_sid, self.auth_token)
+
+    def trusts(self, url: str) -> bool:
+        """Twilio credentials are only ever sent to Twilio (or its configured stand-in)."""
+        host = urlparse(url).hostname or ""
+        return host == urlparse(self.api_base).hostname or host.endswith(".twilio.com")
+
+
+def whatsapp_address(number: str) -> str:
+    return number if number.startswith("whatsapp:") else f"whatsapp:{number}"
+
+
+def split_text(text: str, limit: int = MAX_BODY) -> list[str]:
+    """Long replies become several messages, cut at line or word boundaries."""
+    chunks: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        cut = cut if cut > limit // 2 else text.rfind(" ", 0, limit)
+        cut = cut if cut > 0 else limit
+        chunks.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    return [*chunks, text] if text else chunks
+
+
+class WhatsAppOutput(OutputChannel):
+    """Sends the bot's replies through the Twilio Messages API."""
+
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL
+
+    def __init__(self, config: TwilioConfig, store: ChannelStore) -> None:
+        self.config = config
+        self.store = store
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        for chunk in split_text(text):
+            await self.send(recipient_id, {"Body": chunk})
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        await self.send(recipient_id, {"MediaUrl": image})
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await options.remember(self.store, recipient_id, buttons)
+        await self.send_text_message(recipient_id, options.render(text, buttons))
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        text = json_message.get("text")
+        if isinstance(text, str) and text:
+            await self.send_text_message(recipient_id, text)
+
+    async def send(self, recipient_id: str, fields: dict[str, str], attempts: int = 3) -> str:
+        """POST one message; retries on 429/5xx and network errors, then raises."""
+        url = f"{self.config.api_base}/2010-04-01/Accounts/{self.config.account_sid}/Messages.json"
+        data = {"From": whatsapp_address(self.config.whatsapp_from), "To": recipient_id, **fields}
+        for attempt in range(1, attempts + 1):
+            try:
+                return await self._post(url, data)
+            except (aiohttp.ClientError, asyncio.TimeoutError, _Retryable) as exc:
+                logger.warning(
+                    "channel=whatsapp event=send_retry to=%s attempt=%d error=%s",
+                    mask_id(recipient_id),
+                    attempt,
+                    type(exc).__name__,
+                )
+                if attempt == attempts:
+                    raise
+                await asyncio.sleep(0.5 * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")
+
+    async def _post(self, url: str, data: dict[str, str]) -> str:
+        async with (
+            aiohttp.ClientSession(timeout=TIMEOUT) as session,
+            session.post(url, data=data, auth=self.config.auth) as reply,
+        ):
+            body = await reply.json(content_type=None)
+            if reply.status == 429 or reply.status >= 500:
+                raise _Retryable(f"status {reply.status}")
+            if reply.status >= 400:
+                raise TwilioRejected(reply.status, body.get("code"), body.get("message", ""))
+            return str(body.get("sid", ""))
+
+
+class _Retryable(Exception):
+    pass
+
+
+class TwilioRejected(Exception):
+    """Twilio refused the message (e.g. 63016 outside the 24-hour window)."""
+
+    def __init__(self, status: int, code: Any, message: str) -> None:
+        super().__init__(f"{status} code={code} {message}")
+        self.status, self.code = status, code
+
+
+class WhatsAppInput(InputChannel):
+    """Receives Twilio's signed form posts for the configured WhatsApp sender."""
+
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        values = resolve(CHANNEL, credentials, REQUIRED)
+        if values is None:
+            return DisabledChannel(CHANNEL)
+        config = TwilioConfig(
+            account_sid=values["account_sid"],
+            auth_token=values["auth_token"],
+            whatsapp_from=values["whatsapp_from"],
+            public_url=values["public_url"].rstrip("/"),
+            api_base=(values.get("api_base") or TWILIO_API).rstrip("/"),
+        )
+        logger.info("channel=whatsapp status=enabled public_url=%s", config.public_url)
+        return cls(config)
+
+    def __init__(self, config: TwilioConfig, store: ChannelStore | None = None) -> None:
+        self.config = config
+        self.store = store or ChannelStore.from_env(CHANNEL)
+        self.validator = RequestValidator(config.auth_token)
+
+    def get_output_channel(self) -> OutputChannel:
+        return WhatsAppOutput(self.config, self.store)
+
+    def signed_url(self, request: Request) -> str:
+        query = f"?{request.query_string}" if request.query_string else ""
+        return f"{self.config.public_url}{request.path}{query}"
+
+    def blueprint(self, on_new_message: Any) -> Blueprint:
+        webhook = Blueprint("whatsapp_webhook", __name__)
+
+        @webhook.get("/")
+        async def health(_: Request) -> response.HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.post("/webhook")
+        async def receive(request: Request) -> response.HTTPResponse:
+            params = form_params(request)
+            signature = request.headers.get("X-Twilio-Signature", "")
+            if not signature or not self.validator.validate(
+                self.signed_url(request), params, signature
+            ):
+                logger.warning("channel=whatsapp event=forged_request path=%s", request.path)
+                return response.text("firma inválida", status=403)
+            if params.get("AccountSid") != self.config.account_sid:
+                return response.text("cuenta desconocida", status=403)
+            return await self.handle(params, on_new_message)
+
+        return webhook
+
+    async def handle(self, params: dict[str, str], on_new_message: Any) -> response.HTTPResponse:
+        """Process one inbound message exactly once (Twilio may deliver it again)."""
+        sid = params.get("MessageSid") or params.get("SmsMessageSid") or ""
+        if params.get("SmsStatus", "received") != "received" or not sid:
+            return response.empty()
+        if not await self.store.claim(f"sid:{sid}"):
+            logger.info("channel=whatsapp event=duplicate message_sid=%s", sid)
+            return response.text(EMPTY_TWIML, content_type="text/xml")
+        try:
+            message = await self.user_message(params, sid)
+            if message is not None:
+                await on_new_message(message)
+        except Exception:
+            await self.store.release(f"sid:{sid}")
+            raise
+        return response.text(EMPTY_TWIML, content_type="text/xml")
+
+    async def user_message(self, params: dict[str, str], sid: str) -> UserMessage | None:
+        sender = params.get("From", "")
+        output = WhatsAppOutput(self.config, self.store)
+        metadata: dict[str, Any] = {
+            "channel": CHANNEL,
+            "channel_user_id": sender,
+            "message_id": sid,
+            "profile_name": params.get("ProfileName"),
+        }
+        attachments = await self.collect_media(params, sid, sender, output)
+        if attachments:
+            metadata["attachments"] = attachments
+        location = location_of(params)
+        if location:
+            metadata["location"] = location
+        text = params.get("ButtonPayload") or params.get("Body", "")
+        if text.strip():
+            text = await options.resolve_reply(self.store, sender, text)
+        elif attachments:
+            text = messages.INTENT_ATTACHMENT
+        elif location:
+            text = messages.INTENT_LOCATION
+        else:
+            return None
+        logger.info(
+            "channel=whatsapp event=received from=%s message_sid=%s media=%d location=%s",
+            mask_id(sender),
+            sid,
+            len(attachments),
+            bool(location),
+        )
+        return UserMessage(
+            text, output, sender, input_channel=CHANNEL, message_id=sid, metadata=metadata
+        )
+
+    async def collect_media(
+        self, params: dict[str, str], sid: str, sender: str, output: WhatsAppOutput
+    ) -> list[dict[str, Any]]:
+        """Fetch each medium with the account credentials and store it as a pending upload."""
+        count = min(int(params.get("NumMedia") or 0), MAX_MEDIA)
+        stored = []
+        for index in range(count):
+            url = params.get(f"MediaUrl{index}", "")
+            declared = params.get(f"MediaContentType{index}", "application/octet-stream")
+            try:
+                medium = await self.fetch_medium(url, declared, f"whatsapp-{sid}-{index}")
+                stored.append(await store_upload(medium, CHANNEL, sender))
+            except (MediaError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                logger.error(
+                    "channel=whatsapp event=media_failed message_sid=%s index=%d error=%s",
+                    sid,
+                    index,
+                    exc,
+                )
+                await output.send_text_message(sender, messages.ATTACHMENT_FAILED)
+        return stored
+
+    async def fetch_medium(self, url: str, declared: str, stem: str) -> Medium:
+        auth = self.config.auth if self.config.trusts(url) else None
+        async with (
+            aiohttp.ClientSession(timeout=TIMEOUT) as session,
+            session.get(url, auth=auth) as reply,
+        ):
+            if reply.status != 200:
+                raise MediaError(f"media fetch status={reply.status}")
+            data = await read_limited(reply)
+            content_type = reply.headers.get("Content-Type", declared).split(";")[0].strip()
+        extension = mimetypes.guess_extension(content_type) or ""
+        return Medium(data, content_type, stem + extension)
+
+
+def form_params(request: Request) -> dict[str, str]:
+    """Twilio's form fields, keeping the blank ones (an empty Body is signed too)."""
+    pairs = parse_qsl(request.body.decode("utf-8"), keep_blank_values=True)
+    return dict(pairs)
+
+
+def location_of(params: dict[str, str]) -> dict[str, Any] | None:
+    """A shared WhatsApp location as case coordinates (lat/lon like the case API)."""
+    try:
+        lat, lon = float(params["Latitude"]), float(params["Longitude"])
+    except (KeyError, ValueError):
+        return None
+    place = {"lat": lat, "lon": lon}
+    for key, name in (("Address", "address"), ("Label", "label")):
+        if params.get(key):
+            place[name] = params[key]
+    return place
