@@ -29,6 +29,7 @@ def _setup(state: BlueprintSetupState) -> None:
     app = state.app
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # checked per staff blueprint
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.config.setdefault("WTF_I18N_ENABLED", False)  # WTForms' bundled Spanish messages
     app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=8))
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -11,12 +11,19 @@ from oirs.accounts import MIN_PASSWORD
 REQUIRED = "Este campo es obligatorio."
 
 
-class LoginForm(FlaskForm):
+class StaffForm(FlaskForm):
+    """Base of every staff form: WTForms' own messages in Spanish."""
+
+    class Meta:
+        locales = ("es_CL", "es")
+
+
+class LoginForm(StaffForm):
     email = EmailField("Correo electrónico", validators=[DataRequired(REQUIRED), Length(max=254)])
     password = PasswordField("Contraseña", validators=[DataRequired(REQUIRED), Length(max=200)])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(StaffForm):
     current = PasswordField("Contraseña actual", validators=[DataRequired(REQUIRED)])
     new = PasswordField(
         "Contraseña nueva",

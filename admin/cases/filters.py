@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flask_wtf import FlaskForm
 from sqlalchemy import Select, and_, func, or_, select
 from wtforms import IntegerField, SearchField, SelectField
 from wtforms.validators import NumberRange, Optional
 
+from admin.auth.forms import StaffForm
 from admin.auth.users import StaffUser
 from oirs import labels, workflow
 from oirs.contact import normalise_rut
@@ -25,7 +25,7 @@ SORTS: dict[str, tuple[Any, ...]] = {
 }
 
 
-class InboxForm(FlaskForm):
+class InboxForm(StaffForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from admin.auth.forms import StaffForm
 from oirs.replies import MAX_REPLY
 
 REQUIRED = "Este campo es obligatorio."
@@ -20,7 +20,7 @@ NOTE_REQUIRED = {
 }
 
 
-class ActionForm(FlaskForm):
+class ActionForm(StaffForm):
     note = TextAreaField(
         "Comentario", validators=[Optional(), Length(max=MAX_NOTE, message=TOO_LONG)]
     )
@@ -38,14 +38,14 @@ class ActionForm(FlaskForm):
         return ok
 
 
-class NoteForm(FlaskForm):
+class NoteForm(StaffForm):
     body = TextAreaField(
         "Nota interna",
         validators=[DataRequired(REQUIRED), Length(max=MAX_NOTE, message=TOO_LONG)],
     )
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(StaffForm):
     body = TextAreaField(
         "Respuesta al vecino o vecina",
         validators=[DataRequired(REQUIRED), Length(max=MAX_REPLY, message=TOO_LONG)],

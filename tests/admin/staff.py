@@ -6,11 +6,11 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oirs.accounts import hash_password
 from oirs.calendar import BusinessCalendar
 from oirs.cases import Actor, ContactData, NewCase, file_case
 from oirs.models import Case, Unit, User
@@ -27,7 +27,8 @@ OIRS = Actor("Paula OIRS", None, "oirs")
 
 def password_hash() -> str:
     if not _HASH:
-        _HASH.append(hash_password(PASSWORD))
+        # cheap parameters: verification cost follows the hash, so logins in tests stay fast
+        _HASH.append(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD))
     return _HASH[0]
 
 
@@ -95,7 +96,7 @@ def new_case(
                 or ContactData(
                     name="María González",
                     email="maria.gonzalez@example.cl",
-                    phone="+56912345678",
+                    phone="+56987654321",
                     rut="12.345.678-5",
                 ),
                 **extra,
