@@ -171,5 +171,14 @@ def _extra_days(settings: Settings) -> dict[date, str]:
         session.close()
 
 
+@main.command("worker", help="Procesa tareas en segundo plano: alertas de plazo y resúmenes.")
+@click.option("--workers", default=1, show_default=True, help="Hilos del consumidor.")
+def worker_cmd(workers: int) -> None:
+    from admin.jobs import run_worker
+
+    _settings()
+    run_worker(workers)
+
+
 if __name__ == "__main__":
     sys.exit(main())

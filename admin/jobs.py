@@ -1,0 +1,128 @@
+"""Background work on huey: deadline alerts, lapsed subsanaciones and the daily digests.
+
+Storage is SQLite under var/ by default and Redis when REDIS_URL is set. Run it with
+`oirs worker`. Tasks run inside the admin app's context, so they share its settings,
+database and mail templates.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+
+from admin.database import calendar, db, settings
+from admin.mail import send_mail
+from oirs.alerting import collect_alerts, staff_emails
+from oirs.alerts import SUPERVISOR
+from oirs.digest import SOON, unit_digests
+from oirs.models import utcnow
+from oirs.sai import expire_subsanaciones
+from oirs.settings import Settings
+
+SANTIAGO = ZoneInfo("America/Santiago")
+SECRETARIA_UNIT = "SECMU"
+log = logging.getLogger(__name__)
+
+# Schedules (UTC): alerts every 30 minutes; digests at 11:00 UTC (07:00-08:00 in Chile).
+ALERTS_SCHEDULE = {"minute": "*/30"}
+DIGEST_SCHEDULE = {"minute": "0", "hour": "11"}
+
+
+def make_huey(app_settings: Settings) -> Huey:
+    """Redis when REDIS_URL is set, else a SQLite file in the data directory."""
+    if app_settings.redis_url:
+        return RedisHuey("oirs", url=app_settings.redis_url)
+    app_settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("oirs", filename=str(app_settings.data_dir / "huey.db"))
+
+
+def _today(now: datetime | None = None) -> date:
+    return (now or utcnow()).astimezone(SANTIAGO).date()
+
+
+def _render(template: str, **context: object) -> tuple[str, str]:
+    """Mail templates carry the subject on their first line (no request: no context processors)."""
+    text = current_app.jinja_env.get_template(template).render(
+        municipality=settings().commune.name, **context
+    )
+    subject, _, body = text.partition("\n")
+    return subject.strip(), body.lstrip("\n")
+
+
+def run_alerts(now: datetime | None = None) -> int:
+    """Send every deadline alert due today, each once; returns how many mails went out."""
+    session = db()
+    sent = 0
+    with session.begin():
+        lapsed = expire_subsanaciones(session, now)
+        for case in lapsed:
+            log.info("subsanacion lapsed folio=%s status=desistida", case.folio)
+    with session.begin():
+        for item in collect_alerts(session, calendar(), _today(now)):
+            for alert in item.alerts:
+                to = item.recipients.get(alert.audience, ())
+                if not to:
+                    log.warning(
+                        "alert without recipients folio=%s kind=%s", item.case.folio, alert.kind
+                    )
+                    continue
+                subject, body = _render(
+                    "mail/alert.txt",
+                    case=item.case,
+                    percent=round(alert.threshold * 100),
+                    escalation=alert.audience == SUPERVISOR,
+                    link=f"{settings().public_url}/casos/{item.case.folio}",
+                )
+                send_mail(settings(), to, subject, body)
+                sent += 1
+    return sent
+
+
+def run_digests(now: datetime | None = None) -> int:
+    """One digest per unit with open cases and one for the Secretaría Municipal."""
+    session = db()
+    today = _today(now)
+    sent = 0
+    with session.begin():
+        digests = unit_digests(session, calendar(), today)
+        common = {"today": today, "soon": SOON, "base_url": settings().public_url}
+        for digest in digests:
+            to = sorted(staff_emails(session, digest.unit.code, "unit"))
+            if to:
+                subject, body = _render("mail/digest_unit.txt", digest=digest, **common)
+                send_mail(settings(), to, subject, body)
+                sent += 1
+        to = sorted(staff_emails(session, SECRETARIA_UNIT, "supervisor"))
+        if to:
+            subject, body = _render("mail/digest_secretaria.txt", digests=digests, **common)
+            send_mail(settings(), to, subject, body)
+            sent += 1
+    return sent
+
+
+def register(huey: Huey, app: Flask) -> None:
+    """Attach the periodic tasks, each run inside the app context."""
+
+    @huey.periodic_task(crontab(**ALERTS_SCHEDULE), name="oirs.alerts")
+    def alerts_task() -> int:
+        with app.app_context():
+            return run_alerts()
+
+    @huey.periodic_task(crontab(**DIGEST_SCHEDULE), name="oirs.digests")
+    def digests_task() -> int:
+        with app.app_context():
+            return run_digests()
+
+
+def run_worker(workers: int = 1) -> None:
+    """The `oirs worker` process: a huey consumer with the periodic tasks."""
+    from admin import create_app
+
+    app = create_app()
+    huey = make_huey(app.extensions["oirs_settings"])
+    register(huey, app)
+    huey.create_consumer(workers=workers, periodic=True).run()
