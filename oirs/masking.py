@@ -10,7 +10,12 @@ _EMAIL = re.compile(
 )
 _RUT = re.compile(r"\b\d{1,2}\.?\d{3}\.?\d{3}-?[\dkK]\b")
 _PHONE = re.compile(r"(?<![\w-])\+?\d[\d ()-]{7,}\d(?![\w-])")
-_FOLIO = re.compile(r"\b(?:RC|SG|FL|CS|SAI|DP)-\d{4}-\d{6}\b")
+# Kept readable: folios, dates and timestamps (which would otherwise look like phone numbers).
+_KEEP = re.compile(
+    r"\b(?:RC|SG|FL|CS|SAI|DP)-\d{4}-\d{6}\b"
+    r"|\b\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b"
+    r"|\b\d{1,2}-\d{1,2}-\d{4}\b"
+)
 
 
 def mask_email(value: str) -> str:
@@ -19,17 +24,17 @@ def mask_email(value: str) -> str:
 
 def mask_text(text: str) -> str:
     """Replace every e-mail, RUT and phone-looking number in free text; folios stay readable."""
-    folios: list[str] = []
+    kept: list[str] = []
 
     def keep(match: re.Match[str]) -> str:
-        folios.append(match.group(0))
-        return f"\x00{len(folios) - 1}\x00"
+        kept.append(match.group(0))
+        return f"\x00{len(kept) - 1}\x00"
 
-    text = _FOLIO.sub(keep, text)
+    text = _KEEP.sub(keep, text)
     text = mask_email(text)
     text = _RUT.sub(lambda m: "**.***.***-" + m.group(0)[-1], text)
     text = _PHONE.sub(lambda m: "+** *** *** " + re.sub(r"\D", "", m.group(0))[-2:], text)
-    return re.sub(r"\x00(\d+)\x00", lambda m: folios[int(m.group(1))], text)
+    return re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], text)
 
 
 class MaskingFilter(logging.Filter):
