@@ -43,7 +43,9 @@ MENU_KEYS: Mapping[str, str] = {
 
 # Every sentence the phone channel says on its own (the rest comes from the bot's responses).
 TEXTS: Mapping[str, str] = {
-    "greeting": "Hola, se ha comunicado con {municipality}. Le atiende un asistente automatizado.",
+    "greeting": (
+        "Hola, se ha comunicado con la {municipality}. Le atiende un asistente automatizado."
+    ),
     "notice": (
         "Aviso de protección de datos: guardamos los datos que usted nos entregue y el registro "
         "de esta llamada solo para tramitar y responder su caso, durante el plazo que fija la "
@@ -405,9 +407,14 @@ def parse_hours(spec: str) -> list[Opening]:
             raise ValueError(f"invalid call-center hours: {part!r}")
         first = DAY_NAMES.index(match["first"])
         last = DAY_NAMES.index(match["last"]) if match["last"] else first
-        start, end = (time.fromisoformat(f"{t:0>5}") for t in (match["start"], match["end"]))
+        start, end = (_clock(t) for t in (match["start"], match["end"]))
         openings.append(Opening(tuple(range(first, last + 1)), start, end))
     return openings
+
+
+def _clock(value: str) -> time:
+    """A schedule time; "24:00" closes at the end of the day."""
+    return time.max if value == "24:00" else time.fromisoformat(f"{value:0>5}")
 
 
 def is_open(openings: Sequence[Opening], local_now: datetime) -> bool:
