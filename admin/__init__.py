@@ -12,7 +12,7 @@ from oirs.settings import Settings
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     """Build the admin app around one typed Settings object."""
-    from admin import database, errors, health, logs
+    from admin import database, errors, health, logs, security
     from admin.api import bp as api_bp
 
     settings = settings or Settings.from_env()
@@ -38,4 +38,5 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     for target in BLUEPRINTS:
         module, _, attribute = target.partition(":")
         app.register_blueprint(getattr(import_module(module), attribute))
+    security.init_app(app, settings)
     return app

@@ -119,7 +119,7 @@ def app_settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) ->
 def app(app_settings: Settings) -> Flask:
     from admin import create_app
 
-    return create_app(app_settings, TESTING=True)
+    return create_app(app_settings, TESTING=True, RATELIMIT_ENABLED=False)
 
 
 @pytest.fixture

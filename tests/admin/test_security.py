@@ -1,0 +1,40 @@
+"""Secure headers everywhere; rate limits on login, Open311 POST and the API."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from admin import create_app
+from oirs.settings import Settings
+
+
+def test_every_response_has_secure_headers(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/healthz")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "script-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def _fresh_app(app_settings: Settings) -> Flask:
+    return create_app(app_settings, TESTING=True, WTF_CSRF_ENABLED=False)
+
+
+def test_login_attempts_are_rate_limited(app_settings: Settings, clean_db) -> None:  # type: ignore[no-untyped-def]
+    client = _fresh_app(app_settings).test_client()
+    codes = [
+        client.post("/ingresar", data={"email": "x@example.cl", "password": "nope"}).status_code
+        for _ in range(12)
+    ]
+    assert 429 not in codes[:10]
+    assert codes[-1] == 429
+
+
+def test_open311_posts_are_rate_limited(app_settings: Settings, clean_db) -> None:  # type: ignore[no-untyped-def]
+    client = _fresh_app(app_settings).test_client()
+    codes = [client.post("/open311/v2/requests.json", data={}).status_code for _ in range(32)]
+    assert 429 not in codes[:30]
+    assert codes[-1] == 429
+    assert client.get("/open311/v2/services.json").status_code == 200
