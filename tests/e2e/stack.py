@@ -41,7 +41,7 @@ def _wait(url: str, process: subprocess.Popen[bytes], name: str, timeout: float 
         if process.poll() is not None:
             raise RuntimeError(f"{name} terminó al iniciar (código {process.returncode})")
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
+            with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status < 500:
                     return
         except OSError:
@@ -58,9 +58,7 @@ def model_path() -> Path:
 
 
 def base_env(data_dir: Path, database_url: str) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("OIRS_", "RASA_", "DATABASE_"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OIRS_", "RASA_", "DATABASE_"))}
     env.update(
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         DATABASE_URL=database_url,
@@ -92,8 +90,14 @@ def start_admin(stack: Stack) -> None:
     process = _spawn(
         stack,
         "admin",
-        [str(APP_BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{ADMIN_PORT}",
-         "admin:create_app()"],
+        [
+            str(APP_BIN / "gunicorn"),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{ADMIN_PORT}",
+            "admin:create_app()",
+        ],
     )
     _wait(f"{stack.admin_url}/healthz", process, "admin")
 
@@ -102,7 +106,15 @@ def start_actions(stack: Stack) -> None:
     process = _spawn(
         stack,
         "actions",
-        [str(BOT_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(ACTIONS_PORT)],
+        [
+            str(BOT_BIN / "rasa"),
+            "run",
+            "actions",
+            "--actions",
+            "actions",
+            "--port",
+            str(ACTIONS_PORT),
+        ],
     )
     _wait(f"{stack.actions_url}/health", process, "actions")
 
@@ -111,9 +123,21 @@ def start_rasa(stack: Stack) -> None:
     process = _spawn(
         stack,
         "rasa",
-        [str(BOT_BIN / "rasa"), "run", "--enable-api", "--auth-token", stack.env["RASA_AUTH_TOKEN"],
-         "--port", str(RASA_PORT), "--model", str(model_path()), "--endpoints", "endpoints.yml",
-         "--credentials", "credentials.yml"],
+        [
+            str(BOT_BIN / "rasa"),
+            "run",
+            "--enable-api",
+            "--auth-token",
+            stack.env["RASA_AUTH_TOKEN"],
+            "--port",
+            str(RASA_PORT),
+            "--model",
+            str(model_path()),
+            "--endpoints",
+            "endpoints.yml",
+            "--credentials",
+            "credentials.yml",
+        ],
     )
     _wait(f"{stack.rasa_url}/", process, "rasa", timeout=300)
 
@@ -129,16 +153,24 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def running_stack(data_dir: Path, database_url: str) -> Iterator[Stack]:
+def running_stack(
+    data_dir: Path, database_url: str, tracker: tuple[str, str] | None = None
+) -> Iterator[Stack]:
     """Migrate, seed, issue the bot token, then run the three services until the block ends."""
     env = base_env(data_dir, database_url)
+    if tracker is not None:
+        env["RASA_TRACKER_DIALECT"], env["RASA_TRACKER_URL"] = tracker
     stack = Stack(data_dir=data_dir, env=env)
     oirs = str(APP_BIN / "oirs")
     subprocess.run([oirs, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([oirs, "seed-demo"], env=env, check=True, capture_output=True)
-    token = subprocess.run(
-        [oirs, "create-token", "bot e2e"], env=env, check=True, capture_output=True, text=True
-    ).stdout.strip().splitlines()[-1]
+    token = (
+        subprocess.run(
+            [oirs, "create-token", "bot e2e"], env=env, check=True, capture_output=True, text=True
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     env["OIRS_API_TOKEN"] = token
     try:
         start_admin(stack)

@@ -28,7 +28,16 @@ def texts(messages: list[dict[str, object]]) -> str:
     return "\n".join(str(m.get("text", "")) for m in messages)
 
 
-def test_reclamo_in_one_message_is_filed_after_confirmation(stack: Stack) -> None:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_stack(request: pytest.FixtureRequest) -> Stack:
+    """The slice on both deployments: SQLite (default) and PostgreSQL."""
+    name = "stack" if request.param == "sqlite" else "pg_stack"
+    running: Stack = request.getfixturevalue(name)
+    return running
+
+
+def test_reclamo_in_one_message_is_filed_after_confirmation(any_stack: Stack) -> None:
+    stack = any_stack
     sender = f"e2e-{uuid.uuid4().hex[:8]}"
     say(stack, sender, "hola")
     reply = say(
