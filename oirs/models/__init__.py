@@ -5,6 +5,7 @@ from oirs.models.alert import SentAlert
 from oirs.models.base import Base, utcnow
 from oirs.models.calendar import DeadlineRule, ExtraHoliday
 from oirs.models.case import Adhesion, Attachment, Case, CaseEvent, CaseType, Channel, FolioCounter
+from oirs.models.handoff import Handoff, HandoffStatus
 from oirs.models.note import InternalNote
 from oirs.models.organisation import Category, Unit
 from oirs.models.outbox import OutboxMessage
@@ -28,6 +29,8 @@ __all__ = [
     "DeadlineRule",
     "ExtraHoliday",
     "FolioCounter",
+    "Handoff",
+    "HandoffStatus",
     "InternalNote",
     "OutboxMessage",
     "ReplyTemplate",
