@@ -18,7 +18,9 @@ from admin.database import calendar, db, settings
 from admin.mail import send_mail
 from oirs.alerting import collect_alerts, staff_emails
 from oirs.alerts import SUPERVISOR
+from oirs.cases import SYSTEM
 from oirs.digest import SOON, unit_digests
+from oirs.letters import issue_letter
 from oirs.models import utcnow
 from oirs.sai import expire_subsanaciones
 from oirs.settings import Settings
@@ -58,8 +60,17 @@ def run_alerts(now: datetime | None = None) -> int:
     session = db()
     sent = 0
     with session.begin():
-        lapsed = expire_subsanaciones(session, now)
-        for case in lapsed:
+        for case in expire_subsanaciones(session, now):
+            issue_letter(
+                session,
+                case,
+                case.events[-1],
+                settings().commune,
+                calendar(),
+                settings().data_dir,
+                SYSTEM,
+                now,
+            )
             log.info("subsanacion lapsed folio=%s status=desistida", case.folio)
     with session.begin():
         for item in collect_alerts(session, calendar(), _today(now)):

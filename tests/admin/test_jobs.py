@@ -122,7 +122,9 @@ def test_lapsed_subsanacion_becomes_desistida_and_is_not_alerted(
         assert run_alerts(noon(9)) == 0
         run_alerts(noon(10))
     with sessions.begin() as session:
-        assert get_case(session, folio).status == "desistida"
+        case = get_case(session, folio)
+        assert case.status == "desistida"
+        assert [a.filename for a in case.attachments] == [f"{folio}-desistida.pdf"]
 
 
 def test_daily_digests_name_overdue_cases_per_unit_and_for_the_secretaria(
