@@ -1,1 +1,1 @@
-"""Rasa input/output channels of the residents: WhatsApp (Twilio), Telegram; mounted by credentials.yml."""
+"""Rasa input/output channels of the residents, one module per channel (credentials.yml)."""

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
@@ -47,6 +47,7 @@ class Providers:
     api_token: str
     requests: list[Recorded] = field(default_factory=list)
     fail_next: dict[str, int] = field(default_factory=dict)  # path fragment -> failures left
+    pending_updates: list[dict[str, Any]] = field(default_factory=list)  # for getUpdates
     lock: threading.Lock = field(default_factory=threading.Lock)
     base_url: str = ""
 
@@ -81,6 +82,7 @@ class Providers:
         with self.lock:
             self.requests.clear()
             self.fail_next.clear()
+            self.pending_updates.clear()
 
 
 def make_handler(state: Providers) -> type[BaseHTTPRequestHandler]:
@@ -106,7 +108,7 @@ def make_handler(state: Providers) -> type[BaseHTTPRequestHandler]:
                 self._json(503, {"code": 20503, "message": "Service Unavailable"})
                 return
             for pattern, route in ROUTES:
-                match = re.fullmatch(pattern, self.path.split("?")[0])
+                match = re.fullmatch(pattern, unquote(self.path.split("?")[0]))
                 if match and route(self, state, match, body):
                     return
             self._json(404, {"message": "not found"})
@@ -171,6 +173,9 @@ def telegram_method(handler: Any, state: Providers, match: re.Match[str], body: 
             "file_size": len(PNG),
             "file_path": "photos/file_1.png",
         }
+    elif method == "getUpdates":
+        offset = int(_telegram_params(handler, body).get("offset") or 0)
+        result = [u for u in state.pending_updates if u["update_id"] >= offset]
     elif method == "getMe":
         result = {"id": 1, "is_bot": True, "first_name": "OIRS", "username": "oirs_test_bot"}
     handler._json(200, {"ok": True, "result": result})
