@@ -1,0 +1,327 @@
+"""What every case form shares: contact checks, corrections before confirming, the read-back."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import first_value
+from actions.emergencia import emergency_response
+from actions.messages import catalog, say
+from actions.validators import (
+    InvalidValue,
+    clean_name,
+    find_email,
+    find_phone,
+    fold,
+    is_substantive,
+    normalize_email,
+    normalize_phone,
+    normalize_rut,
+    strip_contact_data,
+)
+
+# words that name a field in "no, la dirección es …" (folded, no accents) -> slot
+FIELD_WORDS = {
+    "direccion": "direccion",
+    "lugar": "direccion",
+    "calle": "direccion",
+    "ubicacion": "direccion",
+    "nombre": "nombre",
+    "apellido": "nombre",
+    "telefono": "contacto",
+    "fono": "contacto",
+    "celular": "contacto",
+    "numero": "contacto",
+    "correo": "contacto",
+    "mail": "contacto",
+    "contacto": "contacto",
+    "descripcion": "descripcion",
+    "problema": "descripcion",
+    "detalle": "descripcion",
+    "categoria": "categoria",
+    "tema": "categoria",
+    "tipo": "categoria",
+    "rut": "rut",
+    "unidad": "unidad_felicitada",
+    "funcionari": "unidad_felicitada",
+    "informacion": "informacion_solicitada",
+    "documento": "informacion_solicitada",
+    "notificacion": "sai_notificacion",
+    "domicilio": "sai_notificacion",
+}
+_VALUE_AFTER_RE = re.compile(
+    r"\b(?:es|era|seria|sería|correcta es|correcto es|son)\b\s*:?\s*(.+)$|:\s*(.+)$", re.IGNORECASE
+)
+
+
+class CaseFormValidation(FormValidationAction, ABC):
+    """Validation shared by the reclamo, sugerencia, felicitación and SAI forms."""
+
+    case_type: ClassVar[str]
+    # slots a correction may touch in this form (the read-back shows them)
+    correctable: ClassVar[tuple[str, ...]] = ()
+    # form-specific meaning of field words, over FIELD_WORDS
+    field_aliases: ClassVar[dict[str, str]] = {}
+    registry: ClassVar[dict[str, type[CaseFormValidation]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if getattr(cls, "case_type", None):
+            CaseFormValidation.registry[f"{cls.case_type}_form"] = cls
+
+    def name(self) -> str:
+        return f"validate_{self.case_type}_form"
+
+    @staticmethod
+    @abstractmethod
+    def summary(tracker: Tracker) -> tuple[str, dict[str, Any]]:
+        """Response name and values that read the collected case back to the resident."""
+
+    @staticmethod
+    @abstractmethod
+    def correction_response() -> str:
+        """Response asking which field to correct."""
+
+    # --- what to ask -----------------------------------------------------------------------
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        slots = list(domain_slots)
+        if "contacto" in slots and (tracker.slots.get("telefono") or tracker.slots.get("email")):
+            slots.remove("contacto")
+        return slots
+
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> EventType | None:
+        """Always decide here which slot comes next (None ends the form)."""
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        missing = next((slot for slot in required if tracker.slots.get(slot) is None), None)
+        return SlotSet("requested_slot", missing)
+
+    async def get_validation_events(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[EventType]:
+        extras = self.validate_contact_entities(dispatcher, tracker)
+        tracker.slots.update(extras)
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        validated = {event["name"] for event in events}
+        return [
+            SlotSet(key, value) for key, value in extras.items() if key not in validated
+        ] + events
+
+    def validate_contact_entities(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        """Phone, e-mail and RUT given anywhere in the last message (they are never asked alone)."""
+        new = tracker.slots_to_validate()
+        checks = {
+            "telefono": (normalize_phone, "telefono_invalido"),
+            "email": (normalize_email, "email_invalido"),
+            "rut": (normalize_rut, "rut_invalido"),
+        }
+        result: dict[str, Any] = {}
+        for slot, (normalize, error_response) in checks.items():
+            if slot not in new or new[slot] is None:
+                continue
+            raw = first_value(new[slot]) or ""
+            try:
+                result[slot] = normalize(raw)
+            except InvalidValue:
+                say(dispatcher, tracker, error_response, valor=raw)
+                result[slot] = None
+        return result
+
+    # --- slot validators -------------------------------------------------------------------
+
+    def validate_descripcion(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = first_value(value) or ""
+        if not is_substantive(text):
+            if tracker.get_slot("requested_slot") == "descripcion":
+                say(dispatcher, tracker, "descripcion_corta")
+            return {"descripcion": None}
+        emergency = emergency_response(text)
+        if emergency:
+            say(dispatcher, tracker, emergency)
+        result: dict[str, Any] = {"descripcion": strip_contact_data(text)}
+        result.update(self._contact_in_free_text(text, tracker))
+        return result
+
+    def validate_nombre(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        try:
+            return {"nombre": clean_name(first_value(value) or "")}
+        except InvalidValue:
+            say(dispatcher, tracker, "nombre_invalido")
+            return {"nombre": None}
+
+    def validate_contacto(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = first_value(value) or ""
+        email, phone = find_email(text), find_phone(text)
+        if not email and not phone:
+            say(dispatcher, tracker, "contacto_invalido")
+            return {"contacto": None}
+        result: dict[str, Any] = {"contacto": email or phone}
+        if email:
+            result["email"] = email
+        if phone:
+            result["telefono"] = phone
+        return result
+
+    def validate_confirmacion(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        message = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name")
+        changed = set(tracker.slots_to_validate()) - {"confirmacion", "requested_slot"}
+        field = _button_field(message)
+        if field:
+            return {**_clear(field), "confirmacion": None, "correccion": False}
+        if changed:
+            return {"confirmacion": None, "correccion": False}
+        if intent == "afirmar":
+            return {
+                "confirmacion": "si",
+                "correccion": False,
+                "tipo_caso": self.case_type,
+                "idempotency_key": tracker.get_slot("idempotency_key") or str(uuid.uuid4()),
+            }
+        correction = self._typed_correction(first_value(value) or "", dispatcher, tracker, domain)
+        if correction is not None:
+            return {**correction, "confirmacion": None, "correccion": False}
+        return {"confirmacion": None, "correccion": True}
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _contact_in_free_text(self, text: str, tracker: Tracker) -> dict[str, Any]:
+        """All-in-one messages: pick up an e-mail or phone the NLU did not tag."""
+        found: dict[str, Any] = {}
+        if not tracker.slots.get("email"):
+            email = find_email(text)
+            if email:
+                found["email"] = email
+        if not tracker.slots.get("telefono"):
+            phone = find_phone(text)
+            if phone:
+                found["telefono"] = phone
+        return found
+
+    def _typed_correction(
+        self, text: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any] | None:
+        """Typed correction: "la dirección es X" sets it, "la dirección" asks it again."""
+        folded = fold(text)
+        words = {**FIELD_WORDS, **self.field_aliases}
+        slot = next(
+            (s for word, s in words.items() if word in folded and s in self.correctable), None
+        )
+        if slot is None:
+            return None
+        match = _VALUE_AFTER_RE.search(text)
+        new_value = next((group for group in match.groups() if group), None) if match else None
+        if not new_value:
+            return _clear(slot)
+        validator = getattr(self, f"validate_{slot}", None)
+        if validator is None:
+            return {slot: new_value.strip(" .")}
+        return validator(new_value.strip(" ."), dispatcher, tracker, domain)
+
+
+def _button_field(message: dict[str, Any]) -> str | None:
+    for entity in message.get("entities") or []:
+        if entity.get("entity") == "campo" and entity.get("value"):
+            return str(entity["value"])
+    return None
+
+
+def _clear(slot: str) -> dict[str, Any]:
+    """Empty a slot so the form asks it again (contact: both phone and e-mail)."""
+    if slot == "contacto":
+        return {"contacto": None, "telefono": None, "email": None}
+    if slot == "sai_notificacion":
+        return {"sai_notificacion": None, "email": None}
+    return {slot: None}
+
+
+class ActionAskConfirmacion(Action):
+    """Reads the case back before filing, or asks which field to correct."""
+
+    def name(self) -> str:
+        return "action_ask_confirmacion"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        form = CaseFormValidation.registry.get(tracker.active_loop_name or "")
+        if form is None:
+            return []
+        if tracker.get_slot("correccion"):
+            say(dispatcher, tracker, form.correction_response())
+            return []
+        response, values = form.summary(tracker)
+        say(dispatcher, tracker, response, **values)
+        return []
+
+
+def contact_text(tracker: Tracker) -> str:
+    """How the resident will be contacted, for read-backs."""
+    parts = [tracker.get_slot("email"), tracker.get_slot("telefono")]
+    return " / ".join(part for part in parts if part) or "por este mismo canal"
+
+
+# Slots the forms ask for; each gets an `action_ask_<slot>` that picks the form's own wording
+# (`ask_<form>_<slot>` in the catalog) or the shared one (`ask_<slot>`).
+ASKED_SLOTS = (
+    "descripcion",
+    "categoria",
+    "direccion",
+    "nombre",
+    "contacto",
+    "unidad_felicitada",
+    "informacion_solicitada",
+    "sai_notificacion",
+    "folio",
+    "factor",
+)
+
+
+def _ask_action(slot: str) -> type[Action]:
+    class AskSlot(Action):
+        __doc__ = f"Asks the resident for `{slot}` in the words of the active form."
+
+        def name(self) -> str:
+            return f"action_ask_{slot}"
+
+        async def run(
+            self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+        ) -> list[EventType]:
+            key = f"ask_{tracker.active_loop_name}_{slot}"
+            say(dispatcher, tracker, key if key in catalog() else f"ask_{slot}")
+            return []
+
+    AskSlot.__name__ = AskSlot.__qualname__ = "ActionAsk" + slot.title().replace("_", "")
+    return AskSlot
+
+
+ASK_ACTIONS = {slot: _ask_action(slot) for slot in ASKED_SLOTS}

@@ -1,0 +1,183 @@
+"""Small pieces every action needs: the API client, channel identity, dates and category names."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions.api_client import OirsApiClient
+from actions.validators import fold
+
+# Rasa input channel name -> channel name of the case API (SPEC §2)
+_CHANNELS = {
+    "rest": "web",
+    "socketio": "web",
+    "cmdline": "web",
+    "telegram": "telegram",
+    "twilio": "whatsapp",
+    "whatsapp": "whatsapp",
+    "twilio_voice": "voice",
+    "voice": "voice",
+}
+
+CATEGORIES = (
+    "aseo",
+    "alumbrado",
+    "pavimento",
+    "areas_verdes",
+    "ruido",
+    "animales",
+    "transito",
+    "seguridad",
+    "construccion",
+    "atencion",
+    "otro",
+)
+
+# Names shown to residents in read-backs; data, kept next to the codes they name.
+CATEGORY_LABELS = {
+    "aseo": "Aseo y basura",
+    "alumbrado": "Alumbrado público",
+    "pavimento": "Calles y veredas",
+    "areas_verdes": "Áreas verdes",
+    "ruido": "Ruidos molestos",
+    "animales": "Animales",
+    "transito": "Tránsito",
+    "seguridad": "Seguridad",
+    "construccion": "Construcciones",
+    "atencion": "Atención municipal",
+    "otro": "Otro",
+}
+
+# Stems of colloquial words -> category, used when the NLU gave no `categoria` entity.
+_CATEGORY_STEMS = {
+    "aseo": (
+        "basur",
+        "camion",
+        "recolec",
+        "residuo",
+        "escombro",
+        "desecho",
+        "barrid",
+        "aseo",
+        "microbasural",
+        "cachureo",
+    ),
+    "alumbrado": ("luz", "luminari", "poste", "alumbrad", "foco", "ampollet", "oscur", "apagad"),
+    "pavimento": ("bache", "hoyo", "vereda", "paviment", "asfalt", "socavon", "calzada", "solera"),
+    "areas_verdes": (
+        "plaza",
+        "arbol",
+        "poda",
+        "pasto",
+        "area verde",
+        "areas verdes",
+        "riego",
+        "parque",
+        "jardin",
+    ),
+    "ruido": ("ruido", "musica", "bulla", "parlante", "fiesta", "volumen"),
+    "animales": (
+        "perro",
+        "gato",
+        "animal",
+        "jauria",
+        "mascota",
+        "roedor",
+        "ratones",
+        "ratas",
+        "palomas",
+    ),
+    "transito": (
+        "semaforo",
+        "senaletica",
+        "estaciona",
+        "lomo de toro",
+        "transito",
+        "resalto",
+        "disco pare",
+        "paradero",
+    ),
+    "seguridad": ("delincu", "insegur", "droga", "vigilanc", "seguridad", "camara"),
+    "construccion": ("construc", "obra", "demolic", "edificac", "ampliacion"),
+    "atencion": (
+        "funcionari",
+        "atencion",
+        "atendi",
+        "mal trato",
+        "maltrato",
+        "ventanilla",
+        "me trataron",
+    ),
+}
+
+
+def api_client() -> OirsApiClient:
+    """A client configured from the environment (one per call: actions are stateless)."""
+    return OirsApiClient.from_env()
+
+
+def case_channel(tracker: Tracker) -> str:
+    """The case API's channel for the Rasa channel this conversation came through."""
+    return _CHANNELS.get(tracker.get_latest_input_channel() or "", "web")
+
+
+def channel_identity(tracker: Tracker) -> dict[str, str]:
+    """Who is talking, as the admin API knows them: channel + sender id on it."""
+    return {
+        "channel": case_channel(tracker),
+        "channel_user_id": tracker.sender_id,
+        "conversation_id": tracker.sender_id,
+    }
+
+
+def display_date(result: dict[str, Any]) -> str:
+    """The due date as DD-MM-YYYY from an API answer (due_date_display, else due_date ISO)."""
+    shown = result.get("due_date_display")
+    if shown:
+        return str(shown)
+    raw = result.get("due_date")
+    if not raw:
+        return ""
+    return date.fromisoformat(str(raw)[:10]).strftime("%d-%m-%Y")
+
+
+def category_label(code: str | None) -> str:
+    """Spanish name of a category code."""
+    return CATEGORY_LABELS.get(code or "", code or "")
+
+
+def infer_category(text: str) -> str | None:
+    """Category whose colloquial stems appear most in the text, if exactly one wins."""
+    folded = fold(text or "")
+    scores = {
+        category: sum(1 for stem in stems if stem in folded)
+        for category, stems in _CATEGORY_STEMS.items()
+    }
+    best = max(scores.values())
+    if best == 0:
+        return None
+    winners = [category for category, score in scores.items() if score == best]
+    return winners[0] if len(winners) == 1 else None
+
+
+def normalize_category(value: Any) -> str | None:
+    """A valid category code from an entity value, a code typed or colloquial words."""
+    text = first_value(value)
+    if not text:
+        return None
+    code = fold(text).strip().replace(" ", "_")
+    if code in CATEGORIES:
+        return code
+    return infer_category(text)
+
+
+def first_value(value: Any) -> str | None:
+    """Slots filled from several entities arrive as lists: keep the first non-empty string."""
+    if isinstance(value, list):
+        value = next((item for item in value if item), None)
+    if value is None:
+        return None
+    return str(value).strip() or None

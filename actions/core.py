@@ -1,0 +1,63 @@
+"""Fallback in two steps and cancelling whatever is in progress."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.filing import CASE_SLOTS, case_reset_events
+from actions.messages import say
+
+_PENDING_SLOTS = (*CASE_SLOTS, "folio", "factor", "envio_fallido", "oferta_adhesion")
+
+
+def consecutive_fallbacks(events: list[dict]) -> int:
+    """How many of the latest user messages in a row the NLU could not understand."""
+    count = 0
+    for event in reversed(events):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent != "nlu_fallback":
+            break
+        count += 1
+    return count
+
+
+class ActionFallback(Action):
+    """First misunderstanding: ask to rephrase with the main options; second: offer a person."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if consecutive_fallbacks(tracker.events) >= 2:
+            say(dispatcher, tracker, "ofrecer_persona")
+        else:
+            say(dispatcher, tracker, "pedir_reformular")
+        return []
+
+
+class ActionCancelar(Action):
+    """Stops the case in progress and forgets its data (contact data stays)."""
+
+    def name(self) -> str:
+        return "action_cancelar"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        pending = any(tracker.get_slot(slot) for slot in _PENDING_SLOTS if slot != "requested_slot")
+        if not pending:
+            say(dispatcher, tracker, "nada_que_cancelar")
+            return []
+        say(dispatcher, tracker, "cancelado")
+        return [*case_reset_events(), *_status_reset()]
+
+
+def _status_reset() -> list[EventType]:
+    return [SlotSet("folio", None), SlotSet("factor", None)]

@@ -1,0 +1,122 @@
+"""Status of a case: by folio plus a second factor, or the list of this channel identity's cases."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api_client import ApiError, NotFound
+from actions.common import api_client, case_channel, display_date, first_value
+from actions.messages import render, say
+from actions.validators import (
+    InvalidValue,
+    find_email,
+    find_phone,
+    find_rut,
+    normalize_folio,
+    normalize_rut,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def verification_factor(text: str) -> str | None:
+    """The RUT, e-mail or phone in the answer, normalised as the admin stores it."""
+    rut = find_rut(text)
+    if rut:
+        try:
+            return normalize_rut(rut)
+        except InvalidValue:
+            return None
+    return find_email(text) or find_phone(text)
+
+
+class ValidateEstadoForm(FormValidationAction):
+    """Checks the folio and the verification factor before looking the case up."""
+
+    def name(self) -> str:
+        return "validate_estado_form"
+
+    def validate_folio(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        try:
+            return {"folio": normalize_folio(first_value(value) or "")}
+        except InvalidValue:
+            say(dispatcher, tracker, "folio_invalido")
+            return {"folio": None}
+
+    def validate_factor(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        factor = verification_factor(first_value(value) or "")
+        if factor is None:
+            say(dispatcher, tracker, "factor_invalido")
+        return {"factor": factor}
+
+
+class ActionConsultarEstado(Action):
+    """Asks the admin for the status of the folio, verified with the second factor."""
+
+    def name(self) -> str:
+        return "action_consultar_estado"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        folio, factor = tracker.get_slot("folio"), tracker.get_slot("factor")
+        reset = [SlotSet("folio", None), SlotSet("factor", None)]
+        try:
+            status = api_client().status_lookup(folio, factor)
+        except NotFound:
+            say(dispatcher, tracker, "estado_no_encontrado")
+            return reset
+        except ApiError as error:
+            logger.warning("status_lookup_failed error=%s", type(error).__name__)
+            say(dispatcher, tracker, "estado_error")
+            return reset
+        say(dispatcher, tracker, "estado_caso", **status_values(status))
+        return reset
+
+
+def status_values(status: dict[str, Any]) -> dict[str, str]:
+    """Values of the status message from a status-lookup answer."""
+    days = status.get("business_days_left")
+    return {
+        "tipo": str(status.get("type_label") or status.get("type", "")),
+        "folio": str(status.get("folio", "")),
+        "estado": str(status.get("status_label") or status.get("status", "")),
+        "unidad": str(status.get("unit") or render("unidad_por_asignar", {})["text"]),
+        "fecha": display_date(status),
+        "dias_texto": render("estado_dias", {"dias": days})["text"] if days is not None else "",
+    }
+
+
+class ActionMisCasos(Action):
+    """Lists the cases filed from this channel identity (no second factor: same identity)."""
+
+    def name(self) -> str:
+        return "action_mis_casos"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        try:
+            cases = api_client().resident_cases(case_channel(tracker), tracker.sender_id)
+        except ApiError as error:
+            logger.warning("resident_cases_failed error=%s", type(error).__name__)
+            say(dispatcher, tracker, "estado_error")
+            return []
+        if not cases:
+            say(dispatcher, tracker, "mis_casos_vacio")
+            return []
+        lines = [render("mis_casos_titulo", {})["text"]]
+        lines += [render("mis_casos_linea", status_values(case))["text"] for case in cases]
+        lines.append(render("mis_casos_pie", {})["text"])
+        dispatcher.utter_message(text="\n".join(lines))
+        return []

@@ -1,0 +1,187 @@
+"""Files the confirmed case through the admin API and tells the resident the folio and due date."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api_client import ApiRejected, ApiUnavailable
+from actions.common import api_client, channel_identity, display_date
+from actions.messages import say
+from actions.privacy import mask_email, mask_phone, mask_rut
+from actions.transcript import build_transcript
+
+logger = logging.getLogger(__name__)
+
+REGISTERED_RESPONSES = {
+    "reclamo": "reclamo_registrado",
+    "sugerencia": "sugerencia_registrada",
+    "felicitacion": "felicitacion_registrada",
+    "sai": "sai_registrada",
+}
+
+# slots of one case; contact slots (nombre, telefono, email, rut) stay for the next case
+CASE_SLOTS = (
+    "descripcion",
+    "categoria",
+    "direccion",
+    "contacto",
+    "confirmacion",
+    "correccion",
+    "tipo_caso",
+    "idempotency_key",
+    "caso_similar",
+    "unidad_felicitada",
+    "informacion_solicitada",
+    "sai_notificacion",
+    "requested_slot",
+)
+
+# API field -> slot to ask again when the admin rejects a value
+_FIELD_SLOTS = {
+    "contact.rut": "rut",
+    "contact.email": "email",
+    "contact.phone": "telefono",
+    "contact.name": "nombre",
+    "address": "direccion",
+    "category": "categoria",
+    "description": "descripcion",
+    "contact.postal_address": "sai_notificacion",
+    "sai.information_requested": "informacion_solicitada",
+}
+
+
+def case_reset_events() -> list[EventType]:
+    """Forget the case just filed or cancelled, keep who the resident is."""
+    events = [SlotSet(slot, None) for slot in CASE_SLOTS]
+    return [*events, SlotSet("envio_fallido", False), SlotSet("oferta_adhesion", False)]
+
+
+def contact_payload(tracker: Tracker, case_type: str) -> dict[str, str]:
+    """Contact block of the case; a SAI never carries a RUT (Ley 20.285 art. 12)."""
+    contact = {
+        "name": tracker.get_slot("nombre"),
+        "email": tracker.get_slot("email"),
+        "phone": tracker.get_slot("telefono"),
+        "rut": tracker.get_slot("rut"),
+    }
+    if case_type == "sai":
+        contact = {
+            "name": tracker.get_slot("nombre"),
+            "email": tracker.get_slot("email"),
+            "postal_address": tracker.get_slot("sai_notificacion"),
+        }
+    return {key: value for key, value in contact.items() if value}
+
+
+def case_payload(tracker: Tracker, case_type: str, idempotency_key: str) -> dict[str, Any]:
+    """Body of POST /api/v1/cases for the case collected in this conversation."""
+    payload: dict[str, Any] = {
+        "type": case_type,
+        "description": tracker.get_slot("descripcion"),
+        "contact": contact_payload(tracker, case_type),
+        "transcript": build_transcript(tracker.events),
+        "idempotency_key": idempotency_key,
+        **channel_identity(tracker),
+    }
+    if case_type == "reclamo":
+        payload["category"] = tracker.get_slot("categoria")
+        payload["address"] = tracker.get_slot("direccion")
+    if case_type == "felicitacion":
+        payload["description"] = (
+            f"Unidad o funcionario(a) felicitado(a): {tracker.get_slot('unidad_felicitada')}. "
+            f"{tracker.get_slot('descripcion')}"
+        )
+    if case_type == "sai":
+        requested = tracker.get_slot("informacion_solicitada")
+        payload["description"] = requested
+        payload["sai"] = {
+            "information_requested": requested,
+            "body": tracker.get_slot("municipalidad"),
+        }
+    return {key: value for key, value in payload.items() if value is not None}
+
+
+def file_case(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """File the confirmed case once: the idempotency key survives retries until it succeeds."""
+    case_type = tracker.get_slot("tipo_caso")
+    if case_type not in REGISTERED_RESPONSES:
+        say(dispatcher, tracker, "default")
+        return []
+    key = tracker.get_slot("idempotency_key") or str(uuid.uuid4())
+    payload = case_payload(tracker, case_type, key)
+    try:
+        result = api_client().file_case(payload)
+    except ApiUnavailable:
+        return _kept_for_retry(dispatcher, tracker, key)
+    except ApiRejected as error:
+        if error.status != 422:
+            logger.error("case_filing_rejected status=%s code=%s", error.status, error.code)
+            return _kept_for_retry(dispatcher, tracker, key)
+        return _ask_to_fix(dispatcher, tracker, error)
+    logger.info(
+        "case_filed folio=%s type=%s channel=%s contact=%s/%s/%s",
+        result.get("folio"),
+        case_type,
+        payload.get("channel"),
+        mask_email(tracker.get_slot("email")),
+        mask_phone(tracker.get_slot("telefono")),
+        mask_rut(tracker.get_slot("rut")),
+    )
+    folio = str(result.get("folio", ""))
+    say(
+        dispatcher,
+        tracker,
+        REGISTERED_RESPONSES[case_type],
+        folio=folio,
+        fecha=display_date(result),
+    )
+    say(dispatcher, tracker, "como_consultar", folio=folio)
+    return [*case_reset_events(), SlotSet("ultimo_folio", folio)]
+
+
+def _kept_for_retry(
+    dispatcher: CollectingDispatcher, tracker: Tracker, key: str
+) -> list[EventType]:
+    say(dispatcher, tracker, "error_registro")
+    return [
+        SlotSet("envio_fallido", True),
+        SlotSet("idempotency_key", key),
+        SlotSet("oferta_adhesion", False),
+    ]
+
+
+def _ask_to_fix(
+    dispatcher: CollectingDispatcher, tracker: Tracker, error: ApiRejected
+) -> list[EventType]:
+    detail = " ".join([error.message, *error.fields.values()]).strip()
+    say(dispatcher, tracker, "error_datos", detalle=detail)
+    events: list[EventType] = [
+        SlotSet(_FIELD_SLOTS[f], None) for f in error.fields if f in _FIELD_SLOTS
+    ]
+    # a new attempt with different data is a new filing: new key
+    return [
+        *events,
+        SlotSet("confirmacion", None),
+        SlotSet("idempotency_key", None),
+        SlotSet("envio_fallido", False),
+        SlotSet("oferta_adhesion", False),
+    ]
+
+
+class ActionFileCase(Action):
+    """Files the confirmed case (also the retry after the API was down)."""
+
+    def name(self) -> str:
+        return "action_file_case"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        return file_case(dispatcher, tracker)

@@ -1,0 +1,96 @@
+"""Session start: the commune's links and hours from the admin, and the first-contact notice."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api_client import ApiError
+from actions.common import api_client
+from actions.messages import say
+
+logger = logging.getLogger(__name__)
+
+# GET /api/v1/commune field -> slot used by responses (FAQ answers too)
+COMMUNE_SLOTS = {
+    "privacy_policy_url": "url_privacidad",
+    "portal_transparencia_url": "url_transparencia",
+    "transparencia_activa_url": "url_transparencia_activa",
+    "sai_form_url": "url_formulario_sai",
+    "oirs_hours": "oirs_horario",
+    "oirs_address": "oirs_direccion",
+    "phone": "oirs_telefono",
+    "email": "oirs_email",
+}
+
+
+def municipality_name(name: str) -> str:
+    """ "Chillán" -> "Municipalidad de Chillán"; names that already say it stay as they are."""
+    lowered = name.lower()
+    if lowered.startswith(("municipalidad", "ilustre municipalidad", "i. municipalidad")):
+        return name
+    return f"Municipalidad de {name}"
+
+
+def commune_slot_events(commune: dict[str, Any]) -> list[EventType]:
+    """Slots from the commune's configuration; missing values keep the domain defaults."""
+    events: list[EventType] = [
+        SlotSet(slot, str(commune[field]))
+        for field, slot in COMMUNE_SLOTS.items()
+        if commune.get(field)
+    ]
+    name = commune.get("name")
+    if name:
+        events += [
+            SlotSet("comuna_nombre", str(name)),
+            SlotSet("municipalidad", municipality_name(str(name))),
+        ]
+    return events
+
+
+class ActionSessionStart(Action):
+    """Starts a session: keeps the resident's data, loads the commune, greets on first contact."""
+
+    def name(self) -> str:
+        return "action_session_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events: list[EventType] = [SessionStarted()]
+        events += _carried_over_slots(tracker)
+        commune_events = _load_commune()
+        events += commune_events
+        values = {event["name"]: event["value"] for event in commune_events}
+        if _is_first_contact(tracker):
+            say(dispatcher, tracker, "bienvenida", **values)
+            say(dispatcher, tracker, "aviso_privacidad", **values)
+        else:
+            say(dispatcher, tracker, "bienvenida_regreso", **values)
+        events.append(ActionExecuted("action_listen"))
+        return events
+
+
+def _load_commune() -> list[EventType]:
+    try:
+        return commune_slot_events(api_client().commune())
+    except ApiError as error:
+        logger.warning("commune_config_unavailable error=%s", type(error).__name__)
+        return []
+
+
+def _carried_over_slots(tracker: Tracker) -> list[EventType]:
+    return [
+        SlotSet(key, value)
+        for key, value in tracker.slots.items()
+        if value is not None and key != "requested_slot"
+    ]
+
+
+def _is_first_contact(tracker: Tracker) -> bool:
+    return not any(event.get("event") == "user" for event in tracker.events)

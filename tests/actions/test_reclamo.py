@@ -1,0 +1,323 @@
+"""Reclamo: all-in-one messages, validation, corrections, duplicate check, filing and retries."""
+
+from __future__ import annotations
+
+import json
+
+import requests
+import responses
+
+from actions.case_form import ActionAskConfirmacion
+from actions.filing import ActionFileCase
+from actions.reclamo import ActionAdherirCaso, ActionSubmitReclamo, ValidateReclamoForm
+from tests.actions.conftest import API, Conversation
+
+FILED = {
+    "folio": "RC-2026-000042",
+    "type": "reclamo",
+    "status": "ingresado",
+    "due_date": "2026-12-16",
+    "due_date_display": "16-12-2026",
+    "unit": "DIMAO",
+    "category": "aseo",
+}
+
+
+def confirmed(conversation: Conversation, key: str | None = "key-1") -> Conversation:
+    return conversation.set(
+        descripcion="Hace dos semanas que no pasa el camión de la basura",
+        categoria="aseo",
+        direccion="Los Aromos 123",
+        nombre="Ana Pérez",
+        telefono="+56987654321",
+        tipo_caso="reclamo",
+        idempotency_key=key,
+        confirmacion="si",
+    )
+
+
+def test_all_in_one_message_fills_every_slot_it_contains(conversation: Conversation) -> None:
+    text = (
+        "hace dos semanas que no pasa el camion de la basura por los aromos 123, "
+        "soy Ana Perez, mi telefono es 987654321"
+    )
+    conversation.user(
+        text,
+        intent="reclamo",
+        entities={"direccion": "los aromos 123", "nombre": "Ana Perez"},
+        new_slots={
+            "descripcion": text,
+            "direccion": "los aromos 123",
+            "nombre": "Ana Perez",
+            "telefono": "987654321",
+        },
+    )
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["telefono"] == "+56987654321"
+    assert result.slots["categoria"] == "aseo"
+    assert result.slots["nombre"] == "Ana Perez"
+    assert "987654321" not in result.slots["descripcion"]
+    # nothing left to ask but the read-back
+    assert result.slots["requested_slot"] == "confirmacion"
+
+
+def test_a_bare_request_starts_the_form_by_asking_what_happened(
+    conversation: Conversation,
+) -> None:
+    conversation.user(
+        "quiero hacer un reclamo",
+        intent="reclamo",
+        new_slots={"descripcion": "quiero hacer un reclamo"},
+    )
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["descripcion"] is None
+    assert result.slots["requested_slot"] == "descripcion"
+    assert result.messages == []
+
+
+def test_invalid_phone_is_explained_and_asked_again(conversation: Conversation) -> None:
+    conversation.set(
+        descripcion="Poste sin luz hace un mes en la esquina",
+        categoria="alumbrado",
+        direccion="Los Aromos 123",
+        nombre="Ana Pérez",
+        requested_slot="contacto",
+    )
+    conversation.user("12345", new_slots={"contacto": "12345"})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["contacto"] is None
+    assert result.slots["requested_slot"] == "contacto"
+    assert "correo electrónico ni un teléfono" in result.text
+
+
+def test_contact_answer_with_email_fills_email(conversation: Conversation) -> None:
+    conversation.set(
+        descripcion="Poste sin luz hace un mes en la esquina",
+        categoria="alumbrado",
+        direccion="Los Aromos 123",
+        nombre="Ana Pérez",
+        requested_slot="contacto",
+    )
+    conversation.user("ana.perez@correo.cl", new_slots={"contacto": "ana.perez@correo.cl"})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["email"] == "ana.perez@correo.cl"
+    assert result.slots["requested_slot"] == "confirmacion"
+
+
+def test_rut_given_with_a_wrong_check_digit_is_dropped_with_a_message(
+    conversation: Conversation,
+) -> None:
+    conversation.user(
+        "mi rut es 12.345.678-4",
+        entities={"rut": "12.345.678-4"},
+        new_slots={"rut": "12.345.678-4"},
+    )
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["rut"] is None
+    assert "dígito verificador" in result.text
+
+
+def test_valid_rut_is_kept_formatted(conversation: Conversation) -> None:
+    conversation.user(
+        "mi rut es 123456785", entities={"rut": "123456785"}, new_slots={"rut": "123456785"}
+    )
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["rut"] == "12.345.678-5"
+
+
+def test_read_back_lists_the_collected_data(conversation: Conversation) -> None:
+    confirmed(conversation).set(confirmacion=None)
+    result = conversation.run(ActionAskConfirmacion(), active_loop="reclamo_form")
+    for shown in ["Aseo y basura", "Los Aromos 123", "Ana Pérez", "+56987654321"]:
+        assert shown in result.text
+    assert "/afirmar" in result.payloads and "/negar" in result.payloads
+
+
+def test_confirming_sets_the_case_type_and_an_idempotency_key(
+    conversation: Conversation,
+) -> None:
+    confirmed(conversation, key=None).set(confirmacion=None, requested_slot="confirmacion")
+    conversation.user("sí", intent="afirmar", new_slots={"confirmacion": "sí"})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["confirmacion"] == "si"
+    assert result.slots["tipo_caso"] == "reclamo"
+    assert result.slots["idempotency_key"]
+    assert result.slots["requested_slot"] is None
+
+
+def test_typed_correction_fixes_that_field_and_reads_back_again(
+    conversation: Conversation,
+) -> None:
+    confirmed(conversation).set(confirmacion=None, requested_slot="confirmacion")
+    text = "no, la dirección es Los Aromos 321"
+    conversation.user(text, intent="negar", new_slots={"confirmacion": text})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["direccion"] == "Los Aromos 321"
+    assert result.slots["confirmacion"] is None
+    assert result.slots["requested_slot"] == "confirmacion"
+
+
+def test_correction_extracted_as_entity_reads_back_again(conversation: Conversation) -> None:
+    confirmed(conversation).set(confirmacion=None, requested_slot="confirmacion")
+    text = "no, es en Pasaje Las Dalias 45"
+    conversation.user(
+        text,
+        intent="negar",
+        entities={"direccion": "Pasaje Las Dalias 45"},
+        new_slots={"direccion": "Pasaje Las Dalias 45", "confirmacion": text},
+    )
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert conversation.slots["direccion"] == "Pasaje Las Dalias 45"
+    assert result.slots["confirmacion"] is None
+    assert result.slots["requested_slot"] == "confirmacion"
+
+
+def test_plain_no_asks_which_field_to_correct(conversation: Conversation) -> None:
+    confirmed(conversation).set(confirmacion=None, requested_slot="confirmacion")
+    conversation.user("no", intent="negar", new_slots={"confirmacion": "no"})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["correccion"] is True
+    ask = conversation.run(ActionAskConfirmacion(), active_loop="reclamo_form")
+    assert '/informar{"campo": "direccion"}' in ask.payloads
+
+
+def test_choosing_the_contact_field_asks_for_it_again(conversation: Conversation) -> None:
+    confirmed(conversation).set(confirmacion=None, requested_slot="confirmacion", correccion=True)
+    conversation.user(
+        '/informar{"campo": "contacto"}',
+        entities={"campo": "contacto"},
+        new_slots={"confirmacion": '/informar{"campo": "contacto"}'},
+    )
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["telefono"] is None
+    assert result.slots["requested_slot"] == "contacto"
+
+
+def test_no_similar_case_files_directly_with_folio_and_calendar_due_date(
+    conversation: Conversation,
+    api: responses.RequestsMock,
+) -> None:
+    confirmed(conversation).user("sí", intent="afirmar")
+    api.get(f"{API}/api/v1/cases/similar", json={"cases": []})
+    api.post(f"{API}/api/v1/cases", json=FILED, status=201)
+    result = conversation.run(ActionSubmitReclamo())
+    assert "RC-2026-000042" in result.text and "16-12-2026" in result.text
+    body = json.loads(api.calls[1].request.body)
+    assert body["type"] == "reclamo" and body["category"] == "aseo"
+    assert body["channel"] == "telegram" and body["channel_user_id"] == "tg-12345"
+    assert body["contact"] == {"name": "Ana Pérez", "phone": "+56987654321"}
+    assert body["idempotency_key"] == "key-1"
+    assert body["transcript"][-1] == {
+        "at": body["transcript"][-1]["at"],
+        "sender": "resident",
+        "text": "sí",
+    }
+    assert result.slots["descripcion"] is None and result.slots["ultimo_folio"] == FILED["folio"]
+
+
+def test_similar_open_case_is_offered_for_adhesion_before_filing(
+    conversation: Conversation,
+    api: responses.RequestsMock,
+) -> None:
+    confirmed(conversation).user("sí", intent="afirmar")
+    api.get(
+        f"{API}/api/v1/cases/similar",
+        json={
+            "cases": [
+                {
+                    "folio": "RC-2026-000007",
+                    "category": "aseo",
+                    "address": "Los Aromos 120",
+                    "created_at": "2026-11-20T10:00:00-03:00",
+                    "adhesions": 3,
+                }
+            ]
+        },
+    )
+    result = conversation.run(ActionSubmitReclamo())
+    assert result.slots == {"caso_similar": "RC-2026-000007", "oferta_adhesion": True}
+    assert "RC-2026-000007" in result.text and "3 vecino" in result.text
+    assert all(call.request.method == "GET" for call in api.calls)
+
+
+def test_adhering_joins_the_open_case_instead_of_filing(
+    conversation: Conversation,
+    api: responses.RequestsMock,
+) -> None:
+    confirmed(conversation).set(caso_similar="RC-2026-000007", oferta_adhesion=True)
+    conversation.user("sí", intent="afirmar")
+    api.post(
+        f"{API}/api/v1/cases/RC-2026-000007/adhesions",
+        json={"folio": "RC-2026-000007", "adhesions": 4},
+        status=201,
+    )
+    result = conversation.run(ActionAdherirCaso())
+    assert "RC-2026-000007" in result.text and "4 vecino" in result.text
+    body = json.loads(api.calls[0].request.body)
+    assert body["contact"]["phone"] == "+56987654321" and body["channel"] == "telegram"
+    assert result.slots["oferta_adhesion"] is False
+
+
+def test_api_down_keeps_the_data_and_offers_to_retry(
+    conversation: Conversation,
+    api: responses.RequestsMock,
+) -> None:
+    confirmed(conversation).user("sí", intent="afirmar")
+    api.post(f"{API}/api/v1/cases", body=requests.ConnectionError("refused"))
+    result = conversation.run(ActionFileCase())
+    assert "no pudimos registrar" in result.text and "quedan guardados" in result.text
+    assert result.slots == {
+        "envio_fallido": True,
+        "idempotency_key": "key-1",
+        "oferta_adhesion": False,
+    }
+    assert conversation.slots["descripcion"] and conversation.slots["direccion"]
+
+
+def test_retry_after_failure_reuses_the_key_so_the_case_is_filed_once(
+    conversation: Conversation,
+    api: responses.RequestsMock,
+) -> None:
+    confirmed(conversation, key=None).user("sí", intent="afirmar")
+    api.post(f"{API}/api/v1/cases", status=503)
+    first = conversation.run(ActionFileCase())
+    assert first.slots["envio_fallido"] is True
+    api.replace(responses.POST, f"{API}/api/v1/cases", json=FILED, status=200)
+    conversation.user("reintentar", intent="afirmar")
+    second = conversation.run(ActionFileCase())
+    keys = {json.loads(call.request.body)["idempotency_key"] for call in api.calls}
+    assert len(keys) == 1 and None not in keys
+    assert "RC-2026-000042" in second.text
+    assert second.slots["envio_fallido"] is False and second.slots["idempotency_key"] is None
+
+
+def test_value_rejected_by_the_admin_is_explained_and_cleared(
+    conversation: Conversation,
+    api: responses.RequestsMock,
+) -> None:
+    confirmed(conversation).set(rut="12.345.678-5").user("sí", intent="afirmar")
+    api.post(
+        f"{API}/api/v1/cases",
+        status=422,
+        json={
+            "error": {
+                "code": "invalid_field",
+                "message": "Revise los datos.",
+                "fields": {"contact.rut": "El RUT no es válido."},
+            }
+        },
+    )
+    result = conversation.run(ActionFileCase())
+    assert "El RUT no es válido." in result.text
+    assert result.slots["rut"] is None and result.slots["envio_fallido"] is False
+
+
+def test_similar_check_failure_does_not_block_filing(
+    conversation: Conversation,
+    api: responses.RequestsMock,
+) -> None:
+    confirmed(conversation).user("sí", intent="afirmar")
+    api.get(f"{API}/api/v1/cases/similar", status=500)
+    api.post(f"{API}/api/v1/cases", json=FILED, status=201)
+    result = conversation.run(ActionSubmitReclamo())
+    assert "RC-2026-000042" in result.text
