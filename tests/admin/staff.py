@@ -104,6 +104,7 @@ def new_case(
             calendar,
             now=when or datetime.now(UTC),
         )
+    session.expunge(case)  # detached: reading it later never opens a (locking) transaction
     return case
 
 
@@ -113,6 +114,7 @@ def move(session: Session, case: Case, *actions: str) -> None:
 
     with session.begin():
         session.add(case)
+        case.unit
         for action in actions:
             if action == "derivar":
                 derive_to_unit(session, case, case.unit.code if case.unit else "DIMAO", OIRS)
@@ -121,3 +123,4 @@ def move(session: Session, case: Case, *actions: str) -> None:
                 transition(
                     session, case, action, Actor("Prueba", None, role), note=f"nota {action}"
                 )
+    session.expunge(case)
