@@ -149,7 +149,7 @@ class AttachmentStore:
         prefix, _, digest = storage_key.partition("/")
         if not SHA256.match(digest) or prefix != digest[:2]:
             raise AttachmentRejected("Clave de almacenamiento inválida.")
-        return self.root / "blobs" / prefix / digest
+        return self.root / prefix / digest  # the layout of oirs.filestore
 
     def read(self, storage_key: str) -> bytes:
         return self.path_for(storage_key).read_bytes()

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from oirs.attachments import AttachmentRejected, AttachmentStore, safe_filename, sniff
+from oirs.filestore import storage_path
 from oirs.models import Attachment, CaseEvent
 from oirs.settings import Settings
 
@@ -64,8 +65,9 @@ def test_upload_before_filing_is_linked_when_the_case_is_filed(
         stored = db_session.scalars(select(Attachment)).one()
         kinds = db_session.scalars(select(CaseEvent.kind)).all()
     assert "attachment_added" in kinds
-    blob = app_settings.data_dir / "attachments" / "blobs" / stored.sha256[:2] / stored.sha256
+    blob = app_settings.data_dir / "attachments" / stored.storage_key
     assert blob.read_bytes() == JPEG
+    assert storage_path(app_settings.data_dir, stored.storage_key) == blob
 
 
 def test_direct_upload_to_a_case_returns_its_hash(
