@@ -10,10 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from oirs import workflow
-from oirs.alerts import RESPONSIBLE, Alert, due_alerts, runs_for
+from oirs.alerts import RESPONSIBLE, Alert, calendar_day_alert_dates, due_alerts, runs_for
 from oirs.calendar import BusinessCalendar
+from oirs.deadlines import alert_dates
 from oirs.models import Case, SentAlert, Unit, User
 from oirs.sai import case_deadline
+from oirs.terms import CALENDAR_DAY_TYPES
 
 # Terms are at most 30 business days (SAI with prórroga): their 50% falls well inside this.
 LOOKAHEAD = timedelta(days=45)
@@ -86,13 +88,20 @@ def recipients(session: Session, case: Case, audience: str) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+def threshold_dates(case: Case, calendar: BusinessCalendar) -> dict[float, date]:
+    """When each share of the case's current term is reached."""
+    if case.type in CALENDAR_DAY_TYPES:
+        return calendar_day_alert_dates(case.received_on, case.due_date)
+    return alert_dates(case_deadline(case, calendar))
+
+
 def collect_alerts(session: Session, calendar: BusinessCalendar, today: date) -> list[CaseAlerts]:
     """Every alert due today, recorded in the caller's transaction so it is sent once."""
     cases = _candidates(session, today)
     sent = _sent(session, cases)
     result = []
     for case in cases:
-        alerts = due_alerts(case_deadline(case, calendar), today, sent[(case.id, case.due_date)])
+        alerts = due_alerts(threshold_dates(case, calendar), today, sent[(case.id, case.due_date)])
         if not alerts:
             continue
         audiences = {a.audience for a in alerts if a.notify}

@@ -9,11 +9,12 @@ the lower ones are recorded as skipped.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import math
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from oirs.deadlines import Deadline, alert_dates
+from oirs.deadlines import ALERT_THRESHOLDS
 
 RESPONSIBLE = "responsible"
 SUPERVISOR = "supervisor"
@@ -40,9 +41,20 @@ class Alert:
     notify: bool  # False: superseded by a higher threshold of the same audience, only recorded
 
 
-def due_alerts(deadline: Deadline, today: date, already_sent: Collection[str]) -> list[Alert]:
-    """Alerts whose threshold was reached by `today` and that were not sent for this term."""
-    reached = alert_dates(deadline)
+def calendar_day_alert_dates(received: date, due: date) -> dict[float, date]:
+    """Threshold dates of a term in calendar days (Ley 21.719 requests)."""
+    total = max((due - received).days, 1)
+    return {
+        share: received + timedelta(days=max(math.ceil(share * total), 1))
+        for share in ALERT_THRESHOLDS
+    }
+
+
+def due_alerts(
+    reached: Mapping[float, date], today: date, already_sent: Collection[str]
+) -> list[Alert]:
+    """Alerts whose threshold date (`reached`, per share of the term) is on or before `today`
+    and that were not sent for this term."""
     pending = [
         (kind, share, audience)
         for kind, (share, audience) in ALERTS.items()

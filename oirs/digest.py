@@ -12,6 +12,7 @@ from oirs import workflow
 from oirs.calendar import BusinessCalendar
 from oirs.deadlines import business_days_left
 from oirs.models import Case, Unit
+from oirs.terms import CALENDAR_DAY_TYPES
 
 SOON = 3  # business days left that count as "vence pronto"
 
@@ -53,8 +54,12 @@ def unit_digests(session: Session, calendar: BusinessCalendar, today: date) -> l
     for folio, case_type, status, due, unit_id in session.execute(query):
         digest = digests.setdefault(unit_id, UnitDigest(units[unit_id]))
         digest.open_count += 1
-        if due not in left:
-            left[due] = business_days_left(due, today, calendar)
-        if left[due] <= SOON:
-            digest.rows.append(DigestRow(folio, case_type, status, due, left[due]))
+        if case_type in CALENDAR_DAY_TYPES:
+            days = (due - today).days
+        else:
+            if due not in left:
+                left[due] = business_days_left(due, today, calendar)
+            days = left[due]
+        if days <= SOON:
+            digest.rows.append(DigestRow(folio, case_type, status, due, days))
     return sorted(digests.values(), key=lambda d: (-d.overdue, -d.due_soon, d.unit.name))

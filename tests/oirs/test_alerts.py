@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from oirs.alerts import due_alerts, runs_for
+from oirs.alerts import calendar_day_alert_dates, due_alerts, runs_for
 from oirs.calendar import BusinessCalendar
-from oirs.deadlines import compute_deadline
+from oirs.deadlines import alert_dates, compute_deadline
 
 CAL = BusinessCalendar()
 # Received Monday 02-03-2026, 20 business days: day 10 is 16-03, day 15 is 23-03,
 # day 18 is 26-03 and day 20 (the due day) is 30-03.
-TERM = compute_deadline(date(2026, 3, 2), 20, CAL)
+TERM = alert_dates(compute_deadline(date(2026, 3, 2), 20, CAL))
 
 
 def kinds(today: date, sent: set[str] | None = None) -> dict[str, bool]:
@@ -56,3 +56,11 @@ def test_no_alerts_while_waiting_for_the_resident_or_after_the_answer() -> None:
     assert not runs_for("subsanacion", is_open=True)
     assert not runs_for("respondido", is_open=False)
     assert runs_for("asignada", is_open=True)
+
+
+def test_calendar_day_terms_alert_by_calendar_days() -> None:
+    # Ley 21.719: 30 días corridos from 02-03-2026, due 01-04-2026; half is 17-03.
+    reached = calendar_day_alert_dates(date(2026, 3, 2), date(2026, 4, 1))
+    assert reached[0.5] == date(2026, 3, 17)
+    assert reached[1.0] == date(2026, 4, 1)
+    assert [a.kind for a in due_alerts(reached, date(2026, 3, 17), set())] == ["plazo_50"]
