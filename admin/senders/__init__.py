@@ -1,0 +1,51 @@
+"""Per-channel senders of outbox messages; each raises DeliveryError on failure."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Protocol
+
+from oirs.outbox import Delivery
+from oirs.settings import Settings
+
+
+class DeliveryError(Exception):
+    """The provider did not take the message; `permanent` means retrying cannot help."""
+
+    def __init__(self, message: str, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class Sender(Protocol):
+    def send(self, delivery: Delivery, now: datetime) -> str:
+        """Deliver and return the provider's message id."""
+
+
+def build_senders(
+    settings: Settings, environ: Mapping[str, str] | None = None
+) -> dict[str, Sender]:
+    """One sender per configured channel; an unconfigured channel's messages fail visibly."""
+    from admin.senders.email import EmailSender
+    from admin.senders.telegram import TelegramSender
+    from admin.senders.whatsapp import TwilioWhatsAppSender
+    from admin.senders.widget import WidgetSender
+
+    env = os.environ if environ is None else environ
+    senders: dict[str, Sender] = {"web": WidgetSender(), "email": EmailSender(settings)}
+    if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_whatsapp_from:
+        senders["whatsapp"] = TwilioWhatsAppSender(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            settings.twilio_whatsapp_from,
+            template_sid=env.get("TWILIO_TEMPLATE_CONTENT_SID") or None,
+            api_base=env.get("TWILIO_API_BASE") or "https://api.twilio.com",
+        )
+    if settings.telegram_bot_token:
+        senders["telegram"] = TelegramSender(
+            settings.telegram_bot_token,
+            api_base=env.get("TELEGRAM_API_BASE") or "https://api.telegram.org",
+        )
+    return senders

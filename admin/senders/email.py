@@ -1,0 +1,30 @@
+"""E-mail through admin.mail: SMTP when OIRS_SMTP_URL is set, else .eml files in var/mail."""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import datetime
+
+from admin.mail import send_mail
+from admin.senders import DeliveryError
+from oirs.outbox import Delivery
+from oirs.settings import Settings
+
+SUBJECT = "Municipalidad: respuesta a su caso {folio}"
+SUBJECT_NO_FOLIO = "Municipalidad: mensaje de la OIRS"
+
+
+class EmailSender:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def send(self, delivery: Delivery, now: datetime) -> str:
+        subject = delivery.payload.get("subject") or (
+            SUBJECT.format(folio=delivery.folio) if delivery.folio else SUBJECT_NO_FOLIO
+        )
+        try:
+            return send_mail(self.settings, [delivery.recipient], str(subject), delivery.body)
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise DeliveryError(f"recipient refused: {exc}", permanent=True) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise DeliveryError(f"smtp: {type(exc).__name__}: {exc}") from exc
