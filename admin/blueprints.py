@@ -7,4 +7,5 @@ BLUEPRINTS: list[str] = [
     "admin.cases:bp",
     "admin.settings_ui:bp",
     "admin.open311:bp",
+    "admin.sai:bp",
 ]
