@@ -8,4 +8,5 @@ BLUEPRINTS: list[str] = [
     "admin.settings_ui:bp",
     "admin.open311:bp",
     "admin.sai:bp",
+    "admin.widget:bp",
 ]

@@ -23,3 +23,4 @@ def _require_token() -> ResponseReturnValue | None:
 
 
 from admin.api import cases, community  # noqa: E402,F401  (routes register on bp)
+from admin.api import attachments  # noqa: E402,F401  (routes register on bp)

@@ -1,0 +1,149 @@
+"""Widget endpoints; every POST is rate-limited by admin.security (blueprint "widget")."""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+from urllib.parse import urlparse
+
+import requests
+from flask import Response, current_app, jsonify, render_template, request, send_from_directory
+from flask.typing import ResponseReturnValue
+
+from admin.database import db, settings
+from admin.errors import error_response
+from admin.widget import bp
+from oirs.attachments import AttachmentStore
+from oirs.outbox import pending_for_widget
+
+SESSION_ID = re.compile(r"^web-[A-Za-z0-9_-]{16,64}$")
+MAX_TEXT = 2000
+RASA_TIMEOUT = (3.05, 30.0)
+MESSAGES = {
+    "bad_session": "La sesión del asistente no es válida; recargue la página.",
+    "empty": "Escriba un mensaje.",
+    "bot_down": "El asistente no está disponible en este momento; reintentando.",
+    "no_file": "Adjunte una foto.",
+}
+
+
+def allowed_origins() -> set[str]:
+    """The admin's own origin plus OIRS_WIDGET_ORIGINS (comma-separated), e.g. the
+    municipality's website that embeds the script."""
+    configured = os.environ.get("OIRS_WIDGET_ORIGINS", "")
+    origins = {_origin(settings().public_url)}
+    origins |= {_origin(o) for o in configured.split(",") if o.strip()}
+    return origins
+
+
+def _origin(url: str) -> str:
+    parsed = urlparse(url.strip())
+    return f"{parsed.scheme}://{parsed.netloc}"
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    origin = request.headers.get("Origin")
+    if origin and request.path.startswith("/widget/api/") and origin in allowed_origins():
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Access-Control-Max-Age"] = "600"
+        response.headers["Vary"] = "Origin"
+    return response
+
+
+@bp.route("/widget/api/<path:_any>", methods=["OPTIONS"])
+def _preflight(_any: str) -> ResponseReturnValue:
+    return "", 204
+
+
+@bp.get("/widget.js")
+def script() -> ResponseReturnValue:
+    response = send_from_directory(current_app.root_path + "/static/widget", "widget.js")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+@bp.get("/widget/demo")
+def demo() -> ResponseReturnValue:
+    return render_template("widget/demo.html")
+
+
+def _session_id(value: Any) -> str | None:
+    return value if isinstance(value, str) and SESSION_ID.match(value) else None
+
+
+@bp.post("/widget/api/messages")
+def relay_message() -> ResponseReturnValue:
+    """The resident's message to Rasa's REST channel; Rasa's replies back to the page."""
+    body = request.get_json(silent=True) or {}
+    session_id = _session_id(body.get("session"))
+    if session_id is None:
+        return error_response(400, "bad_session", MESSAGES["bad_session"])
+    text = body.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return error_response(422, "empty", MESSAGES["empty"])
+    metadata: dict[str, Any] = {"channel": "web", "channel_user_id": session_id}
+    attachments = body.get("attachments")
+    if isinstance(attachments, list):
+        metadata["attachments"] = [a for a in attachments if isinstance(a, dict)][:10]
+    payload = {"sender": session_id, "message": text[:MAX_TEXT], "metadata": metadata}
+    try:
+        reply = requests.post(
+            f"{settings().rasa_url}/webhooks/rest/webhook", json=payload, timeout=RASA_TIMEOUT
+        )
+        reply.raise_for_status()
+    except requests.RequestException as exc:
+        current_app.logger.warning("widget event=bot_unavailable error=%s", type(exc).__name__)
+        return error_response(503, "bot_unavailable", MESSAGES["bot_down"])
+    return jsonify({"messages": [_bot_message(m) for m in reply.json()]})
+
+
+def _bot_message(message: dict[str, Any]) -> dict[str, Any]:
+    buttons = [
+        {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+        for b in message.get("buttons") or []
+        if isinstance(b, dict)
+    ]
+    return {"text": message.get("text") or "", "buttons": buttons, "image": message.get("image")}
+
+
+@bp.post("/widget/api/uploads")
+def upload_photo() -> ResponseReturnValue:
+    """A photo from the widget, kept as a pending upload for the conversation's case."""
+    session_id = _session_id(request.form.get("session"))
+    if session_id is None:
+        return error_response(400, "bad_session", MESSAGES["bad_session"])
+    upload = request.files.get("file")
+    if upload is None:
+        return error_response(422, "no_file", MESSAGES["no_file"])
+    store = AttachmentStore.for_data_dir(settings().data_dir)
+    stored = store.put(upload.read(), upload.mimetype, upload.filename)
+    upload_id = store.stage(stored, "web", session_id)
+    return jsonify(
+        {
+            "upload_id": upload_id,
+            "content_type": stored.content_type,
+            "sha256": stored.sha256,
+            "size": stored.size,
+            "filename": stored.filename,
+        }
+    ), 201
+
+
+@bp.get("/widget/api/inbox")
+def inbox() -> ResponseReturnValue:
+    """Staff messages for this conversation that arrived while the page was closed."""
+    session_id = _session_id(request.args.get("session"))
+    if session_id is None:
+        return error_response(400, "bad_session", MESSAGES["bad_session"])
+    after = request.args.get("after", "0")
+    after_id = int(after) if after.isdigit() else 0
+    session = db()
+    with session.begin():
+        waiting = pending_for_widget(session, session_id, after_id)
+        items = [{"id": m.id, "text": m.body} for m in waiting]
+    return jsonify({"messages": items})
