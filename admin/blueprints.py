@@ -7,6 +7,7 @@ BLUEPRINTS: list[str] = [
     "admin.cases:bp",
     "admin.settings_ui:bp",
     "admin.open311:bp",
+    "admin.console:bp",
     "admin.sai:bp",
     "admin.widget:bp",
 ]

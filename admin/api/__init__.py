@@ -22,5 +22,9 @@ def _require_token() -> ResponseReturnValue | None:
     return None
 
 
-from admin.api import cases, community  # noqa: E402,F401  (routes register on bp)
-from admin.api import attachments  # noqa: E402,F401  (routes register on bp)
+from admin.api import (  # noqa: E402,F401  (routes register on bp)
+    attachments,
+    cases,
+    community,
+    handoffs,
+)

@@ -1,0 +1,118 @@
+"""Server-sent events: the queue and a conversation, polled from the database every second.
+
+Each stream is bounded (CONSOLE_STREAM_SECONDS, default 30) so a worker is never held for long;
+the browser's EventSource reconnects by itself and resumes from the last event id."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Response, current_app, render_template, request, stream_with_context
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from admin.console import bp
+from admin.console.access import console_required
+from admin.console.views import HANDOFF_STATUS_LABELS, queue_context, sync_conversation
+from admin.database import session_factory
+from oirs.handoffs import HandoffNotFound, get_handoff
+from oirs.models import HandoffStatus
+
+POLL_SECONDS = 1.0
+RASA_EVERY = 3  # polls between two reads of the Rasa tracker
+
+
+def sse(event: str, data: str, event_id: str | None = None) -> str:
+    """One server-sent event; every line of `data` gets its own "data:" prefix."""
+    lines = [f"event: {event}"]
+    if event_id is not None:
+        lines.append(f"id: {event_id}")
+    lines += [f"data: {line}" for line in (data.splitlines() or [""])]
+    return "\n".join(lines) + "\n\n"
+
+
+def _seconds() -> float:
+    return float(current_app.config.get("CONSOLE_STREAM_SECONDS", 30))
+
+
+def _event_stream(generate: Iterator[str]) -> Response:
+    return Response(
+        stream_with_context(generate),
+        mimetype="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+@bp.get("/cola/eventos")
+@console_required
+def queue_events() -> ResponseReturnValue:
+    user_id = current_user.id
+
+    def generate() -> Iterator[str]:
+        yield "retry: 2000\n\n"
+        last: Any = None
+        deadline = time.monotonic() + _seconds()
+        while True:
+            with session_factory()() as session, session.begin():
+                context = queue_context(session, user_id)
+                handoffs = [*context["queued"], *context["mine"]]
+                signature = [(h.id, h.status, h.updated_at) for h in handoffs]
+                if signature != last:
+                    last = signature
+                    html = render_template("console/_queue.html", **context)
+                    yield sse("cola", html, str(len(context["queued"])))
+            if time.monotonic() >= deadline:
+                return
+            time.sleep(POLL_SECONDS)
+
+    return _event_stream(generate())
+
+
+def _start_index() -> int:
+    raw = request.headers.get("Last-Event-ID") or request.args.get("desde") or "0"
+    return int(raw) + (1 if request.headers.get("Last-Event-ID") else 0) if raw.isdigit() else 0
+
+
+@bp.get("/<int:handoff_id>/eventos")
+@console_required
+def conversation_events(handoff_id: int) -> ResponseReturnValue:
+    start = _start_index()
+    user_id, role = current_user.id, current_user.role
+
+    def generate() -> Iterator[str]:
+        yield "retry: 2000\n\n"
+        sent, status, polls = start, None, 0
+        deadline = time.monotonic() + _seconds()
+        while True:
+            with session_factory()() as session, session.begin():
+                try:
+                    handoff = get_handoff(session, handoff_id)
+                except HandoffNotFound:
+                    return
+                mine = handoff.status == HandoffStatus.TAKEN and (
+                    handoff.agent_user_id == user_id or role in ("oirs", "admin")
+                )
+                if (
+                    mine
+                    and polls % RASA_EVERY == 0
+                    and (warning := sync_conversation(session, handoff))
+                ):
+                    yield sse("aviso", warning)
+                for index, entry in list(enumerate(handoff.transcript or []))[sent:]:
+                    html = render_template("console/_message.html", index=index, entry=entry)
+                    data = json.dumps({"index": index, "sender": entry.get("sender"), "html": html})
+                    yield sse("mensaje", data, str(index))
+                    sent = index + 1
+                if status is not None and handoff.status != status:
+                    label = HANDOFF_STATUS_LABELS.get(handoff.status, handoff.status)
+                    yield sse("estado", json.dumps({"status": handoff.status, "label": label}))
+                status = handoff.status
+            polls += 1
+            if time.monotonic() >= deadline:
+                return
+            time.sleep(POLL_SECONDS)
+
+    return _event_stream(generate())

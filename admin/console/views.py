@@ -1,0 +1,355 @@
+"""Console screens: the queue, one conversation, taking it, answering, filing, handing back."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from typing import Any
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from admin.auth.permissions import sees_full_contact
+from admin.cases.access import contact_view
+from admin.console import bp
+from admin.console.access import console_required, current_actor
+from admin.console.suggestions import SOURCE_LABELS, last_resident_index, suggestions_for
+from admin.database import calendar, db
+from admin.rasa_client import RasaUnavailable, rasa_client
+from oirs import labels
+from oirs.cases import ContactData, NewCase, due_date_display
+from oirs.errors import InvalidField
+from oirs.handoffs import (
+    REASON_LABELS,
+    HandoffConflict,
+    HandoffNotFound,
+    add_conversation_events,
+    agent_reply,
+    file_case_for_resident,
+    get_handoff,
+    hand_back,
+    open_cases_of,
+    prefill_case,
+    queue,
+    record_bot_state,
+    search_residents,
+    take,
+    taken_by,
+)
+from oirs.models import Case, Category, Handoff, HandoffStatus
+
+log = logging.getLogger(__name__)
+CLIENT_KEY = re.compile(r"^[0-9a-f]{32}$")
+FILED_TYPES = ("reclamo", "sugerencia", "felicitacion", "consulta", "sai")
+MESSAGES = {
+    "taken": "Tomó la conversación. El asistente automático quedó en pausa.",
+    "sent": "Mensaje en cola de salida por {channel}.",
+    "filed": "Caso {folio} ingresado; vence el {due}.",
+    "returned": "La conversación volvió al asistente automático.",
+    "paused": "El asistente automático quedó en pausa.",
+    "rasa_pause": (
+        "No se pudo pausar el asistente automático ({error}): podría seguir respondiendo "
+        "al vecino. Use «Reintentar pausa»."
+    ),
+    "rasa_resume": (
+        "No se pudo reactivar el asistente automático ({error}): el vecino no recibirá "
+        "respuestas automáticas hasta que se reactive."
+    ),
+    "rasa_read": "No se pudo leer la conversación desde el asistente ({error}).",
+    "check_fields": "Revise los campos marcados.",
+}
+HANDOFF_STATUS_LABELS = {
+    "queued": "En espera",
+    "taken": "En atención",
+    "returned": "Devuelta al asistente",
+    "closed": "Finalizada",
+    "after_hours": "Fuera de horario (consulta registrada)",
+}
+
+
+def queue_context(session: Session, user_id: int) -> dict[str, Any]:
+    return {
+        "queued": queue(session),
+        "mine": taken_by(session, user_id),
+        "status_labels": HANDOFF_STATUS_LABELS,
+        "reason_labels": REASON_LABELS,
+    }
+
+
+def load_handoff(session: Session, handoff_id: int) -> Handoff:
+    try:
+        return get_handoff(session, handoff_id)
+    except HandoffNotFound:
+        abort(404)
+
+
+def is_mine(handoff: Handoff) -> bool:
+    """The agent answering it (OIRS staff and admins may step in on any taken conversation)."""
+    if handoff.status != HandoffStatus.TAKEN:
+        return False
+    return handoff.agent_user_id == current_user.id or current_user.role in ("oirs", "admin")
+
+
+def sync_conversation(session: Session, handoff: Handoff) -> str | None:
+    """Copy in what the resident wrote since the last look; a Spanish warning if Rasa is down."""
+    if handoff.status != HandoffStatus.TAKEN or handoff.channel == "voice":
+        return None
+    try:
+        entries, newest = rasa_client().messages_since(
+            handoff.conversation_id, handoff.synced_until
+        )
+    except RasaUnavailable as exc:
+        return MESSAGES["rasa_read"].format(error=exc)
+    if entries or newest != handoff.synced_until:
+        add_conversation_events(session, handoff, entries, newest)
+    return None
+
+
+def _case_rows(session: Session, cases: list[Case]) -> list[dict[str, Any]]:
+    full = sees_full_contact(current_user.role)
+    return [{"case": c, "contact": contact_view(c, full)} for c in cases]
+
+
+def render_conversation(
+    session: Session,
+    handoff: Handoff,
+    *,
+    reply_text: str = "",
+    case_values: dict[str, Any] | None = None,
+    case_errors: dict[str, str] | None = None,
+    reply_errors: dict[str, str] | None = None,
+    warning: str | None = None,
+) -> str:
+    mine = is_mine(handoff)
+    last = last_resident_index(handoff)
+    suggestions = suggestions_for(session, handoff, last) if mine and last is not None else []
+    categories = session.scalars(
+        select(Category).where(Category.active.is_(True)).order_by(Category.name)
+    ).all()
+    return render_template(
+        "console/conversation.html",
+        handoff=handoff,
+        mine=mine,
+        can_reply=mine and handoff.channel != "voice",
+        transcript=list(enumerate(handoff.transcript or [])),
+        suggestions=suggestions,
+        suggestion_index=last,
+        source_labels=SOURCE_LABELS,
+        open_cases=_case_rows(session, open_cases_of(session, handoff)),
+        linked_case=handoff.case,
+        reply_text=reply_text,
+        reply_errors=reply_errors or {},
+        reply_key=uuid.uuid4().hex,
+        case_values=case_values or prefill_case(handoff),
+        case_errors=case_errors or {},
+        case_key=uuid.uuid4().hex,
+        categories=categories,
+        case_types=[(t, labels.TYPE_LABELS[t]) for t in FILED_TYPES],
+        status_labels=HANDOFF_STATUS_LABELS,
+        reason_labels=REASON_LABELS,
+        warning=warning,
+    )
+
+
+def _back(handoff_id: int) -> ResponseReturnValue:
+    return redirect(url_for("console.conversation", handoff_id=handoff_id), code=303)
+
+
+def _client_key() -> str:
+    key = request.form.get("clave", "")
+    if not CLIENT_KEY.match(key):
+        abort(400)
+    return key
+
+
+def tell_rasa(session: Session, handoff_id: int, paused: bool) -> str | None:
+    """Pause or resume the bot for this conversation; the outcome is kept on the handoff."""
+    with session.begin():
+        handoff = load_handoff(session, handoff_id)
+        conversation_id = handoff.conversation_id
+    error = None
+    try:
+        client = rasa_client()
+        client.pause(conversation_id) if paused else client.resume(conversation_id)
+    except RasaUnavailable as exc:
+        error = str(exc)
+    with session.begin():
+        record_bot_state(load_handoff(session, handoff_id), paused, error)
+    log.info("rasa %s handoff=%s ok=%s", "pause" if paused else "resume", handoff_id, not error)
+    return error
+
+
+@bp.get("/")
+@console_required
+def index() -> ResponseReturnValue:
+    session = db()
+    with session.begin():
+        return render_template("console/index.html", **queue_context(session, current_user.id))
+
+
+@bp.get("/<int:handoff_id>")
+@console_required
+def conversation(handoff_id: int) -> ResponseReturnValue:
+    session = db()
+    with session.begin():
+        handoff = load_handoff(session, handoff_id)
+        warning = sync_conversation(session, handoff) if is_mine(handoff) else None
+        return render_conversation(session, handoff, warning=warning)
+
+
+@bp.get("/<int:handoff_id>/sugerencias/<int:index>")
+@console_required
+def suggestions(handoff_id: int, index: int) -> ResponseReturnValue:
+    session = db()
+    with session.begin():
+        handoff = load_handoff(session, handoff_id)
+        found = suggestions_for(session, handoff, index) if is_mine(handoff) else []
+        items = [
+            {
+                "source": s.source,
+                "source_label": SOURCE_LABELS.get(s.source, s.source),
+                "key": s.key,
+                "title": s.title,
+                "text": s.text,
+            }
+            for s in found
+        ]
+    return jsonify({"index": index, "suggestions": items})
+
+
+@bp.post("/<int:handoff_id>/tomar")
+@console_required
+def take_conversation(handoff_id: int) -> ResponseReturnValue:
+    session = db()
+    try:
+        with session.begin():
+            take(session, load_handoff(session, handoff_id), current_actor())
+    except HandoffConflict as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("console.index"), code=303)
+    error = tell_rasa(session, handoff_id, paused=True)
+    if error:
+        flash(MESSAGES["rasa_pause"].format(error=error), "error")
+    else:
+        flash(MESSAGES["taken"], "success")
+    return _back(handoff_id)
+
+
+@bp.post("/<int:handoff_id>/pausar")
+@console_required
+def pause_bot(handoff_id: int) -> ResponseReturnValue:
+    session = db()
+    with session.begin():
+        if not is_mine(load_handoff(session, handoff_id)):
+            abort(409)
+    error = tell_rasa(session, handoff_id, paused=True)
+    if error:
+        flash(MESSAGES["rasa_pause"].format(error=error), "error")
+    else:
+        flash(MESSAGES["paused"], "success")
+    return _back(handoff_id)
+
+
+@bp.post("/<int:handoff_id>/responder")
+@console_required
+def reply(handoff_id: int) -> ResponseReturnValue:
+    key = _client_key()
+    text = request.form.get("body", "")
+    session = db()
+    try:
+        with session.begin():
+            handoff = load_handoff(session, handoff_id)
+            message = agent_reply(session, handoff, current_actor(), text, key)
+            channel = labels.CHANNEL_LABELS.get(message.channel, message.channel)
+    except InvalidField as exc:
+        with session.begin():
+            handoff = load_handoff(session, handoff_id)
+            page = render_conversation(session, handoff, reply_text=text, reply_errors=exc.fields)
+        return page, 400
+    except HandoffConflict as exc:
+        flash(exc.message, "error")
+        return _back(handoff_id)
+    log.info("console reply handoff=%s outbox=%s", handoff_id, message.id)
+    flash(MESSAGES["sent"].format(channel=channel), "success")
+    return _back(handoff_id)
+
+
+def _new_case_from_form(handoff_id: int, key: str) -> tuple[NewCase, dict[str, str]]:
+    form = request.form
+    values = {
+        name: form.get(name, "").strip() or None
+        for name in ("type", "category", "description", "address", "name", "email", "phone", "rut")
+    }
+    data = NewCase(
+        type=values["type"] or "",
+        channel="web",  # replaced by the conversation's channel
+        description=values["description"] or "",
+        category=values["category"],
+        address=values["address"],
+        contact=ContactData(
+            name=values["name"], email=values["email"], phone=values["phone"], rut=values["rut"]
+        ),
+        idempotency_key=f"console:{handoff_id}:{key}",
+    )
+    return data, {k: v or "" for k, v in values.items()}
+
+
+@bp.post("/<int:handoff_id>/caso")
+@console_required
+def file_case_view(handoff_id: int) -> ResponseReturnValue:
+    key = _client_key()
+    data, values = _new_case_from_form(handoff_id, key)
+    if data.type not in FILED_TYPES:
+        abort(400)
+    session = db()
+    try:
+        with session.begin():
+            handoff = load_handoff(session, handoff_id)
+            case = file_case_for_resident(session, handoff, data, calendar(), current_actor())
+            folio, due = case.folio, due_date_display(case.due_date)
+    except InvalidField as exc:
+        with session.begin():
+            handoff = load_handoff(session, handoff_id)
+            flash(MESSAGES["check_fields"], "error")
+            page = render_conversation(session, handoff, case_values=values, case_errors=exc.fields)
+        return page, 400
+    except HandoffConflict as exc:
+        flash(exc.message, "error")
+        return _back(handoff_id)
+    log.info("console filed handoff=%s folio=%s", handoff_id, folio)
+    flash(MESSAGES["filed"].format(folio=folio, due=due), "success")
+    return _back(handoff_id)
+
+
+@bp.post("/<int:handoff_id>/devolver")
+@console_required
+def hand_back_view(handoff_id: int) -> ResponseReturnValue:
+    session = db()
+    try:
+        with session.begin():
+            hand_back(session, load_handoff(session, handoff_id), current_actor())
+    except HandoffConflict as exc:
+        flash(exc.message, "error")
+        return _back(handoff_id)
+    error = tell_rasa(session, handoff_id, paused=False)
+    if error:
+        flash(MESSAGES["rasa_resume"].format(error=error), "error")
+    else:
+        flash(MESSAGES["returned"], "success")
+    return redirect(url_for("console.index"), code=303)
+
+
+@bp.get("/buscar")
+@console_required
+def search() -> ResponseReturnValue:
+    text = request.args.get("q", "").strip()[:100]
+    session = db()
+    with session.begin():
+        cases = search_residents(session, text)[:50] if text else []
+        return render_template(
+            "console/search.html", query=text, results=_case_rows(session, cases)
+        )
