@@ -15,7 +15,7 @@ from oirs.deadlines import (
     extend_deadline,
 )
 from oirs.models import Case
-from oirs.terms import SAI_EXTENSION_DAYS
+from oirs.terms import CALENDAR_DAY_TYPES, SAI_EXTENSION_DAYS
 
 YELLOW_FROM = 0.5  # first alert to the unit (SPEC §3)
 RED_FROM = 0.9  # escalation to the supervisor
@@ -26,7 +26,9 @@ class DeadlineView:
     light: str  # verde, amarillo, rojo, ninguno (already answered)
     days_left: int
     fraction: float
-    deadline: Deadline
+    deadline: Deadline | None  # None for terms in calendar days (Ley 21.719 requests)
+    received: date | None = None  # set with calendar-day terms, where deadline is None
+    due: date | None = None
 
     @property
     def overdue(self) -> bool:
@@ -53,9 +55,15 @@ def light_for(fraction: float, days_left: int, open_case: bool) -> str:
 
 
 def view_for(case: Case, calendar: BusinessCalendar, today: date) -> DeadlineView:
+    open_case = workflow.is_open(case.status)
+    if case.type in CALENDAR_DAY_TYPES:
+        total = max((case.due_date - case.received_on).days, 1)
+        fraction = min(max((today - case.received_on).days / total, 0.0), 1.0)
+        left = (case.due_date - today).days
+        light = light_for(fraction, left, open_case)
+        return DeadlineView(light, left, fraction, None, case.received_on, case.due_date)
     deadline = deadline_of(case, calendar)
     fraction = elapsed_fraction(deadline, today)
     left = business_days_left(case.due_date, today, calendar)
-    return DeadlineView(
-        light_for(fraction, left, workflow.is_open(case.status)), left, fraction, deadline
-    )
+    light = light_for(fraction, left, open_case)
+    return DeadlineView(light, left, fraction, deadline, case.received_on, case.due_date)
