@@ -9,5 +9,6 @@ BLUEPRINTS: list[str] = [
     "admin.open311:bp",
     "admin.console:bp",
     "admin.sai:bp",
+    "admin.stats:bp",
     "admin.widget:bp",
 ]

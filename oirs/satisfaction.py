@@ -1,0 +1,20 @@
+"""The resident's 1-5 rating of an answer, kept as an event so statistics can read it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from oirs.cases import RESIDENT, Actor, add_event
+from oirs.errors import InvalidField
+from oirs.models import Case, CaseEvent
+
+SCALE = range(1, 6)
+
+
+def record_satisfaction(
+    case: Case, score: int, actor: Actor = RESIDENT, now: datetime | None = None
+) -> CaseEvent:
+    """Store the rating the resident gave after `respondido` (1 very bad .. 5 very good)."""
+    if score not in SCALE:
+        raise InvalidField({"score": "La evaluación debe ser un número del 1 al 5."})
+    return add_event(case, actor, "satisfaccion", None, data={"score": score}, now=now)
