@@ -259,3 +259,28 @@ def test_polling_relay_posts_updates_to_the_webhook_and_acknowledges_them(
     assert relay.relay_once(timeout=0) == 2
     assert relay.relay_once(timeout=0) == 0  # offset moved past both: nothing twice
     assert user_texts(rasa_url, str(chat_id)) == ["hola", "reclamo"]
+
+
+def test_voice_note_and_document_are_kept_with_their_types(rasa_url, fake_providers) -> None:
+    chat_id = resident()
+    voice = {
+        "file_id": "AwACAgEAAxkBvoice",
+        "file_unique_id": "AgADv",
+        "duration": 4,
+        "mime_type": "audio/ogg",
+        "file_size": 68,
+    }
+    document = {
+        "file_id": "BQACAgEAAxkBdoc",
+        "file_unique_id": "AgADd",
+        "file_name": "Acta junta de vecinos Ñuñoa.pdf",
+        "mime_type": "application/pdf",
+        "file_size": 68,
+    }
+    post(rasa_url, update(chat_id, voice=voice))
+    post(rasa_url, update(chat_id, document=document))
+    uploads = fake_providers.matching("/api/v1/uploads")
+    assert len(uploads) == 2
+    assert b"Content-Type: audio/ogg" in uploads[0].body
+    assert b"Content-Type: application/pdf" in uploads[1].body
+    assert user_texts(rasa_url, str(chat_id)) == ["/enviar_adjunto", "/enviar_adjunto"]
