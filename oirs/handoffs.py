@@ -419,6 +419,7 @@ def agent_reply(
             "handoff_id": handoff.id,
             "conversation_id": handoff.conversation_id,
             "agent": actor.label,
+            "last_inbound_at": _local_iso(last_inbound(handoff)),
         },
         idempotency_key=key,
         created_at=now,
@@ -430,6 +431,21 @@ def agent_reply(
     _append(handoff, {**entry, "outbox_id": message.id}, now)
     session.flush()
     return message
+
+
+def last_inbound(handoff: Handoff) -> datetime:
+    """When the resident last wrote (WhatsApp allows free text for 24 hours after it)."""
+    moments = [handoff.created_at]
+    for entry in handoff.transcript or []:
+        if entry.get("sender") != "resident":
+            continue
+        try:
+            moment = datetime.fromisoformat(str(entry.get("at")))
+        except ValueError:
+            continue
+        if moment.tzinfo is not None:
+            moments.append(moment)
+    return max(moments)
 
 
 def add_conversation_events(

@@ -209,6 +209,8 @@ def test_agent_turns_go_to_the_outbox_once_and_into_both_transcripts(db_session:
         assert again.id == first.id
         assert (first.channel, first.recipient) == ("whatsapp", "whatsapp:+56987654321")
         assert first.payload["kind"] == "handoff_reply"
+        # handed off at 11:00 local, right after the resident wrote: WhatsApp's window counts
+        assert first.payload["last_inbound_at"] == "2026-11-25T11:00:00-03:00"
         data = NewCase(type="reclamo", channel="web", description="Camión no pasa", category="aseo")
         case = file_case_for_resident(db_session, row, data, CAL, actor)
         assert case.channel == "whatsapp"

@@ -1,0 +1,221 @@
+"""The agent console over the Flask test client: who may use it, the live queue and conversation
+streams, suggestions that are only proposals, and replies that need the agent's own POST."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from oirs.calendar import BusinessCalendar
+from oirs.handoffs import NewHandoff, get_handoff, open_handoff
+from oirs.models import Handoff, OutboxMessage
+from tests.admin.handoff_support import (  # noqa: F401  (fixtures)
+    HOURS,
+    IN_HOURS,
+    WHATSAPP_HANDOFF,
+    FakeRasa,
+    rasa_fixture,
+)
+from tests.admin.staff import csrf, login, make_user
+
+CAL = BusinessCalendar()
+QUESTION = "¿cuánto se demora la municipalidad en responder una solicitud de transparencia?"
+
+
+def queued(session: Session, last_text: str = QUESTION) -> Handoff:
+    question = {"at": "", "sender": "resident", "text": last_text}
+    transcript = [*WHATSAPP_HANDOFF["transcript"], question]  # type: ignore[misc]
+    with session.begin():
+        return open_handoff(
+            session,
+            NewHandoff(
+                channel="whatsapp",
+                conversation_id="whatsapp:+56987654321",
+                channel_user_id="whatsapp:+56987654321",
+                transcript=transcript,
+                intent="hablar_con_humano",
+                reason="no_entendido",
+            ),
+            HOURS,
+            CAL,
+            IN_HOURS,
+        ).handoff
+
+
+def as_role(client: FlaskClient, db_session: Session, role: str) -> FlaskClient:
+    make_user(db_session, role)
+    assert login(client, f"{role}@prueba.cl").status_code == 302
+    return client
+
+
+def events(body: str) -> list[dict[str, str]]:
+    """Parse a text/event-stream body into events with their joined data lines."""
+    parsed = []
+    for block in body.split("\n\n"):
+        fields: dict[str, str] = {}
+        for line in block.splitlines():
+            key, _, value = line.partition(": ")
+            fields[key] = fields[key] + "\n" + value if key in fields else value
+        if "event" in fields:
+            parsed.append(fields)
+    return parsed
+
+
+@pytest.fixture
+def short_streams(app: Flask) -> Iterator[None]:
+    """Streams that answer one poll and end, so the test client can read them whole."""
+    previous = app.config.get("CONSOLE_STREAM_SECONDS")
+    app.config["CONSOLE_STREAM_SECONDS"] = 0
+    yield
+    app.config["CONSOLE_STREAM_SECONDS"] = previous if previous is not None else 30
+
+
+@pytest.mark.parametrize("role", ["agent", "oirs", "admin"])
+def test_agents_oirs_and_admins_open_the_console(
+    client: FlaskClient, db_session: Session, role: str
+) -> None:
+    as_role(client, db_session, role)
+    page = client.get("/consola/")
+    assert page.status_code == 200
+    assert "Consola de atención" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["unit", "transparency", "supervisor"])
+def test_other_roles_are_kept_out_of_the_console(
+    client: FlaskClient, db_session: Session, role: str
+) -> None:
+    handoff = queued(db_session)
+    as_role(client, db_session, role)
+    assert client.get("/consola/").status_code == 403
+    assert client.get(f"/consola/{handoff.id}").status_code == 403
+    assert client.get("/consola/cola/eventos").status_code == 403
+
+
+def test_the_console_needs_a_login(client: FlaskClient, clean_db: object) -> None:
+    response = client.get("/consola/")
+    assert response.status_code == 302
+    assert "/ingresar" in response.headers["Location"]
+
+
+def test_queue_stream_sends_the_waiting_conversation(
+    client: FlaskClient, db_session: Session, short_streams: None
+) -> None:
+    handoff = queued(db_session)
+    as_role(client, db_session, "agent")
+    response = client.get("/consola/cola/eventos")
+    assert response.mimetype == "text/event-stream"
+    assert response.headers["Cache-Control"] == "no-store"
+    sent = events(response.get_data(as_text=True))
+    assert [e["event"] for e in sent] == ["cola"]
+    assert f'data-handoff="{handoff.id}"' in sent[0]["data"]
+    assert "Tomar conversación" in sent[0]["data"]
+    assert "transparencia" in sent[0]["data"]
+
+
+def test_conversation_stream_resumes_after_the_last_event_id(
+    client: FlaskClient, db_session: Session, short_streams: None, rasa: FakeRasa
+) -> None:
+    handoff = queued(db_session)
+    as_role(client, db_session, "agent")
+    client.post(f"/consola/{handoff.id}/tomar", data={"csrf_token": csrf(client, "/consola/")})
+    body = client.get(f"/consola/{handoff.id}/eventos?desde=0").get_data(as_text=True)
+    sent = [e for e in events(body) if e["event"] == "mensaje"]
+    assert [e["id"] for e in sent] == ["0", "1", "2", "3"]
+    assert json.loads(sent[3]["data"])["sender"] == "resident"
+    again = client.get(f"/consola/{handoff.id}/eventos", headers={"Last-Event-ID": "2"})
+    resumed = [e for e in events(again.get_data(as_text=True)) if e["event"] == "mensaje"]
+    assert [e["id"] for e in resumed] == ["3"]
+
+
+def test_suggestions_are_shown_with_their_source_and_never_sent(
+    client: FlaskClient, db_session: Session, rasa: FakeRasa
+) -> None:
+    handoff = queued(db_session)
+    as_role(client, db_session, "agent")
+    client.post(f"/consola/{handoff.id}/tomar", data={"csrf_token": csrf(client, "/consola/")})
+    page = client.get(f"/consola/{handoff.id}").get_data(as_text=True)
+    assert "Usar esta respuesta" in page
+    assert "Preguntas frecuentes" in page
+    found = client.get(f"/consola/{handoff.id}/sugerencias/3").json
+    assert 1 <= len(found["suggestions"]) <= 3
+    assert found["suggestions"][0]["key"] == "faq/plazo_transparencia"
+    assert all(s["source_label"] for s in found["suggestions"])
+    assert client.get(f"/consola/{handoff.id}/sugerencias/1").json["suggestions"] == []  # bot line
+    with db_session.begin():
+        assert db_session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_a_queued_conversation_shows_no_reply_form_until_taken(
+    client: FlaskClient, db_session: Session
+) -> None:
+    handoff = queued(db_session)
+    as_role(client, db_session, "agent")
+    page = client.get(f"/consola/{handoff.id}").get_data(as_text=True)
+    assert "Tomar conversación" in page
+    assert 'id="form-responder"' not in page
+    assert client.get(f"/consola/{handoff.id}/sugerencias/3").json["suggestions"] == []
+
+
+def test_replying_needs_a_post_with_a_csrf_token(
+    client: FlaskClient, db_session: Session, rasa: FakeRasa
+) -> None:
+    handoff = queued(db_session)
+    as_role(client, db_session, "agent")
+    token = csrf(client, "/consola/")
+    client.post(f"/consola/{handoff.id}/tomar", data={"csrf_token": token})
+    form = {"clave": "a" * 32, "body": "Hola, le atiende Ana."}
+    assert client.get(f"/consola/{handoff.id}/responder").status_code == 405
+    assert client.post(f"/consola/{handoff.id}/responder", data=form).status_code == 400
+    assert client.post(f"/consola/{handoff.id}/tomar", data={}).status_code == 400
+    bad_key = {**form, "clave": "x", "csrf_token": token}
+    assert client.post(f"/consola/{handoff.id}/responder", data=bad_key).status_code == 400
+    with db_session.begin():
+        assert db_session.scalars(select(OutboxMessage)).all() == []
+    response = client.post(f"/consola/{handoff.id}/responder", data={**form, "csrf_token": token})
+    assert response.status_code == 303
+    with db_session.begin():
+        assert len(db_session.scalars(select(OutboxMessage)).all()) == 1
+
+
+def test_an_agent_cannot_answer_a_conversation_another_agent_took(
+    client: FlaskClient, app: Flask, db_session: Session, rasa: FakeRasa
+) -> None:
+    handoff = queued(db_session)
+    as_role(client, db_session, "agent")
+    client.post(f"/consola/{handoff.id}/tomar", data={"csrf_token": csrf(client, "/consola/")})
+    other = app.test_client()
+    make_user(db_session, "agent", email="otra@prueba.cl")
+    login(other, "otra@prueba.cl")
+    token = csrf(other, "/consola/")
+    form = {"csrf_token": token, "clave": "b" * 32, "body": "hola"}
+    page = other.get(f"/consola/{handoff.id}").get_data(as_text=True)
+    assert 'id="form-responder"' not in page
+    response = other.post(f"/consola/{handoff.id}/responder", data=form, follow_redirects=True)
+    assert "a cargo de otra persona" in response.get_data(as_text=True)
+    taken = other.post(f"/consola/{handoff.id}/tomar", data={"csrf_token": token})
+    assert taken.status_code == 303
+    db_session.expire_all()
+    with db_session.begin():
+        assert get_handoff(db_session, handoff.id).agent_label == "Persona agent"
+        assert db_session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_search_finds_a_resident_by_folio_with_masked_contact_for_agents(
+    client: FlaskClient, db_session: Session
+) -> None:
+    from tests.admin.staff import new_case
+
+    case = new_case(db_session, CAL)
+    as_role(client, db_session, "agent")
+    page = client.get("/consola/buscar", query_string={"q": case.folio}).get_data(as_text=True)
+    assert case.folio in page
+    assert "+56987654321" not in page
+    assert "12.345.678-5" not in page
+    page = client.get("/consola/buscar", query_string={"q": "+56 9 8765 4321"})
+    assert case.folio in page.get_data(as_text=True)
