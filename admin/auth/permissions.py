@@ -25,6 +25,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "settings.manage": frozenset({"admin"}),
     "stats.read": frozenset({"oirs", "transparency", "supervisor", "admin"}),
     "sai.manage": frozenset({"transparency", "admin"}),
+    # Call-center console (handoffs); admin/console must guard with requires("console.use").
+    "console.use": frozenset({"agent", "oirs", "admin"}),
 }
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -16,11 +16,13 @@ CSP = (
     "base-uri 'none'"
 )
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+STAFF_BLUEPRINTS: set[str] = set()  # every route in these must declare a permission
 
 
 def staff_blueprint(name: str, import_name: str, url_prefix: str | None = None) -> Blueprint:
     """A blueprint whose forms are CSRF-checked and whose pages are never framed or cached."""
     bp = Blueprint(name, import_name, url_prefix=url_prefix)
+    STAFF_BLUEPRINTS.add(name)
 
     @bp.before_request
     def _check_csrf() -> None:
