@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, request
+from pathlib import Path
+
+from flask import Blueprint, g, request, send_file
 from flask.typing import ResponseReturnValue
 
 from admin.api.tokens import authenticate
@@ -11,8 +13,19 @@ from admin.errors import error_response
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
+OPENAPI = Path(__file__).with_name("openapi.json")
+
+
+@bp.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    """The API's OpenAPI 3 document (public: it describes, it does not grant)."""
+    return send_file(OPENAPI, mimetype="application/json")
+
+
 @bp.before_request
 def _require_token() -> ResponseReturnValue | None:
+    if request.endpoint == "api.openapi":
+        return None
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     api_token = authenticate(token.strip()) if scheme.lower() == "bearer" else None
