@@ -187,6 +187,21 @@ def test_messages_wait_and_go_out_when_the_bot_is_back(page, base_url, fake_rasa
     assert [m["message"] for m in fake_rasa.received].count("sigo aquí") == 1
 
 
+def test_a_message_typed_offline_survives_a_reload_and_is_sent_once(
+    page, base_url, fake_rasa
+) -> None:
+    open_widget(page, base_url)
+    fake_rasa.fail_next = 1000
+    page.get_by_label("Escriba su mensaje").fill("quedó pendiente")
+    page.keyboard.press("Enter")
+    playwright_api.expect(page.get_by_role("status").first).to_contain_text("Reintentando")
+    page.reload()
+    fake_rasa.fail_next = 0
+    log = page.get_by_role("log")
+    playwright_api.expect(log).to_contain_text("Usted escribió: quedó pendiente", timeout=15_000)
+    assert [m["message"] for m in fake_rasa.received].count("quedó pendiente") == 1
+
+
 def test_photo_is_uploaded_and_referenced_in_the_conversation(
     page, base_url, fake_rasa, widget_settings, tmp_path
 ) -> None:

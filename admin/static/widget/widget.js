@@ -51,7 +51,7 @@
     log: load("log", []),
     inboxAfter: load("inboxAfter", 0),
     open: load("open", false),
-    queue: [],
+    queue: load("queue", []),
     sending: false,
     retry: 0
   };
@@ -102,9 +102,10 @@
     });
   }
 
-  function render(entry, index) {
+  function render(entry) {
     var cls = { user: "oirsw-user", bot: "oirsw-bot", staff: "oirsw-staff" }[entry.from] || "oirsw-bot";
     var bubble = el("div", { "class": "oirsw-msg " + cls + (entry.pending ? " oirsw-pending" : "") });
+    if (entry.id) { bubble.setAttribute("data-id", entry.id); }
     bubble.appendChild(el("span", { "class": "oirsw-who" }, T[entry.from === "user" ? "you" : entry.from] || T.bot));
     linkify(bubble, entry.text || "");
     if (entry.image) {
@@ -118,7 +119,7 @@
         var button = el("button", { type: "button" }, b.title);
         button.disabled = !!entry.answered;
         button.addEventListener("click", function () {
-          state.log[index].answered = true;
+          entry.answered = true;
           save("log", state.log);
           Array.prototype.forEach.call(group.querySelectorAll("button"), function (x) { x.disabled = true; });
           say(b.title, b.payload);
@@ -149,12 +150,23 @@
     });
   }
 
-  /* Messages wait in a queue until the admin took them; offline means retry, never drop. */
+  /* Messages wait in a queue (kept across reloads) until the admin took them: offline
+     means retry, never drop. */
   function say(shown, text, attachments) {
-    var entry = { from: "user", text: shown, pending: true };
-    add(entry);
-    state.queue.push({ entry: entry, text: text || shown, attachments: attachments || null });
+    var id = "m" + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+    add({ from: "user", text: shown, pending: true, id: id });
+    state.queue.push({ id: id, text: text || shown, attachments: attachments || null });
+    save("queue", state.queue);
     flush();
+  }
+
+  function delivered(id) {
+    state.queue.shift();
+    save("queue", state.queue);
+    state.log.forEach(function (entry) { if (entry.id === id) { entry.pending = false; } });
+    save("log", state.log);
+    var node = log.querySelector('[data-id="' + id + '"]');
+    if (node) { node.classList.remove("oirsw-pending"); }
   }
 
   function flush() {
@@ -165,20 +177,17 @@
     if (item.attachments) { body.attachments = item.attachments; }
     api("/widget/api/messages", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
       .then(function (reply) {
-        state.queue.shift();
-        item.entry.pending = false;
+        delivered(item.id);
         state.retry = 0;
         status.textContent = "";
         reply.messages.forEach(function (m) { add({ from: "bot", text: m.text, buttons: m.buttons, image: m.image }); });
-        save("log", state.log);
-        redraw();
         state.sending = false;
         flush();
       })
       .catch(function (err) {
         state.sending = false;
         if (err.status && err.status < 500 && err.status !== 429) {
-          state.queue.shift();  // refused for good (e.g. empty): do not loop on it
+          delivered(item.id);  // refused for good (e.g. empty): do not loop on it
           return flush();
         }
         status.textContent = T.offline;
@@ -237,6 +246,7 @@
     state.log = [];
     state.inboxAfter = 0;
     state.queue = [];
+    save("queue", state.queue);
     save("session", state.session);
     save("log", state.log);
     save("inboxAfter", 0);
@@ -260,8 +270,9 @@
   window.setInterval(function () { if (state.open) { checkInbox(); } }, 30000);
 
   function start() {
+    redraw();  // before the log is in the page, so screen readers do not re-read history
     document.body.appendChild(root);
-    redraw();
+    flush();
     setOpen(!!state.open, false);
     if (!state.open) { checkInbox(); }
   }
