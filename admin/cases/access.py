@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from admin.auth.users import StaffUser
 from oirs.cases import get_case
+from oirs.contact import format_rut
 from oirs.errors import CaseNotFound
 from oirs.masking import mask_text
 from oirs.models import Case, CaseView
@@ -43,7 +44,7 @@ def contact_view(case: Case, full: bool) -> ContactView:
 
     return ContactView(
         name=case.contact_name,
-        rut=shown(case.contact_rut),
+        rut=format_rut(case.contact_rut) if full and case.contact_rut else shown(case.contact_rut),
         email=shown(case.contact_email),
         phone=shown(case.contact_phone),
         postal_address=case.contact_postal_address if full else None,

@@ -49,6 +49,7 @@ class ReplyForm(StaffForm):
     body = TextAreaField(
         "Respuesta al vecino o vecina",
         validators=[DataRequired(REQUIRED), Length(max=MAX_REPLY, message=TOO_LONG)],
+        render_kw={"rows": 12},
     )
     preview = SubmitField("Vista previa")
     send = SubmitField("Responder")

@@ -72,7 +72,7 @@ def test_oirs_sees_full_contact_data_and_the_view_is_logged(
 ) -> None:
     as_role(client, db_session, "oirs")
     html = client.get(f"/casos/{reclamo.folio}").get_data(as_text=True)
-    assert "12345678-5" in html and "maria.gonzalez@example.cl" in html and "+56987654321" in html
+    assert "12.345.678-5" in html and "maria.gonzalez@example.cl" in html and "+56987654321" in html
     assert views_of(db_session, reclamo) == 1
     assert "Quién vio los datos personales" in client.get(f"/casos/{reclamo.folio}").get_data(
         as_text=True
@@ -87,7 +87,13 @@ def test_unit_and_agent_see_contact_data_masked(
     as_role(client, db_session, role)
     html = client.get(f"/casos/{reclamo.folio}").get_data(as_text=True)
     assert "María González" in html
-    for secret in ("12345678-5", "maria.gonzalez@example.cl", "+56987654321", "987654321"):
+    for secret in (
+        "12345678-5",
+        "12.345.678-5",
+        "maria.gonzalez@example.cl",
+        "+56987654321",
+        "987654321",
+    ):
         assert secret not in html, f"{secret} leaked to role {role}"
     assert "**.***.***-5" in html and "m***@e***" in html
     assert views_of(db_session, reclamo) == 0

@@ -1,0 +1,168 @@
+"""Headless Chromium drives the real panel: log in, filter the inbox, derive a case, answer
+it as the unit, validate and respond as OIRS. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from oirs.calendar import BusinessCalendar
+from oirs.db import make_engine, make_session_factory
+from oirs.models import Case, OutboxMessage
+from oirs.settings import PROJECT_ROOT, Settings
+from tests.admin.staff import PASSWORD, make_user, new_case
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "browser"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live_admin(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """The admin on a free loopback port, a real server thread, on a migrated SQLite file."""
+    from admin import create_app
+    from oirs.replies import seed_reply_templates
+    from oirs.seed import seed_reference_data
+    from tests.support.app_fixtures import migrate
+
+    url = f"sqlite:///{tmp_path / 'browser.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    session = make_session_factory(engine)()
+    with session.begin():
+        seed_reference_data(session)
+        seed_reply_templates(session)
+    make_user(session, "oirs", email="paula@muni.cl")
+    make_user(session, "unit", email="carla@muni.cl")
+    aseo = new_case(
+        session, BusinessCalendar(), category="aseo", description="Microbasural en Los Aromos"
+    )
+    other = new_case(
+        session, BusinessCalendar(), category="transito", description="Semáforo apagado"
+    )
+    session.close()
+    app = create_app(Settings(database_url=url, data_dir=tmp_path), TESTING=False)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield {
+            "base": f"http://127.0.0.1:{server.server_port}",
+            "url": url,
+            "aseo": aseo.folio,
+            "other": other.folio,
+        }
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        engine.dispose()
+
+
+@pytest.fixture
+def page() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: apt-get install -y chromium chromium-driver")
+        pytest.skip("Chromium is not installed at /usr/bin/chromium (SKIPPED)")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        context = browser.new_context(locale="es-CL", viewport={"width": 1280, "height": 900})
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def log_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/ingresar")
+    page.get_by_label("Correo electrónico").fill(email)
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.get_by_role("button", name="Ingresar").click()
+    page.get_by_role("heading", name="Bandeja de casos").wait_for()
+
+
+def log_out(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("button", name="Cerrar sesión").click()
+    page.get_by_role("heading", name="Ingreso del personal").wait_for()
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_case_goes_from_inbox_to_answer_in_the_browser(live_admin: dict[str, str], page) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    base, folio = live_admin["base"], live_admin["aseo"]
+    page.goto(f"{base}/ingresar")
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_text("Saltar al contenido principal")
+    shot(page, "01-ingreso")
+
+    log_in(page, base, "paula@muni.cl")
+    page.get_by_label("Categoría").select_option("aseo")
+    page.get_by_role("button", name="Filtrar").click()
+    expect(page.get_by_role("link", name=folio)).to_be_visible()
+    expect(page.get_by_role("link", name=live_admin["other"])).to_have_count(0)
+    shot(page, "02-bandeja-filtrada")
+
+    page.get_by_role("link", name=folio).click()
+    page.locator("button[name=accion][value=clasificar]").click()
+    expect(page.get_by_role("status").first).to_contain_text("Clasificado")
+    page.locator("button[name=accion][value=derivar]").click()
+    expect(page.locator("#derivar-unit-error")).to_contain_text("Elija la unidad")
+    page.locator("#derivar-unit").select_option("DIMAO")
+    page.locator("#derivar-note").fill("Favor retirar la basura.")
+    page.locator("button[name=accion][value=derivar]").click()
+    expect(page.get_by_role("status").first).to_contain_text("Derivado a la unidad")
+    shot(page, "03-derivado")
+    log_out(page)
+
+    log_in(page, base, "carla@muni.cl")
+    page.get_by_role("link", name=folio).click()
+    expect(page.get_by_text("12.345.678-5")).to_have_count(0)
+    page.locator("#responder_unidad-note").fill("Retiramos la basura el martes.")
+    page.locator("button[name=accion][value=responder_unidad]").click()
+    expect(page.get_by_role("status").first).to_contain_text("Respuesta de la unidad recibida")
+    shot(page, "04-respuesta-unidad")
+    log_out(page)
+
+    log_in(page, base, "paula@muni.cl")
+    page.goto(f"{base}/casos/{folio}")
+    page.locator("button[name=accion][value=validar]").click()
+    expect(page.get_by_role("status").first).to_contain_text("Respuesta validada")
+    page.get_by_label("Plantilla").select_option("respuesta_general")
+    page.get_by_role("button", name="Usar plantilla").click()
+    page.get_by_role("button", name="Vista previa").click()
+    expect(page.locator(".preview")).to_contain_text("Estimado/a María González")
+    expect(page.locator(".preview")).to_contain_text("Retiramos la basura el martes.")
+    shot(page, "05-vista-previa")
+    page.get_by_role("button", name="Responder", exact=True).click()
+    expect(page.get_by_role("status").first).to_contain_text("se enviará por WhatsApp")
+    expect(page.get_by_text("Pendiente de envío")).to_be_visible()
+    shot(page, "06-respondido")
+
+    session = make_session_factory(make_engine(live_admin["url"]))()
+    case = session.scalar(select(Case).where(Case.folio == folio))
+    assert case is not None and case.status == "respondido"
+    message = session.scalar(select(OutboxMessage).where(OutboxMessage.case_id == case.id))
+    assert message is not None and message.channel == "whatsapp"
+    session.close()
