@@ -324,6 +324,16 @@ def get_handoff(session: Session, handoff_id: int) -> Handoff:
     return handoff
 
 
+def latest_handoff(session: Session, channel: str, conversation_id: str) -> Handoff | None:
+    query = (
+        select(Handoff)
+        .where(Handoff.channel == channel, Handoff.conversation_id == conversation_id)
+        .order_by(Handoff.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
 def queue(session: Session) -> list[Handoff]:
     """Waiting conversations, first come first served."""
     query = (

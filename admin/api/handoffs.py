@@ -18,6 +18,7 @@ from oirs.handoffs import (
     HandoffNotFound,
     NewHandoff,
     get_handoff,
+    latest_handoff,
     open_handoff,
     queue_position,
 )
@@ -107,6 +108,21 @@ def create_handoff() -> ResponseReturnValue:
             outcome.created,
         )
     return jsonify(payload), 201 if outcome.created else 200
+
+
+@bp.get("/handoffs")
+def conversation_handoff() -> ResponseReturnValue:
+    """The latest handoff of a conversation, for a bot that did not keep the id."""
+    channel = request.args.get("channel", "")
+    conversation_id = request.args.get("conversation_id", "")
+    if not channel or not conversation_id:
+        raise InvalidField({"conversation_id": "Indique el canal y la conversación."})
+    session = db()
+    with session.begin():
+        handoff = latest_handoff(session, channel, conversation_id)
+        if handoff is None:
+            return error_response(404, HandoffNotFound.code, "La conversación no fue derivada.")
+        return jsonify(handoff_json(handoff, queue_position(session, handoff)))
 
 
 @bp.get("/handoffs/<int:handoff_id>")

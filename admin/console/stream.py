@@ -35,7 +35,16 @@ def sse(event: str, data: str, event_id: str | None = None) -> str:
 
 
 def _seconds() -> float:
+    """How long one stream stays open; a single-threaded worker answers one poll and closes,
+    so an open console never holds a synchronous worker (the browser reconnects)."""
+    if not request.environ.get("wsgi.multithread"):
+        return 0.0
     return float(current_app.config.get("CONSOLE_STREAM_SECONDS", 30))
+
+
+def _retry() -> str:
+    """Reconnect delay: short after a long stream, longer when each stream is a single poll."""
+    return "retry: 2000\n\n" if _seconds() > 0 else "retry: 3000\n\n"
 
 
 def _event_stream(generate: Iterator[str]) -> Response:
@@ -49,12 +58,12 @@ def _event_stream(generate: Iterator[str]) -> Response:
 @bp.get("/cola/eventos")
 @console_required
 def queue_events() -> ResponseReturnValue:
-    user_id = current_user.id
+    user_id, retry, seconds = current_user.id, _retry(), _seconds()
 
     def generate() -> Iterator[str]:
-        yield "retry: 2000\n\n"
+        yield retry
         last: Any = None
-        deadline = time.monotonic() + _seconds()
+        deadline = time.monotonic() + seconds
         while True:
             with session_factory()() as session, session.begin():
                 context = queue_context(session, user_id)
@@ -81,11 +90,12 @@ def _start_index() -> int:
 def conversation_events(handoff_id: int) -> ResponseReturnValue:
     start = _start_index()
     user_id, role = current_user.id, current_user.role
+    retry, seconds = _retry(), _seconds()
 
     def generate() -> Iterator[str]:
-        yield "retry: 2000\n\n"
+        yield retry
         sent, status, polls = start, None, 0
-        deadline = time.monotonic() + _seconds()
+        deadline = time.monotonic() + seconds
         while True:
             with session_factory()() as session, session.begin():
                 try:

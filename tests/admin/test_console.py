@@ -118,6 +118,32 @@ def test_queue_stream_sends_the_waiting_conversation(
     assert "transparencia" in sent[0]["data"]
 
 
+def test_a_single_threaded_worker_is_never_held_by_a_stream(
+    client: FlaskClient, db_session: Session, app: Flask
+) -> None:
+    queued(db_session)
+    as_role(client, db_session, "agent")
+    assert app.config.get("CONSOLE_STREAM_SECONDS", 30) > 0
+    body = client.get("/consola/cola/eventos").get_data(as_text=True)  # one poll, then closed
+    assert body.startswith("retry: 3000")
+    assert [e["event"] for e in events(body)] == ["cola"]
+
+
+def test_a_threaded_server_keeps_the_stream_open_for_a_bounded_time(
+    client: FlaskClient, db_session: Session, app: Flask
+) -> None:
+    queued(db_session)
+    as_role(client, db_session, "agent")
+    app.config["CONSOLE_STREAM_SECONDS"] = 1
+    try:
+        response = client.get("/consola/cola/eventos", environ_overrides={"wsgi.multithread": True})
+        body = response.get_data(as_text=True)
+    finally:
+        app.config["CONSOLE_STREAM_SECONDS"] = 30
+    assert body.startswith("retry: 2000")
+    assert [e["event"] for e in events(body)] == ["cola"]  # unchanged queue: sent once
+
+
 def test_conversation_stream_resumes_after_the_last_event_id(
     client: FlaskClient, db_session: Session, short_streams: None, rasa: FakeRasa
 ) -> None:

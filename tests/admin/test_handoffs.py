@@ -4,13 +4,14 @@ and the bot paused and resumed through a loopback stand-in for Rasa's HTTP API."
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from admin.rasa_client import RasaClient
 from oirs.calendar import BusinessCalendar
@@ -198,6 +199,31 @@ def test_only_one_agent_takes_a_conversation(db_session: Session) -> None:
         assert (row.status, row.agent_label) == ("taken", first.label)
 
 
+def test_many_agents_taking_at_once_leave_exactly_one_in_charge(
+    db_session: Session, sessions: sessionmaker[Session]
+) -> None:
+    handoff = queued(db_session)
+    actors = [agent(db_session, f"agente{n}@prueba.cl") for n in range(6)]
+    barrier = threading.Barrier(len(actors))
+    outcomes: list[str] = []
+
+    def try_take(actor: Actor) -> None:
+        barrier.wait()
+        try:
+            with sessions.begin() as session:
+                take(session, get_handoff(session, handoff.id), actor)
+            outcomes.append("taken")
+        except HandoffConflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=try_take, args=(a,)) for a in actors]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict"] * 5 + ["taken"]
+
+
 def test_agent_turns_go_to_the_outbox_once_and_into_both_transcripts(db_session: Session) -> None:
     handoff = queued(db_session)
     actor = agent(db_session)
@@ -260,6 +286,11 @@ def test_hand_back_ends_the_handoff_and_the_bot_can_see_it(
         hand_back(db_session, get_handoff(db_session, handoff.id), actor)
     state = client.get(f"/api/v1/handoffs/{handoff.id}", headers=auth).json
     assert (state["status"], state["agent_active"]) == ("returned", False)
+    query = {"channel": "whatsapp", "conversation_id": "whatsapp:+56987654321"}
+    by_conversation = client.get("/api/v1/handoffs", query_string=query, headers=auth)
+    assert by_conversation.json["id"] == handoff.id
+    query["conversation_id"] = "otra"
+    assert client.get("/api/v1/handoffs", query_string=query, headers=auth).status_code == 404
     with pytest.raises(HandoffConflict), db_session.begin():
         hand_back(db_session, get_handoff(db_session, handoff.id), actor)
 
