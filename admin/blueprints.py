@@ -11,4 +11,5 @@ BLUEPRINTS: list[str] = [
     "admin.sai:bp",
     "admin.stats:bp",
     "admin.widget:bp",
+    "admin.twilio_status:bp",
 ]

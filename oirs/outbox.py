@@ -205,3 +205,31 @@ def pending_for_widget(
         .limit(limit)
     )
     return list(session.scalars(query).all())
+
+
+WINDOW_CLOSED_ERROR = "63016"  # Twilio: free-form WhatsApp message outside the 24-hour window
+
+
+def provider_reported_failure(
+    session: Session, provider_id: str, error_code: str, now: datetime | None = None
+) -> str:
+    """A message the provider accepted but could not deliver (reported later by callback).
+
+    Outside the WhatsApp window it is sent again through the approved template; any other
+    failure is final. Returns what was done: "template", "failed" or "unknown".
+    """
+    now = now or utcnow()
+    message = session.scalar(
+        select(OutboxMessage).where(OutboxMessage.provider_message_id == provider_id)
+    )
+    if message is None or message.status != SENT:
+        return "unknown"
+    payload = dict(message.payload or {})
+    if error_code == WINDOW_CLOSED_ERROR and not payload.get("force_template"):
+        message.payload = {**payload, "force_template": True}
+        message.status = PENDING
+        message.next_attempt_at = now
+        message.last_error = f"provider error {error_code}"
+        return "template"
+    mark_failed(session, message.id, f"provider error {error_code}", permanent=True, now=now)
+    return "failed"

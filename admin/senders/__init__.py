@@ -24,6 +24,13 @@ class Sender(Protocol):
         """Deliver and return the provider's message id."""
 
 
+def status_callback_url(settings: Settings) -> str | None:
+    """Where Twilio reports delivery outcomes; only a public https URL is reachable."""
+    if not settings.public_url.startswith("https://"):
+        return None
+    return f"{settings.public_url}/api/twilio/status"
+
+
 def build_senders(
     settings: Settings, environ: Mapping[str, str] | None = None
 ) -> dict[str, Sender]:
@@ -42,6 +49,7 @@ def build_senders(
             settings.twilio_whatsapp_from,
             template_sid=env.get("TWILIO_TEMPLATE_CONTENT_SID") or None,
             api_base=env.get("TWILIO_API_BASE") or "https://api.twilio.com",
+            status_callback=status_callback_url(settings),
         )
     if settings.telegram_bot_token:
         senders["telegram"] = TelegramSender(

@@ -32,16 +32,21 @@ class TwilioWhatsAppSender:
         template_sid: str | None = None,
         api_base: str = "https://api.twilio.com",
         session: requests.Session | None = None,
+        status_callback: str | None = None,
     ) -> None:
         self.url = f"{api_base.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
         self.auth = (account_sid, auth_token)
         self.sender = whatsapp_address(whatsapp_from)
         self.template_sid = template_sid
+        self.status_callback = status_callback
         self.session = session or requests.Session()
 
     def send(self, delivery: Delivery, now: datetime) -> str:
         data = {"From": self.sender, "To": whatsapp_address(delivery.recipient)}
-        if delivery.within_whatsapp_window(now):
+        if self.status_callback:  # later failures (e.g. 63016) come back to the outbox
+            data["StatusCallback"] = self.status_callback
+        free_text = not delivery.payload.get("force_template")
+        if free_text and delivery.within_whatsapp_window(now):
             if len(delivery.body) > MAX_BODY:
                 raise DeliveryError("message longer than WhatsApp allows", permanent=True)
             data["Body"] = delivery.body

@@ -243,3 +243,64 @@ def test_concurrent_workers_never_claim_the_same_message(
         second.rollback()
         first.close()
         second.close()
+
+
+def signed_status(app, monkeypatch, form: dict[str, str], token: str = TOKEN):
+    """Post a Twilio status callback signed the way Twilio signs it."""
+    from dataclasses import replace
+
+    from admin.twilio_status import twilio_signature
+
+    settings = replace(app.extensions["oirs_settings"], twilio_auth_token=TOKEN)
+    monkeypatch.setitem(app.extensions, "oirs_settings", settings)
+    url = settings.public_url + "/api/twilio/status"
+    signature = twilio_signature(url, {k: [v] for k, v in form.items()}, token)
+    return app.test_client().post(
+        "/api/twilio/status", data=form, headers={"X-Twilio-Signature": signature}
+    )
+
+
+def status_form(sid: str, status: str, error: str) -> dict[str, str]:
+    return {
+        "SmsSid": sid,
+        "SmsStatus": status,
+        "MessageStatus": status,
+        "ChannelToAddress": "+56987654321",
+        "To": "whatsapp:+56987654321",
+        "ChannelPrefix": "whatsapp",
+        "MessageSid": sid,
+        "AccountSid": SID,
+        "ErrorCode": error,
+        "From": "whatsapp:+14155238886",
+        "ApiVersion": "2010-04-01",
+        "ChannelInstallSid": "XE" + "0" * 32,
+    }
+
+
+def test_window_closed_report_resends_through_the_template_then_failure_is_final(
+    app, client, auth, sessions, senders, provider, monkeypatch
+) -> None:
+    folio = file_case(client, auth, "whatsapp", "whatsapp:+56987654321")
+    message_id = queue(sessions, folio, "whatsapp", "whatsapp:+56987654321", "r8")
+    clock = Clock()
+    deliver_due(sessions, senders, clock)
+    sid = outbox_row(sessions, message_id).provider_message_id
+    assert (
+        signed_status(app, monkeypatch, status_form(sid, "undelivered", "63016")).status_code == 204
+    )
+    assert outbox_row(sessions, message_id).status == "pending"
+    clock.advance(seconds=5)  # the report arrived after the first send
+    assert deliver_due(sessions, senders, clock).sent == 1
+    resent = provider.matching("/Messages.json")[-1].form
+    assert resent["ContentSid"] == TEMPLATE and "Body" not in resent
+    sid = outbox_row(sessions, message_id).provider_message_id
+    assert signed_status(app, monkeypatch, status_form(sid, "failed", "63003")).status_code == 204
+    assert outbox_row(sessions, message_id).status == "failed"
+    with sessions.begin() as session:
+        keys = session.scalars(select(OutboxMessage.idempotency_key)).all()
+    assert "r8:email" in keys
+
+
+def test_forged_status_reports_are_refused(app, client, auth, sessions, monkeypatch) -> None:
+    form = status_form("SM" + "1" * 32, "failed", "30008")
+    assert signed_status(app, monkeypatch, form, token="forged").status_code == 403
