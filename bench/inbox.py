@@ -1,0 +1,331 @@
+"""Inbox and case-page latency on 100 000 cases in PostgreSQL, through the real Flask views.
+
+Loads BENCH_INBOX_CASES cases (default 100 000) into a database of its own (BENCH_INBOX_DB,
+default oirs_bench, created on the server of OIRS_TEST_PG_URL) once, then logs in as OIRS staff
+and times inbox queries (filters, search, sort, deep pages) and case pages, with GET /healthz
+in the same process as the baseline. Prints one JSON object; the goal is p95 <= 150 ms.
+Pass --reload to rebuild the data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import Engine, func, insert, select, text
+
+from oirs.db import make_engine
+
+PG_ADMIN_URL = os.environ.get("OIRS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+DB_NAME = os.environ.get("BENCH_INBOX_DB", "oirs_bench")
+CASES = int(os.environ.get("BENCH_INBOX_CASES", "100000"))
+REQUESTS = int(os.environ.get("BENCH_INBOX_REQUESTS", "200"))
+GOAL_P95_MS = 150.0
+PASSWORD = "clave-de-banco-de-pruebas"
+EMAIL = "bench-oirs@municipalidad.cl"
+BATCH = 5000
+INBOX_QUERIES = (
+    "",
+    "?estado=todos",
+    "?estado=todos&orden=ingreso",
+    "?unidad=DIMAO",
+    "?plazo=vencidos",
+    "?tipo=sai",
+    "?categoria=alumbrado&estado=todos",
+    "?q=RC-{year}-000123",
+    "?q=luminaria",
+    "?estado=todos&pagina=200",
+)
+TYPES = [("reclamo", 60), ("consulta", 15), ("sugerencia", 10), ("felicitacion", 5), ("sai", 10)]
+CHANNELS = ["whatsapp", "telegram", "web", "voice", "presencial", "email"]
+WORDS = [
+    "luminaria apagada en la esquina",
+    "basura acumulada frente al colegio",
+    "bache profundo en la calzada",
+    "ruidos molestos de madrugada",
+    "perros sueltos en la plaza",
+    "semáforo con falla intermitente",
+    "árbol con riesgo de caída",
+    "solicito copia del contrato de aseo",
+]
+NAMES = ["Ana Pérez", "Luis Rojas", "María González", "Jorge Soto", "Carla Muñoz", "Pedro Díaz"]
+
+
+def database_url() -> str:
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + DB_NAME
+
+
+def ensure_database() -> str:
+    """Create the bench database when missing and bring it to the current migrations."""
+    from alembic import command
+
+    from admin.cli import alembic_config
+    from oirs.settings import Settings
+
+    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": DB_NAME})
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
+    admin.dispose()
+    config = alembic_config(Settings(database_url=database_url()))
+    config.attributes["skip_logging"] = True
+    command.upgrade(config, "head")
+    return database_url()
+
+
+def _due_dates() -> Any:
+    """Due date per (received day, type), computed once per pair with the real calendar."""
+    from oirs.calendar import BusinessCalendar
+    from oirs.deadlines import compute_deadline
+    from oirs.terms import DEFAULT_TERMS
+
+    calendar = BusinessCalendar()
+    cache: dict[tuple[date, str], date] = {}
+
+    def due(day: date, case_type: str) -> date:
+        if (day, case_type) not in cache:
+            cache[(day, case_type)] = compute_deadline(day, DEFAULT_TERMS[case_type], calendar).due
+        return cache[(day, case_type)]
+
+    return due
+
+
+def _case_rows(
+    count: int,
+    units: dict[str, int],
+    categories: list[tuple[int, str]],
+    counters: dict[tuple[str, int], int],
+) -> Any:
+    """Plausible cases over the last year: older ones answered, recent ones mostly open."""
+    from oirs.folios import PREFIXES
+
+    rng = random.Random(20261125)
+    due = _due_dates()
+    now = datetime.now(UTC)
+    kinds = [t for t, weight in TYPES for _ in range(weight)]
+    for case_id in range(1, count + 1):
+        case_type = rng.choice(kinds)
+        created = now - timedelta(days=rng.random() * 365, seconds=rng.randint(0, 86_399))
+        received = created.date()
+        year = received.year
+        counters[(case_type, year)] = counters.get((case_type, year), 0) + 1
+        category_id, unit_code = rng.choice(categories)
+        age = (now - created).days
+        answered = (age > 30 and rng.random() < 0.9) or (age > 5 and rng.random() < 0.4)
+        if case_type == "sai":
+            status = (
+                "entregada" if answered else rng.choice(["recibida", "en_analisis", "asignada"])
+            )
+        else:
+            status = (
+                "respondido"
+                if answered
+                else rng.choice(["ingresado", "clasificado", "derivado", "en_gestion"])
+            )
+        name = rng.choice(NAMES)
+        yield {
+            "id": case_id,
+            "folio": f"{PREFIXES[case_type]}-{year}-{counters[(case_type, year)]:06d}",
+            "type": case_type,
+            "channel": rng.choice(CHANNELS),
+            "status": status,
+            "description": f"{rng.choice(WORDS)} (caso {case_id})",
+            "category_id": None if case_type == "sai" else category_id,
+            "unit_id": units["TRANSP"] if case_type == "sai" else units[unit_code],
+            "address": f"Calle {rng.randint(1, 400)} #{rng.randint(1, 3000)}",
+            "created_at": created,
+            "received_on": received,
+            "term_business_days": 20 if case_type == "sai" else 15,
+            "due_date": due(received, case_type),
+            "extended": False,
+            "contact_name": name,
+            "contact_email": f"vecino{case_id}@example.cl",
+            "contact_phone": f"+5699{case_id:07d}",
+            "preferred_channel": "email",
+            "transcript": [],
+            "details": {},
+        }
+
+
+def _event_rows(case: dict[str, Any]) -> list[dict[str, Any]]:
+    from oirs.workflow import INITIAL_STATUS
+
+    first = INITIAL_STATUS[case["type"]]
+    events = [
+        {
+            "case_id": case["id"],
+            "at": case["created_at"],
+            "actor_label": "vecino",
+            "kind": "filed",
+            "to_status": first,
+            "data": {},
+        }
+    ]
+    if case["status"] != first:
+        events.append(
+            {
+                "case_id": case["id"],
+                "at": case["created_at"] + timedelta(days=3),
+                "actor_label": "Bench OIRS",
+                "kind": "bench",
+                "from_status": first,
+                "to_status": case["status"],
+                "data": {},
+            }
+        )
+    return events
+
+
+def load(engine: Engine, count: int) -> float:
+    """Replace all data with `count` generated cases, a staff user and the reference data."""
+    from oirs.db import make_session_factory
+    from oirs.models import Base, Case, CaseEvent, Category, FolioCounter, Unit, User
+    from oirs.seed import seed_reference_data
+
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+    sessions = make_session_factory(engine)
+    with sessions.begin() as session:
+        seed_reference_data(session)
+        from argon2 import PasswordHasher
+
+        session.add(
+            User(
+                email=EMAIL,
+                name="Bench OIRS",
+                role="oirs",
+                password_hash=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(
+                    PASSWORD
+                ),
+            )
+        )
+        units = {u.code: u.id for u in session.scalars(select(Unit))}
+        categories = [(c.id, c.unit.code) for c in session.scalars(select(Category))]
+    cases: list[dict[str, Any]] = []
+    counters: dict[tuple[str, int], int] = {}
+    with engine.begin() as conn:
+        for row in _case_rows(count, units, categories, counters):
+            cases.append(row)
+            if len(cases) == BATCH:
+                conn.execute(insert(Case), cases)
+                conn.execute(insert(CaseEvent), [e for c in cases for e in _event_rows(c)])
+                cases = []
+        if cases:
+            conn.execute(insert(Case), cases)
+            conn.execute(insert(CaseEvent), [e for c in cases for e in _event_rows(c)])
+        conn.execute(
+            insert(FolioCounter),
+            [{"case_type": t, "year": y, "last_value": n} for (t, y), n in counters.items()],
+        )
+        conn.execute(
+            text("SELECT setval(pg_get_serial_sequence('case_file', 'id'), :n)"), {"n": count}
+        )
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+    return time.perf_counter() - started
+
+
+def _summary(samples: list[float]) -> dict[str, float | int]:
+    ordered = sorted(samples)
+    p95 = ordered[max(int(len(ordered) * 0.95 + 0.999999) - 1, 0)]
+    return {
+        "n": len(ordered),
+        "p50_ms": round(statistics.median(ordered), 2),
+        "p95_ms": round(p95, 2),
+        "max_ms": round(ordered[-1], 2),
+    }
+
+
+def _timed(client: Any, path: str) -> float:
+    started = time.perf_counter()
+    response = client.get(path)
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {path} answered {response.status_code}")
+    return elapsed
+
+
+def measure(url: str) -> dict[str, Any]:
+    """Log in as OIRS staff and time the real views; /healthz is the in-process baseline."""
+    import logging
+
+    from admin import create_app
+    from oirs.settings import Settings
+
+    logging.disable(logging.INFO)
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app(Settings(database_url=url, data_dir=Path(tmp)), TESTING=True)
+        client = app.test_client()
+        page = client.get("/ingresar").get_data(as_text=True)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+        if token is None:
+            raise RuntimeError("no CSRF token on the login page")
+        login = client.post(
+            "/ingresar", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token.group(1)}
+        )
+        if login.status_code != 302:
+            raise RuntimeError(f"login answered {login.status_code}")
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            folios = list(
+                conn.scalars(text("SELECT folio FROM case_file ORDER BY random() LIMIT 500"))
+            )
+            year = conn.scalar(text("SELECT max(received_on) FROM case_file")).year
+        engine.dispose()
+        queries = [q.format(year=year) for q in INBOX_QUERIES]
+        for path in ("/healthz", *(f"/casos/{q}" for q in queries), f"/casos/{folios[0]}"):
+            _timed(client, path)  # warm-up: templates compiled, pool filled
+        baseline = [_timed(client, "/healthz") for _ in range(REQUESTS)]
+        by_query: dict[str, list[float]] = {q: [] for q in queries}
+        for i in range(REQUESTS):
+            q = queries[i % len(queries)]
+            by_query[q].append(_timed(client, f"/casos/{q}"))
+        case_page = [_timed(client, f"/casos/{folios[i % len(folios)]}") for i in range(REQUESTS)]
+    inbox = [ms for samples in by_query.values() for ms in samples]
+    return {
+        "baseline_healthz": _summary(baseline),
+        "inbox": _summary(inbox),
+        "inbox_by_query": {q or "(por defecto)": _summary(s) for q, s in by_query.items()},
+        "case_page": _summary(case_page),
+    }
+
+
+def main() -> None:
+    url = ensure_database()
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        present = conn.scalar(select(func.count()).select_from(text("case_file"))) or 0
+    load_seconds = None
+    if "--reload" in sys.argv or present != CASES:
+        load_seconds = round(load(engine, CASES), 1)
+    engine.dispose()
+    result: dict[str, Any] = {
+        "benchmark": "inbox",
+        "database": f"postgresql/{DB_NAME}",
+        "cases": CASES,
+        "load_seconds": load_seconds,
+        "goal_p95_ms": GOAL_P95_MS,
+        **measure(url),
+    }
+    result["ok"] = (
+        result["inbox"]["p95_ms"] <= GOAL_P95_MS and result["case_page"]["p95_ms"] <= GOAL_P95_MS
+    )
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
