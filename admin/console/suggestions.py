@@ -64,6 +64,8 @@ def suggestions_for(session: Session, handoff: Handoff, index: int) -> list[Sugg
         "nombre": str((handoff.slots or {}).get("nombre") or "vecino/a"),
         "municipalidad": settings().commune.name,
     }
+    if handoff.case is not None:
+        values["folio"] = handoff.case.folio
     return assistant(session).suggest(
         str(transcript[index].get("text", "")), resident_cases(session, handoff), values
     )

@@ -66,7 +66,6 @@ HANDOFF_STATUS_LABELS = {
     "queued": "En espera",
     "taken": "En atención",
     "returned": "Devuelta al asistente",
-    "closed": "Finalizada",
     "after_hours": "Fuera de horario (consulta registrada)",
 }
 

@@ -17,7 +17,6 @@ class HandoffStatus(StrEnum):
     QUEUED = "queued"
     TAKEN = "taken"
     RETURNED = "returned"
-    CLOSED = "closed"
     AFTER_HOURS = "after_hours"
 
 

@@ -166,7 +166,8 @@ def test_handed_off_whatsapp_conversation_is_answered_with_an_edited_suggestion(
     with console_sessions() as session:
         assert session.scalars(select(OutboxMessage)).all() == []  # nothing before the click
 
-    suggestions.first.get_by_role("button", name="Usar esta respuesta").click()
+    suggestions.first.get_by_role("button", name="Usar esta respuesta").focus()
+    page.keyboard.press("Enter")  # keyboard alone is enough
     box = page.get_by_label("Mensaje al vecino o vecina")
     expect(box).to_be_focused()
     expect(box).to_have_value(suggested)
