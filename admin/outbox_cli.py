@@ -47,3 +47,21 @@ def outbox_worker(once: bool, interval: float, batch: int) -> None:
         pass
     finally:
         engine.dispose()
+
+
+@click.command("purge-uploads", help="Borra archivos recibidos que nunca llegaron a un caso.")
+@click.option("--days", default=7, show_default=True, help="Antigüedad mínima en días.")
+def purge_uploads(days: int) -> None:
+    from datetime import timedelta
+
+    from oirs.attachments import AttachmentStore
+
+    settings = Settings.from_env()
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            store = AttachmentStore.for_data_dir(settings.data_dir)
+            dropped = store.forget_stale_uploads(session, timedelta(days=days))
+    finally:
+        engine.dispose()
+    click.echo(f"uploads_dropped={dropped}")

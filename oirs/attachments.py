@@ -15,8 +15,10 @@ import secrets
 import tempfile
 import unicodedata
 from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from oirs.cases import RESIDENT, Actor, add_event
@@ -24,6 +26,7 @@ from oirs.errors import OirsError
 from oirs.models import Attachment, Case, utcnow
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024  # WhatsApp's own media limit
+PENDING_MAX_AGE = timedelta(days=7)  # a conversation that did not file by then never will
 UPLOAD_ID = re.compile(r"^upl_[A-Za-z0-9_-]{20,40}$")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -178,6 +181,26 @@ class AttachmentStore:
         return StoredFile(
             record["sha256"], record["content_type"], record["size"], record["filename"]
         )
+
+    def forget_stale_uploads(self, session: Session, max_age: timedelta = PENDING_MAX_AGE) -> int:
+        """Drop uploads never linked to a case after `max_age` (the resident gave up);
+        their bytes go too unless a case holds the same file. Returns how many."""
+        pending = self.root / "pending"
+        if not pending.exists():
+            return 0
+        cutoff = utcnow() - max_age
+        dropped = 0
+        for record_path in pending.glob("upl_*.json"):
+            record = json.loads(record_path.read_text())
+            if datetime.fromisoformat(record["received_at"]) > cutoff:
+                continue
+            sha = record["sha256"]
+            linked = session.scalar(select(Attachment.id).where(Attachment.sha256 == sha).limit(1))
+            if linked is None:
+                self.path_for(f"{sha[:2]}/{sha}").unlink(missing_ok=True)
+            record_path.unlink()
+            dropped += 1
+        return dropped
 
 
 def _write_atomically(target: Path, data: bytes) -> None:

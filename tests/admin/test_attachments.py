@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from oirs.attachments import AttachmentRejected, AttachmentStore, safe_filename, sniff
 from oirs.filestore import storage_path
-from oirs.models import Attachment, CaseEvent
+from oirs.models import Attachment, CaseEvent, utcnow
 from oirs.settings import Settings
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 64 + b"\xff\xd9"
@@ -153,3 +153,30 @@ def test_storage_keys_cannot_leave_the_directory(tmp_path: Path) -> None:
     for key in ("../secret", "ab/../../x", "01/" + "0" * 64, "00/" + "0" * 63 + "/"):
         with pytest.raises(AttachmentRejected):
             store.path_for(key)
+
+
+def test_uploads_never_filed_are_forgotten_after_a_week(
+    client: FlaskClient, auth: dict[str, str], db_session: Session, app_settings: Settings
+) -> None:
+    import json
+    from datetime import timedelta
+
+    orphan = upload(client, auth, PDF, "acta.pdf", "application/pdf").json
+    kept = upload(client, auth, JPEG, "foto.jpg", "image/jpeg").json
+    folio = file_case(client, auth)
+    client.post(
+        f"/api/v1/cases/{folio}/attachments", json={"upload_ids": [kept["id"]]}, headers=auth
+    )
+    pending = app_settings.data_dir / "attachments" / "pending"
+    for upload_id in (orphan["id"], kept["id"]):  # both arrived eight days ago
+        record_path = pending / f"{upload_id}.json"
+        record = json.loads(record_path.read_text())
+        record["received_at"] = (utcnow() - timedelta(days=8)).isoformat()
+        record_path.write_text(json.dumps(record))
+    store = AttachmentStore.for_data_dir(app_settings.data_dir)
+    with db_session.begin():
+        assert store.forget_stale_uploads(db_session) == 2
+    assert not (pending / f"{orphan['id']}.json").exists()
+    root = app_settings.data_dir / "attachments"
+    assert not (root / orphan["sha256"][:2] / orphan["sha256"]).exists()
+    assert (root / kept["sha256"][:2] / kept["sha256"]).exists()  # a case holds it
