@@ -63,6 +63,7 @@ MESSAGES = {
     "not_yours": "Esta conversación está a cargo de otra persona.",
     "not_open": "Esta conversación ya no está en atención.",
     "no_route": "La conversación no tiene a quién enviar el mensaje.",
+    "voice": "La conversación es telefónica: responda en la llamada, no por escrito.",
 }
 REASON_LABELS = {
     "solicitado": "lo solicitó",
@@ -397,6 +398,8 @@ def _append(handoff: Handoff, entry: dict[str, Any], now: datetime) -> None:
 
 def reply_recipient(handoff: Handoff) -> str:
     """Who the channel delivers to: the sender id on the channel (the session for the widget)."""
+    if handoff.channel == "voice":
+        raise InvalidField({"body": MESSAGES["voice"]})
     recipient = handoff.conversation_id if handoff.channel == "web" else handoff.channel_user_id
     if not recipient:
         raise InvalidField({"body": MESSAGES["no_route"]})

@@ -256,6 +256,22 @@ def test_agent_turns_go_to_the_outbox_once_and_into_both_transcripts(db_session:
         assert sum(t["sender"] == "agent" for t in row.transcript) == 2
 
 
+def test_widget_replies_go_to_the_browser_session_and_calls_get_none(db_session: Session) -> None:
+    session_id = "web-" + "k" * 24
+    web = queued(db_session, channel="web", channel_user_id=session_id, conversation_id=session_id)
+    call = queued(db_session, channel="voice", channel_user_id="+56987654321", conversation_id="C")
+    actor = agent(db_session)
+    with db_session.begin():
+        row = get_handoff(db_session, web.id)
+        take(db_session, row, actor)
+        message = agent_reply(db_session, row, actor, "Hola, le atiende Ana.", "9" * 32)
+        assert (message.channel, message.recipient) == ("web", session_id)
+        phone = get_handoff(db_session, call.id)
+        take(db_session, phone, actor)
+        with pytest.raises(InvalidField):
+            agent_reply(db_session, phone, actor, "hola", "8" * 32)
+
+
 def test_an_empty_reply_or_someone_elses_conversation_is_refused(db_session: Session) -> None:
     handoff = queued(db_session)
     owner, other = agent(db_session), agent(db_session, "otra@prueba.cl")
