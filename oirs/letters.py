@@ -197,7 +197,12 @@ def issue_letter(
             channel=channel,
             recipient=recipient,
             body=letter.text(),
-            payload={"kind": "carta_sai", "letter": kind, "attachment_id": attachment.id},
+            payload={
+                "kind": "carta_sai",
+                "letter": kind,
+                "attachment_id": attachment.id,
+                "subject": f"{letter.title} · folio {case.folio}",
+            },
             idempotency_key=f"carta:{case.folio}:{event.id}",
         )
         session.add(message)
@@ -240,7 +245,11 @@ def issue_third_party_letters(
                 channel="email",
                 recipient=party.address,
                 body=letter.text(),
-                payload={"kind": "carta_tercero", "attachment_id": attachment.id},
+                payload={
+                    "kind": "carta_tercero",
+                    "attachment_id": attachment.id,
+                    "subject": f"{letter.title} · folio {case.folio}",
+                },
                 idempotency_key=f"tercero:{case.folio}:{party.id}",
             )
             session.add(message)

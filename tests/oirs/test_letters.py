@@ -142,6 +142,7 @@ def test_issued_letter_is_a_pdf_on_the_case_and_goes_to_the_resident(
     assert message is not None
     assert (message.channel, message.recipient) == ("email", "ana@example.cl")
     assert message.payload["attachment_id"] == pdf.id
+    assert message.payload["subject"].startswith("Denegación de acceso a la información")
     assert "Consejo para la Transparencia" in message.body
     assert case.events[-1].kind == "carta"
 
