@@ -164,6 +164,27 @@ def test_resident_chats_and_the_conversation_survives_a_reload(page, base_url, f
     assert fake_rasa.received[-1]["metadata"]["channel"] == "web"
 
 
+def test_demo_page_runs_the_widget_without_console_errors(page, base_url) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and "favicon" not in r.url and errors.append(r.url),
+    )
+    page.on(
+        "console",
+        lambda m: m.type == "error"
+        and "Failed to load resource" not in m.text
+        and errors.append(m.text),
+    )
+    open_widget(page, base_url)
+    styled = page.get_by_role("button", name="Reclamo").evaluate(
+        "b => getComputedStyle(b).borderRadius"
+    )
+    assert styled != "0px"  # widget.css loaded under the page's Content-Security-Policy
+    assert errors == []
+
+
 def test_keyboard_opens_and_escape_closes_returning_focus(page, base_url) -> None:
     page.goto(f"{base_url}/widget/demo")
     launcher = page.get_by_role("button", name="Converse con la Municipalidad")
