@@ -12,13 +12,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import first_value
+from actions.common import first_value, joined
 from actions.emergencia import emergency_response
 from actions.messages import catalog, say
 from actions.validators import (
     InvalidValue,
     clean_name,
     find_email,
+    find_name,
     find_phone,
     fold,
     is_substantive,
@@ -169,7 +170,7 @@ class CaseFormValidation(FormValidationAction, ABC):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         try:
-            return {"nombre": clean_name(first_value(value) or "")}
+            return {"nombre": clean_name(joined(value, " ") or "")}
         except InvalidValue:
             say(dispatcher, tracker, "nombre_invalido")
             return {"nombre": None}
@@ -215,7 +216,7 @@ class CaseFormValidation(FormValidationAction, ABC):
     # --- helpers ---------------------------------------------------------------------------
 
     def _contact_in_free_text(self, text: str, tracker: Tracker) -> dict[str, Any]:
-        """All-in-one messages: pick up an e-mail or phone the NLU did not tag."""
+        """All-in-one messages: pick up an e-mail, phone or name the NLU did not tag."""
         found: dict[str, Any] = {}
         if not tracker.slots.get("email"):
             email = find_email(text)
@@ -225,6 +226,10 @@ class CaseFormValidation(FormValidationAction, ABC):
             phone = find_phone(text)
             if phone:
                 found["telefono"] = phone
+        if not tracker.slots.get("nombre"):
+            name = find_name(text)
+            if name:
+                found["nombre"] = name
         return found
 
     def _typed_correction(

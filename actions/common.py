@@ -181,3 +181,25 @@ def first_value(value: Any) -> str | None:
     if value is None:
         return None
     return str(value).strip() or None
+
+
+def joined(value: Any, separator: str) -> str | None:
+    """Several entities of one kind (a name split in two) read as one value."""
+    if isinstance(value, list):
+        parts = [str(item).strip() for item in value if item and str(item).strip()]
+        return separator.join(dict.fromkeys(parts)) or None
+    return first_value(value)
+
+
+def entity_values(tracker: Tracker, entity: str) -> list[str]:
+    """Every value the NLU extracted for an entity in the latest message."""
+    entities = (tracker.latest_message or {}).get("entities") or []
+    return [str(e["value"]) for e in entities if e.get("entity") == entity and e.get("value")]
+
+
+def best_address(candidates: list[str]) -> str | None:
+    """Among several address guesses, the one that looks most like a street and number."""
+    cleaned = [c.strip(" .,") for c in candidates if c and c.strip(" .,")]
+    if not cleaned:
+        return None
+    return max(cleaned, key=lambda c: (any(ch.isdigit() for ch in c), len(c)))

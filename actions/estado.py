@@ -15,6 +15,7 @@ from actions.common import api_client, case_channel, display_date, first_value
 from actions.messages import render, say
 from actions.validators import (
     InvalidValue,
+    find_bare_rut,
     find_email,
     find_phone,
     find_rut,
@@ -33,7 +34,7 @@ def verification_factor(text: str) -> str | None:
             return normalize_rut(rut)
         except InvalidValue:
             return None
-    return find_email(text) or find_phone(text)
+    return find_email(text) or find_phone(text) or find_bare_rut(text)
 
 
 class ValidateEstadoForm(FormValidationAction):

@@ -80,6 +80,12 @@ def contact_payload(tracker: Tracker, case_type: str) -> dict[str, str]:
     return {key: value for key, value in contact.items() if value}
 
 
+def addressed_body(municipality: str) -> str:
+    """ "la Municipalidad de X" -> "Municipalidad de X" (the body a SAI is addressed to)."""
+    name = municipality.strip()
+    return name[3:] if name.lower().startswith("la ") else name
+
+
 def case_payload(tracker: Tracker, case_type: str, idempotency_key: str) -> dict[str, Any]:
     """Body of POST /api/v1/cases for the case collected in this conversation."""
     payload: dict[str, Any] = {
@@ -103,7 +109,7 @@ def case_payload(tracker: Tracker, case_type: str, idempotency_key: str) -> dict
         payload["description"] = requested
         payload["sai"] = {
             "information_requested": requested,
-            "body": tracker.get_slot("municipalidad"),
+            "body": addressed_body(tracker.get_slot("municipalidad") or ""),
         }
     return {key: value for key, value in payload.items() if value is not None}
 

@@ -14,10 +14,12 @@ from actions.api_client import ApiError, ApiUnavailable
 from actions.case_form import CaseFormValidation, contact_text
 from actions.common import (
     api_client,
+    best_address,
     category_label,
     channel_identity,
-    first_value,
+    entity_values,
     infer_category,
+    joined,
     normalize_category,
 )
 from actions.filing import case_reset_events, contact_payload, file_case
@@ -67,9 +69,11 @@ class ValidateReclamoForm(CaseFormValidation):
     def validate_direccion(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        address = (first_value(value) or "").strip(" .,")
+        guesses = entity_values(tracker, "direccion") or [joined(value, ", ") or ""]
+        address = best_address(guesses) or ""
         if len(address) < 4 or not any(char.isalpha() for char in address):
-            say(dispatcher, tracker, "direccion_invalida")
+            if tracker.get_slot("requested_slot") == "direccion":
+                say(dispatcher, tracker, "direccion_invalida")
             return {"direccion": None}
         return {"direccion": address}
 

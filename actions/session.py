@@ -30,11 +30,13 @@ COMMUNE_SLOTS = {
 
 
 def municipality_name(name: str) -> str:
-    """ "Chillán" -> "Municipalidad de Chillán"; names that already say it stay as they are."""
+    """ "Chillán" -> "la Municipalidad de Chillán": responses say "de {municipalidad}"."""
     lowered = name.lower()
-    if lowered.startswith(("municipalidad", "ilustre municipalidad", "i. municipalidad")):
+    if lowered.startswith(("la ", "el ")):
         return name
-    return f"Municipalidad de {name}"
+    if lowered.startswith(("municipalidad", "ilustre municipalidad", "i. municipalidad")):
+        return f"la {name}"
+    return f"la Municipalidad de {name}"
 
 
 def commune_slot_events(commune: dict[str, Any]) -> list[EventType]:

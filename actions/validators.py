@@ -17,7 +17,9 @@ class InvalidValue(ValueError):
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 _EMAIL_FULL_RE = re.compile(r"^" + EMAIL_RE.pattern + r"$")
 _PHONE_CANDIDATE_RE = re.compile(r"(?:\+?\d[\d\s\-().]{6,}\d)")
-_RUT_CANDIDATE_RE = re.compile(r"\b\d{1,2}\.?\d{3}\.?\d{3}\s*-?\s*[\dkK]\b")
+# a RUT written with dots or a dash; bare digits could be a phone and are told apart later
+_RUT_CANDIDATE_RE = re.compile(r"\b(?:\d{1,2}\.\d{3}\.\d{3}\s*-?\s*|\d{7,8}\s*-\s*)[\dkK]\b")
+_BARE_RUT_RE = re.compile(r"\b\d{8,9}\b|\b\d{7,8}[kK]\b")
 _FOLIO_RE = re.compile(r"\b(RC|SG|FL|CS|SAI)[\s\-_]*(\d{4})[\s\-_]*(\d{1,6})\b", re.IGNORECASE)
 
 
@@ -70,9 +72,19 @@ def find_phone(text: str) -> str | None:
 
 
 def find_rut(text: str) -> str | None:
-    """First RUT-looking value in a message, normalised, whether valid or not (None if absent)."""
+    """First RUT written with dots or dash in a message, as typed (None if absent)."""
     match = _RUT_CANDIDATE_RE.search(text)
     return re.sub(r"\s", "", match.group(0)) if match else None
+
+
+def find_bare_rut(text: str) -> str | None:
+    """A valid RUT written as bare digits ("123456785"), formatted; None when absent or invalid."""
+    for match in _BARE_RUT_RE.finditer(text):
+        try:
+            return normalize_rut(match.group(0))
+        except InvalidValue:
+            continue
+    return None
 
 
 def normalize_folio(value: str) -> str:
@@ -92,9 +104,24 @@ def clean_name(value: str) -> str:
     text = re.sub(r"\s+", " ", text).strip(" .,;")
     if not text or len(text) > 80 or not re.fullmatch(r"[A-Za-zÀ-ÿ'\- ]+", text):
         raise InvalidValue(value)
-    if len(text.replace(" ", "")) < 2:
+    if len(text.replace(" ", "")) < 2 or fold(text) in _NOT_NAMES:
         raise InvalidValue(value)
     return " ".join(part[:1].upper() + part[1:] for part in text.split(" "))
+
+
+_NOT_NAMES = {"si", "no", "ok", "hola", "gracias", "bueno", "ya", "dale", "nada", "ninguno"}
+
+
+_NAME_WORD = r"[A-ZÁÉÍÓÚÑ][a-záéíóúñ']+"
+_NAME_AFTER_RE = re.compile(
+    rf"\b(?:soy|me llamo|mi nombre es)\s+({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}})"
+)
+
+
+def find_name(text: str) -> str | None:
+    """A capitalised name introduced by "soy", "me llamo" or "mi nombre es" in a message."""
+    match = _NAME_AFTER_RE.search(text)
+    return match.group(1) if match else None
 
 
 def has_surname(name: str) -> bool:

@@ -321,3 +321,44 @@ def test_similar_check_failure_does_not_block_filing(
     api.post(f"{API}/api/v1/cases", json=FILED, status=201)
     result = conversation.run(ActionSubmitReclamo())
     assert "RC-2026-000042" in result.text
+
+
+def test_name_split_in_two_entities_is_joined(conversation: Conversation) -> None:
+    conversation.user(
+        "me llamo Francisca Soto Vergara",
+        entities={"nombre": "Francisca"},
+        new_slots={"nombre": ["Francisca", "Soto Vergara"]},
+    )
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["nombre"] == "Francisca Soto Vergara"
+
+
+def test_name_introduced_in_the_first_message_is_picked_up(conversation: Conversation) -> None:
+    text = "no pasa el camión de la basura por Los Aromos 123, soy Ana Pérez"
+    conversation.user(text, intent="reclamo", new_slots={"descripcion": text})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["nombre"] == "Ana Pérez"
+
+
+def test_the_most_address_like_entity_is_kept(conversation: Conversation) -> None:
+    text = "no pasa el camión de la basura por los aromos 123, soy Ana"
+    conversation.user(
+        text,
+        intent="reclamo",
+        entities={"direccion": "los aromos 123"},
+        new_slots={"direccion": "Ana"},
+    )
+    conversation.events[-2]["parse_data"]["entities"] = [
+        {"entity": "direccion", "value": "la"},
+        {"entity": "direccion", "value": "los aromos 123"},
+        {"entity": "direccion", "value": "Ana"},
+    ]
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["direccion"] == "los aromos 123"
+    assert result.messages == []
+
+
+def test_yes_is_not_taken_for_a_name(conversation: Conversation) -> None:
+    conversation.set(requested_slot="nombre").user("si", new_slots={"nombre": "si"})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["nombre"] is None

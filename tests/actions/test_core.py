@@ -1,0 +1,110 @@
+"""Session start, emergencies, the two-step fallback and cancelling."""
+
+from __future__ import annotations
+
+import requests
+import responses
+
+from actions.core import ActionCancelar, ActionFallback
+from actions.emergencia import ActionEmergencia
+from actions.session import ActionSessionStart
+from tests.actions.conftest import API, Conversation
+
+COMMUNE = {
+    "name": "Chillán",
+    "oirs_hours": "lunes a viernes de 8:30 a 14:00 horas",
+    "privacy_policy_url": "https://muni.example.cl/privacidad",
+    "portal_transparencia_url": "https://www.portaltransparencia.cl/muni",
+    "phone": "+56 42 243 3000",
+}
+
+
+def test_first_contact_says_it_is_automated_and_gives_the_privacy_notice(
+    conversation: Conversation,
+    api: responses.RequestsMock,
+) -> None:
+    api.get(f"{API}/api/v1/commune", json=COMMUNE)
+    result = conversation.run(ActionSessionStart())
+    assert result.events[0]["event"] == "session_started"
+    assert result.events[-1]["name"] == "action_listen"
+    assert result.slots["municipalidad"] == "la Municipalidad de Chillán"
+    assert result.slots["url_privacidad"] == "https://muni.example.cl/privacidad"
+    assert "asistente virtual automatizado de la Municipalidad de Chillán" in result.text
+    assert "https://muni.example.cl/privacidad" in result.text
+
+
+def test_session_start_works_with_defaults_when_the_admin_is_down(
+    conversation: Conversation,
+    api: responses.RequestsMock,
+) -> None:
+    api.get(f"{API}/api/v1/commune", body=requests.ConnectionError("refused"))
+    result = conversation.run(ActionSessionStart())
+    assert result.slots["municipalidad"] == "la Municipalidad"
+    assert "automatizado" in result.text and "{" not in result.text
+
+
+def test_returning_resident_keeps_data_and_is_not_given_the_notice_again(
+    conversation: Conversation,
+    api: responses.RequestsMock,
+) -> None:
+    conversation.set(nombre="Ana Pérez").user("hola", intent="saludo")
+    api.get(f"{API}/api/v1/commune", json=COMMUNE)
+    result = conversation.run(ActionSessionStart())
+    assert result.slots["nombre"] == "Ana Pérez"
+    assert "privacidad" not in result.text.lower() and "de nuevo" in result.text
+
+
+def test_emergency_numbers_fit_the_emergency(conversation: Conversation) -> None:
+    cases = {
+        "hay un incendio en la casa del lado": "132",
+        "mi vecino está inconsciente, no respira": "131",
+        "me están asaltando": "133",
+        "mi pareja me pega": "1455",
+    }
+    for text, number in cases.items():
+        conversation.user(text, intent="emergencia")
+        result = conversation.run(ActionEmergencia())
+        assert number in result.messages[0]["text"], text
+
+
+def test_unclassified_emergency_gets_every_number(conversation: Conversation) -> None:
+    conversation.user("es una emergencia!!", intent="emergencia")
+    text = conversation.run(ActionEmergencia()).messages[0]["text"]
+    for number in ["131", "132", "133", "1455", "149"]:
+        assert number in text
+
+
+def test_first_misunderstanding_asks_to_rephrase_second_offers_a_person(
+    conversation: Conversation,
+) -> None:
+    conversation.user("asdf", intent="nlu_fallback")
+    first = conversation.run(ActionFallback())
+    assert "/reclamo" in first.payloads
+    conversation.user("qwer", intent="nlu_fallback")
+    second = conversation.run(ActionFallback())
+    assert "/hablar_con_humano" in second.payloads
+
+
+def test_an_understood_message_resets_the_fallback_count(conversation: Conversation) -> None:
+    conversation.user("asdf", intent="nlu_fallback").user("hola", intent="saludo")
+    conversation.user("qwer", intent="nlu_fallback")
+    assert "/reclamo" in conversation.run(ActionFallback()).payloads
+
+
+def test_cancel_forgets_the_case_but_keeps_the_contact(conversation: Conversation) -> None:
+    conversation.set(
+        descripcion="Poste sin luz",
+        direccion="Los Aromos 123",
+        nombre="Ana Pérez",
+        envio_fallido=True,
+    )
+    conversation.user("cancelar", intent="cancelar")
+    result = conversation.run(ActionCancelar())
+    assert "cancelé" in result.text
+    assert result.slots["descripcion"] is None and result.slots["envio_fallido"] is False
+    assert "nombre" not in result.slots
+
+
+def test_cancel_with_nothing_in_progress_says_so(conversation: Conversation) -> None:
+    conversation.user("cancelar", intent="cancelar")
+    assert "No hay ningún trámite en curso" in conversation.run(ActionCancelar()).text
