@@ -5,37 +5,24 @@ Out of the call center's hours a handoff becomes a consulta so someone calls the
 
 from __future__ import annotations
 
-import os
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from oirs import workflow
 from oirs.calendar import BusinessCalendar
-from oirs.cases import Actor, ContactData, NewCase, file_case
-from oirs.contact import normalise_email, normalise_phone, normalise_rut
+from oirs.call_center import SANTIAGO, CallCenterHours, callback_phrase
+from oirs.cases import Actor, NewCase, file_case
 from oirs.errors import InvalidField, InvalidTransition, OirsError
-from oirs.folios import parse_folio
 from oirs.models import Case, Channel, Handoff, HandoffStatus, OutboxMessage, utcnow
 from oirs.models.handoff import OPEN_HANDOFF
 from oirs.replies import check_reply_text
+from oirs.resident_lookup import prefill_contact
 
-SANTIAGO = ZoneInfo("America/Santiago")
-DEFAULT_HOURS = "mon-fri 08:30-17:30"
 MAX_TRANSCRIPT = 500
 HANDOFF_CHANNELS = frozenset({"whatsapp", "telegram", "web", "voice"})
-TYPE_BY_INTENT = {
-    "reclamo": "reclamo",
-    "sugerencia": "sugerencia",
-    "felicitacion": "felicitacion",
-    "solicitud_informacion": "sai",
-}
 
 # The only user-facing text of this module (the resident reads it through the bot).
 MESSAGES = {
@@ -51,13 +38,10 @@ MESSAGES = {
         "En este momento no hay personas atendiendo (horario: {hours}). Registramos su "
         "solicitud como consulta con el folio {folio}; le contactaremos {when}."
     ),
-    "callback_when": "a partir del {day} {date} a las {time} horas",
-    "callback_soon": "apenas se reanude la atención",
     "callback_description": (
         "El vecino o vecina pidió hablar con una persona fuera del horario de atención "
         "({reason}). Devolver el contacto. Último mensaje: «{last}»"
     ),
-    "hours_unknown": "sin horario de atención configurado",
     "not_found": "No existe esa conversación derivada.",
     "already_taken": "Otra persona ya tomó esta conversación.",
     "not_yours": "Esta conversación está a cargo de otra persona.",
@@ -70,12 +54,6 @@ REASON_LABELS = {
     "no_entendido": "el asistente no entendió",
     "solicitud_del_vecino": "lo solicitó por teléfono",
 }
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_SPANISH = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
-HOURS_RE = re.compile(
-    r"^(?P<first>[a-z]{3})(?:-(?P<last>[a-z]{3}))?\s+"
-    r"(?P<start>\d{1,2}:\d{2})-(?P<end>\d{1,2}:\d{2})$"
-)
 
 
 class HandoffNotFound(OirsError):
@@ -84,94 +62,6 @@ class HandoffNotFound(OirsError):
 
 class HandoffConflict(InvalidTransition):
     code = "handoff_conflict"
-
-
-# --- opening hours -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Opening:
-    """A run of weekdays and a time window in America/Santiago."""
-
-    days: tuple[int, ...]
-    start: time
-    end: time
-
-
-def parse_hours(spec: str) -> tuple[Opening, ...]:
-    """Parse OIRS_CALL_CENTER_HOURS, e.g. "mon-fri 08:30-17:30; sat 09:00-13:00"."""
-    openings = []
-    for part in filter(None, (p.strip().lower() for p in re.split(r"[;,]", spec))):
-        match = HOURS_RE.match(part)
-        names = {match["first"], match["last"] or "mon"} if match else {""}
-        if not match or not names <= set(DAY_NAMES):
-            raise ValueError(f"invalid call-center hours: {part!r}")
-        first = DAY_NAMES.index(match["first"])
-        last = DAY_NAMES.index(match["last"]) if match["last"] else first
-        start, end = (_clock(match["start"]), _clock(match["end"]))
-        if last < first or end <= start:
-            raise ValueError(f"invalid call-center hours: {part!r}")
-        openings.append(Opening(tuple(range(first, last + 1)), start, end))
-    return tuple(openings)
-
-
-def _clock(value: str) -> time:
-    return time.max if value == "24:00" else time.fromisoformat(f"{value:0>5}")
-
-
-@dataclass(frozen=True)
-class CallCenterHours:
-    """When agents answer; national and communal holidays close the call center."""
-
-    openings: tuple[Opening, ...]
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> CallCenterHours:
-        env = os.environ if environ is None else environ
-        return cls(parse_hours(env.get("OIRS_CALL_CENTER_HOURS") or DEFAULT_HOURS))
-
-    def is_open(self, moment: datetime, calendar: BusinessCalendar) -> bool:
-        local = moment.astimezone(SANTIAGO)
-        if _is_holiday(local, calendar):
-            return False
-        now = local.time()
-        return any(local.weekday() in o.days and o.start <= now < o.end for o in self.openings)
-
-    def next_opening(self, moment: datetime, calendar: BusinessCalendar) -> datetime | None:
-        """The first local moment after `moment` when agents answer (within three weeks)."""
-        local = moment.astimezone(SANTIAGO)
-        for offset in range(22):
-            day = local.date() + timedelta(days=offset)
-            candidates = [
-                datetime.combine(day, o.start, SANTIAGO)
-                for o in self.openings
-                if day.weekday() in o.days
-            ]
-            for start in sorted(candidates):
-                if start > local and not _is_holiday(start, calendar):
-                    return start
-        return None
-
-    def describe(self) -> str:
-        """The schedule as a resident reads it: "de lunes a viernes, de 8:30 a 17:30 horas"."""
-        if not self.openings:
-            return MESSAGES["hours_unknown"]
-        parts = []
-        for o in self.openings:
-            days = DAY_SPANISH[o.days[0]]
-            if len(o.days) > 1:
-                days = f"de {DAY_SPANISH[o.days[0]]} a {DAY_SPANISH[o.days[-1]]}"
-            parts.append(f"{days}, de {_hhmm(o.start)} a {_hhmm(o.end)} horas")
-        return "; ".join(parts)
-
-
-def _is_holiday(local: datetime, calendar: BusinessCalendar) -> bool:
-    """A weekday that is not a business day (weekends follow the configured openings)."""
-    return local.weekday() < 5 and not calendar.is_business_day(local.date())
-
-
-def _hhmm(value: time) -> str:
-    return "24:00" if value == time.max else f"{value.hour}:{value.minute:02d}"
 
 
 # --- opening a handoff ---------------------------------------------------------------------
@@ -302,14 +192,7 @@ def _after_hours(
     handoff.case = case
     handoff.status = HandoffStatus.AFTER_HOURS
     handoff.ended_at = now
-    opening = hours.next_opening(now, calendar)
-    when = MESSAGES["callback_soon"]
-    if opening is not None:
-        when = MESSAGES["callback_when"].format(
-            day=DAY_SPANISH[opening.weekday()],
-            date=opening.strftime("%d-%m-%Y"),
-            time=_hhmm(opening.time()),
-        )
+    when = callback_phrase(hours.next_opening(now, calendar))
     message = MESSAGES["after_hours"].format(hours=hours.describe(), folio=case.folio, when=when)
     session.flush()
     return HandoffOutcome(handoff, True, message, case.folio)
@@ -492,92 +375,6 @@ def record_bot_state(handoff: Handoff, paused: bool, error: str | None) -> None:
         handoff.bot_paused = paused
     handoff.bot_error = error
     handoff.updated_at = utcnow()
-
-
-# --- residents and their cases -------------------------------------------------------------
-
-
-def resident_phone(handoff: Handoff) -> str | None:
-    """The phone behind a WhatsApp or phone-call identity ("whatsapp:+569…")."""
-    if handoff.channel not in ("whatsapp", "voice") or not handoff.channel_user_id:
-        return None
-    return normalise_phone(handoff.channel_user_id.removeprefix("whatsapp:"))
-
-
-def open_cases_of(session: Session, handoff: Handoff) -> list[Case]:
-    """The resident's open cases: filed from this channel identity or with this phone."""
-    conditions: list[ColumnElement[bool]] = []
-    if handoff.channel_user_id:
-        conditions.append(
-            and_(Case.channel == handoff.channel, Case.channel_user_id == handoff.channel_user_id)
-        )
-    phone = resident_phone(handoff) or normalise_phone(str(handoff.slots.get("telefono") or ""))
-    if phone:
-        conditions.append(Case.contact_phone == phone)
-    if not conditions:
-        return []
-    query = (
-        select(Case)
-        .where(or_(*conditions), Case.status.not_in(workflow.FINAL_STATUSES))
-        .order_by(Case.id.desc())
-        .limit(20)
-    )
-    return list(session.scalars(query))
-
-
-def search_residents(session: Session, text: str) -> list[Case]:
-    """Cases by folio, phone or RUT, newest first."""
-    text = (text or "").strip()
-    if not text:
-        return []
-    folio = parse_folio(text)
-    if folio is not None:
-        return list(session.scalars(select(Case).where(Case.folio == str(folio))))
-    conditions: list[ColumnElement[bool]] = []
-    if rut := normalise_rut(text):
-        conditions.append(Case.contact_rut == rut)
-    if phone := normalise_phone(text):
-        conditions.append(Case.contact_phone == phone)
-    if email := normalise_email(text):
-        conditions.append(Case.contact_email == email)
-    if not conditions:
-        return []
-    return list(session.scalars(select(Case).where(or_(*conditions)).order_by(Case.id.desc())))
-
-
-def _slot(handoff: Handoff, *names: str) -> str | None:
-    for name in names:
-        value = (handoff.slots or {}).get(name)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return None
-
-
-def prefill_contact(handoff: Handoff) -> ContactData:
-    """Contact data the conversation already gave, valid or not (the form validates it)."""
-    return ContactData(
-        name=_slot(handoff, "nombre", "name"),
-        email=_slot(handoff, "correo", "email"),
-        phone=_slot(handoff, "telefono", "phone") or resident_phone(handoff),
-        rut=_slot(handoff, "rut"),
-        preferred_channel=handoff.channel,
-    )
-
-
-def prefill_case(handoff: Handoff) -> dict[str, str | None]:
-    """The case form as far as the conversation filled it."""
-    contact = prefill_contact(handoff)
-    case_type = _slot(handoff, "tipo", "type") or TYPE_BY_INTENT.get(handoff.intent or "")
-    return {
-        "type": case_type or "consulta",
-        "category": _slot(handoff, "categoria", "category"),
-        "description": _slot(handoff, "descripcion", "description", "informacion_solicitada"),
-        "address": _slot(handoff, "direccion", "address"),
-        "name": contact.name,
-        "email": contact.email,
-        "phone": contact.phone,
-        "rut": contact.rut,
-    }
 
 
 def file_case_for_resident(

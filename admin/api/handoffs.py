@@ -12,9 +12,9 @@ from flask.typing import ResponseReturnValue
 from admin.api import bp
 from admin.database import calendar, db
 from admin.errors import error_response
+from oirs.call_center import CallCenterHours
 from oirs.errors import InvalidField
 from oirs.handoffs import (
-    CallCenterHours,
     HandoffNotFound,
     NewHandoff,
     get_handoff,

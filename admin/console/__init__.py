@@ -7,4 +7,4 @@ from admin.auth.web import staff_blueprint
 
 bp = staff_blueprint("console", __name__, url_prefix="/consola")
 
-from admin.console import stream, views  # noqa: E402,F401  (routes register on bp)
+from admin.console import filing, stream, views  # noqa: E402,F401  (routes register on bp)

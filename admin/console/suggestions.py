@@ -12,9 +12,9 @@ from admin.auth.filters import SANTIAGO
 from admin.database import calendar, settings
 from oirs.assist import ReplyAssistant, ResidentCase, Suggestion, load_faq
 from oirs.deadlines import business_days_left
-from oirs.handoffs import open_cases_of
 from oirs.labels import STATUS_LABELS, TYPE_LABELS
 from oirs.models import Handoff, ReplyTemplate, utcnow
+from oirs.resident_lookup import open_cases_of
 
 SOURCE_LABELS = {
     "faq": "Preguntas frecuentes",

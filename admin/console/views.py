@@ -18,10 +18,9 @@ from admin.cases.access import contact_view
 from admin.console import bp
 from admin.console.access import console_required, current_actor
 from admin.console.suggestions import SOURCE_LABELS, last_resident_index, suggestions_for
-from admin.database import calendar, db
+from admin.database import db
 from admin.rasa_client import RasaUnavailable, rasa_client
 from oirs import labels
-from oirs.cases import ContactData, NewCase, due_date_display
 from oirs.errors import InvalidField
 from oirs.handoffs import (
     REASON_LABELS,
@@ -29,18 +28,15 @@ from oirs.handoffs import (
     HandoffNotFound,
     add_conversation_events,
     agent_reply,
-    file_case_for_resident,
     get_handoff,
     hand_back,
-    open_cases_of,
-    prefill_case,
     queue,
     record_bot_state,
-    search_residents,
     take,
     taken_by,
 )
 from oirs.models import Case, Category, Handoff, HandoffStatus
+from oirs.resident_lookup import open_cases_of, prefill_case
 
 log = logging.getLogger(__name__)
 CLIENT_KEY = re.compile(r"^[0-9a-f]{32}$")
@@ -108,7 +104,7 @@ def sync_conversation(session: Session, handoff: Handoff) -> str | None:
     return None
 
 
-def _case_rows(session: Session, cases: list[Case]) -> list[dict[str, Any]]:
+def case_rows(session: Session, cases: list[Case]) -> list[dict[str, Any]]:
     full = sees_full_contact(current_user.role)
     return [{"case": c, "contact": contact_view(c, full)} for c in cases]
 
@@ -138,7 +134,7 @@ def render_conversation(
         suggestions=suggestions,
         suggestion_index=last,
         source_labels=SOURCE_LABELS,
-        open_cases=_case_rows(session, open_cases_of(session, handoff)),
+        open_cases=case_rows(session, open_cases_of(session, handoff)),
         linked_case=handoff.case,
         reply_text=reply_text,
         reply_errors=reply_errors or {},
@@ -154,11 +150,11 @@ def render_conversation(
     )
 
 
-def _back(handoff_id: int) -> ResponseReturnValue:
+def back(handoff_id: int) -> ResponseReturnValue:
     return redirect(url_for("console.conversation", handoff_id=handoff_id), code=303)
 
 
-def _client_key() -> str:
+def client_key() -> str:
     key = request.form.get("clave", "")
     if not CLIENT_KEY.match(key):
         abort(400)
@@ -235,7 +231,7 @@ def take_conversation(handoff_id: int) -> ResponseReturnValue:
         flash(MESSAGES["rasa_pause"].format(error=error), "error")
     else:
         flash(MESSAGES["taken"], "success")
-    return _back(handoff_id)
+    return back(handoff_id)
 
 
 @bp.post("/<int:handoff_id>/pausar")
@@ -250,13 +246,13 @@ def pause_bot(handoff_id: int) -> ResponseReturnValue:
         flash(MESSAGES["rasa_pause"].format(error=error), "error")
     else:
         flash(MESSAGES["paused"], "success")
-    return _back(handoff_id)
+    return back(handoff_id)
 
 
 @bp.post("/<int:handoff_id>/responder")
 @console_required
 def reply(handoff_id: int) -> ResponseReturnValue:
-    key = _client_key()
+    key = client_key()
     text = request.form.get("body", "")
     session = db()
     try:
@@ -271,57 +267,10 @@ def reply(handoff_id: int) -> ResponseReturnValue:
         return page, 400
     except HandoffConflict as exc:
         flash(exc.message, "error")
-        return _back(handoff_id)
+        return back(handoff_id)
     log.info("console reply handoff=%s outbox=%s", handoff_id, message.id)
     flash(MESSAGES["sent"].format(channel=channel), "success")
-    return _back(handoff_id)
-
-
-def _new_case_from_form(handoff_id: int, key: str) -> tuple[NewCase, dict[str, str]]:
-    form = request.form
-    values = {
-        name: form.get(name, "").strip() or None
-        for name in ("type", "category", "description", "address", "name", "email", "phone", "rut")
-    }
-    data = NewCase(
-        type=values["type"] or "",
-        channel="web",  # replaced by the conversation's channel
-        description=values["description"] or "",
-        category=values["category"],
-        address=values["address"],
-        contact=ContactData(
-            name=values["name"], email=values["email"], phone=values["phone"], rut=values["rut"]
-        ),
-        idempotency_key=f"console:{handoff_id}:{key}",
-    )
-    return data, {k: v or "" for k, v in values.items()}
-
-
-@bp.post("/<int:handoff_id>/caso")
-@console_required
-def file_case_view(handoff_id: int) -> ResponseReturnValue:
-    key = _client_key()
-    data, values = _new_case_from_form(handoff_id, key)
-    if data.type not in FILED_TYPES:
-        abort(400)
-    session = db()
-    try:
-        with session.begin():
-            handoff = load_handoff(session, handoff_id)
-            case = file_case_for_resident(session, handoff, data, calendar(), current_actor())
-            folio, due = case.folio, due_date_display(case.due_date)
-    except InvalidField as exc:
-        with session.begin():
-            handoff = load_handoff(session, handoff_id)
-            flash(MESSAGES["check_fields"], "error")
-            page = render_conversation(session, handoff, case_values=values, case_errors=exc.fields)
-        return page, 400
-    except HandoffConflict as exc:
-        flash(exc.message, "error")
-        return _back(handoff_id)
-    log.info("console filed handoff=%s folio=%s", handoff_id, folio)
-    flash(MESSAGES["filed"].format(folio=folio, due=due), "success")
-    return _back(handoff_id)
+    return back(handoff_id)
 
 
 @bp.post("/<int:handoff_id>/devolver")
@@ -333,22 +282,10 @@ def hand_back_view(handoff_id: int) -> ResponseReturnValue:
             hand_back(session, load_handoff(session, handoff_id), current_actor())
     except HandoffConflict as exc:
         flash(exc.message, "error")
-        return _back(handoff_id)
+        return back(handoff_id)
     error = tell_rasa(session, handoff_id, paused=False)
     if error:
         flash(MESSAGES["rasa_resume"].format(error=error), "error")
     else:
         flash(MESSAGES["returned"], "success")
     return redirect(url_for("console.index"), code=303)
-
-
-@bp.get("/buscar")
-@console_required
-def search() -> ResponseReturnValue:
-    text = request.args.get("q", "").strip()[:100]
-    session = db()
-    with session.begin():
-        cases = search_residents(session, text)[:50] if text else []
-        return render_template(
-            "console/search.html", query=text, results=_case_rows(session, cases)
-        )

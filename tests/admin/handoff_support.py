@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from admin.rasa_client import RasaClient
-from oirs.handoffs import CallCenterHours, parse_hours
+from oirs.call_center import CallCenterHours, parse_hours
 
 # Wednesday 25-11-2026, 11:00 and 20:00 in Santiago (UTC-3 in summer).
 IN_HOURS = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)

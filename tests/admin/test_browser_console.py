@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.serving import make_server
 
 from admin.rasa_client import RasaClient
+from oirs.call_center import CallCenterHours, parse_hours
 from oirs.db import make_engine, make_session_factory
-from oirs.handoffs import CallCenterHours, parse_hours
 from oirs.models import OutboxMessage
 from oirs.settings import PROJECT_ROOT, Settings
 from tests.admin.handoff_support import RASA_TOKEN, WHATSAPP_HANDOFF, FakeRasa

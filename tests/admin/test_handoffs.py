@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from admin.rasa_client import RasaClient
 from oirs.calendar import BusinessCalendar
+from oirs.call_center import parse_hours
 from oirs.cases import Actor, ContactData, NewCase, get_case
 from oirs.errors import InvalidField
 from oirs.handoffs import (
@@ -24,14 +25,11 @@ from oirs.handoffs import (
     file_case_for_resident,
     get_handoff,
     hand_back,
-    open_cases_of,
     open_handoff,
-    parse_hours,
-    prefill_case,
-    search_residents,
     take,
 )
 from oirs.models import Case, Handoff, OutboxMessage
+from oirs.resident_lookup import open_cases_of, prefill_case, search_residents
 from tests.admin.handoff_support import (  # noqa: F401  (fixtures)
     AFTER_HOURS,
     HOURS,
