@@ -10,14 +10,20 @@ from markupsafe import Markup
 
 BAR = "#1d4f91"
 ROW = 22
-LABEL_WIDTH = 230
-CHART_WIDTH = 640
+LABEL_WIDTH = 300
+CHART_WIDTH = 720
+MAX_LABEL = 46
+MAX_COLUMN = 56
 _ids = count(1)
 
 
 def _number(value: float, suffix: str) -> str:
     text = f"{value:.1f}" if isinstance(value, float) and not value.is_integer() else f"{value:g}"
     return text.replace(".", ",") + suffix
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…"
 
 
 def bar_chart(
@@ -39,7 +45,7 @@ def bar_chart(
         width = max(span * value / top, 1 if value else 0)
         parts.append(
             f'<text x="{LABEL_WIDTH - 6}" y="{y + 14}" text-anchor="end">'
-            f"{escape(label[:38])}</text>"
+            f"<title>{escape(label)}</title>{escape(_short(label))}</text>"
             f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{width:.1f}" height="{ROW - 8}" '
             f'fill="{BAR}"/>'
             f'<text x="{LABEL_WIDTH + width + 5:.1f}" y="{y + 14}">{_number(value, suffix)}</text>'
@@ -66,13 +72,14 @@ def column_chart(items: Sequence[tuple[str, float]], title: str) -> Markup:
     for index, (label, value) in enumerate(items):
         x = 25 + index * step
         bar = (base - 25) * value / top
+        width = min(step * 0.7, MAX_COLUMN)
+        middle = x + width / 2
         parts.append(
-            f'<rect x="{x:.1f}" y="{base - bar:.1f}" width="{step * 0.7:.1f}" height="{bar:.1f}" '
+            f'<rect x="{x:.1f}" y="{base - bar:.1f}" width="{width:.1f}" height="{bar:.1f}" '
             f'fill="{BAR}"/>'
-            f'<text x="{x + step * 0.35:.1f}" y="{base - bar - 4:.1f}" text-anchor="middle">'
+            f'<text x="{middle:.1f}" y="{base - bar - 4:.1f}" text-anchor="middle">'
             f"{_number(value, '')}</text>"
-            f'<text x="{x + step * 0.35:.1f}" y="{base + 16}" text-anchor="middle">'
-            f"{escape(label)}</text>"
+            f'<text x="{middle:.1f}" y="{base + 16}" text-anchor="middle">{escape(label)}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 (every text above is escaped)

@@ -20,7 +20,7 @@ from admin.stats.charts import bar_chart, column_chart
 from admin.stats.export import csv_lines, workbook
 from oirs.labels import CHANNEL_LABELS, TYPE_LABELS
 from oirs.models import Category
-from oirs.stats import Report, build_report
+from oirs.stats import NO_VALUE, Report, build_report
 
 SANTIAGO = ZoneInfo("America/Santiago")
 MAX_SPAN = timedelta(days=3 * 366)
@@ -29,7 +29,10 @@ MESSAGES = {
     "order": "La fecha «hasta» debe ser igual o posterior a «desde».",
     "span": "El período no puede superar tres años.",
     "month": "Indique el mes como AAAA-MM.",
+    "no_category": "Sin categoría",
+    "no_unit": "Sin unidad asignada",
 }
+MONTHS = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic")
 
 
 class PeriodForm(StaffForm):
@@ -69,11 +72,18 @@ def _report(start: date, end: date) -> Report:
     return build_report(db(), start, end, calendar(), _today())
 
 
+def month_label(month: str) -> str:
+    """2026-03 -> mar 2026."""
+    year, number = month.split("-")
+    return f"{MONTHS[int(number) - 1]} {year}"
+
+
 def _charts(report: Report, categories: dict[str, str]) -> dict[str, Any]:
-    monthly = [
-        (m[2:], sum(n for (mm, _), n in report.volumes["type"].items() if mm == m))
-        for m in report.months
-    ]
+    per_month: dict[str, int] = {}
+    for (month, _value), n in report.volumes["type"].items():
+        per_month[month] = per_month.get(month, 0) + n
+    monthly = [(month_label(m), per_month[m]) for m in report.months]
+    categories = {**categories, NO_VALUE: MESSAGES["no_category"]}
     return {
         "monthly": column_chart(monthly, "Casos ingresados por mes"),
         "type": bar_chart(
@@ -87,7 +97,10 @@ def _charts(report: Report, categories: dict[str, str]) -> dict[str, Any]:
             [(categories.get(k, k), n) for k, n in report.totals("category")],
             "Casos por categoría",
         ),
-        "unit": bar_chart(report.totals("unit"), "Casos por unidad"),
+        "unit": bar_chart(
+            [(MESSAGES["no_unit"] if k == NO_VALUE else k, n) for k, n in report.totals("unit")],
+            "Casos por unidad",
+        ),
         "on_time": bar_chart(
             [(u.unit, u.on_time_pct) for u in report.units if u.on_time_pct is not None],
             "Porcentaje de casos respondidos en plazo por unidad",
