@@ -31,7 +31,7 @@ from tests.channels import providers  # noqa: E402
 from tests.channels.test_telegram import update  # noqa: E402
 from tests.channels.test_whatsapp import inbound, twilio_signature  # noqa: E402
 
-PORT = 15095
+PORT = harness.free_port()
 
 
 def start_rasa(work: Path, base_url: str) -> subprocess.Popen[bytes]:

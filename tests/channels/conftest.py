@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -18,7 +19,14 @@ from tests.channels import providers
 
 ROOT = Path(__file__).resolve().parents[2]
 TINYBOT = Path(__file__).resolve().parent / "tinybot"
-RASA_PORT = int(os.environ.get("OIRS_TEST_RASA_PORT", "15005"))
+def free_port() -> int:
+    """A port nobody listens on: parallel test runs (other helpers, CI) must not collide."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+RASA_PORT = int(os.environ.get("OIRS_TEST_RASA_PORT") or free_port())
 PUBLIC_URL = "https://oirs.municipalidad.example.cl"  # what Twilio sees: behind a proxy
 TWILIO_SID = "AC" + "1f" * 16
 TWILIO_TOKEN = "twilio-test-auth-token-0123456789"

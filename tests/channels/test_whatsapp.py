@@ -147,6 +147,18 @@ def test_retried_message_is_processed_once(rasa_url, fake_providers) -> None:
     assert len(replies_to(fake_providers, sender)) == 1
 
 
+def test_simultaneous_redeliveries_are_processed_once(rasa_url, fake_providers) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    sender = resident()
+    params = inbound(sender, "reclamo")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = list(pool.map(lambda _: post(rasa_url, params).status_code, range(4)))
+    assert statuses == [200] * 4
+    assert user_texts(rasa_url, sender) == ["reclamo"]
+    assert len(replies_to(fake_providers, sender)) == 1
+
+
 def test_media_is_fetched_with_account_credentials_and_uploaded(rasa_url, fake_providers) -> None:
     sender = resident()
     sid = "MM" + uuid.uuid4().hex
