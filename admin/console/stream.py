@@ -112,7 +112,12 @@ def conversation_events(handoff_id: int) -> ResponseReturnValue:
                 ):
                     yield sse("aviso", warning)
                 for index, entry in list(enumerate(handoff.transcript or []))[sent:]:
-                    html = render_template("console/_message.html", index=index, entry=entry)
+                    html = render_template(
+                        "console/_message.html",
+                        index=index,
+                        entry=entry,
+                        suggest=mine and handoff.channel != "voice",
+                    )
                     data = json.dumps({"index": index, "sender": entry.get("sender"), "html": html})
                     yield sse("mensaje", data, str(index))
                     sent = index + 1

@@ -15,19 +15,34 @@
     if (!box || !window.EventSource) { return; }
     var first = box.querySelector("[data-queue-count]");
     var count = first ? Number(first.dataset.queueCount) : 0;
+    var offline = document.querySelector("[data-offline]");
     var source = new EventSource(box.dataset.stream);
+    var lost = null;  // streams end by design; only a reconnection that fails is worth telling
+    function connected() {
+      window.clearTimeout(lost);
+      lost = null;
+      if (offline) { offline.hidden = true; }
+    }
+    source.addEventListener("open", connected);
+    source.addEventListener("error", function () {
+      if (lost === null) {
+        lost = window.setTimeout(function () { if (offline) { offline.hidden = false; } }, 10000);
+      }
+    });
     source.addEventListener("cola", function (event) {
+      connected();
       box.innerHTML = event.data;
       var counter = box.querySelector("[data-queue-count]");
       var now = counter ? Number(counter.dataset.queueCount) : 0;
       if (now > count) {
-        announce("anuncios", "Nueva conversación en espera. En espera: " + now + ".");
+        var region = document.getElementById("anuncios");
+        announce("anuncios", region.dataset.new.replace("{n}", String(now)));
       }
       count = now;
     });
   }
 
-  function suggestionItem(item) {
+  function suggestionItem(item, useLabel) {
     var li = document.createElement("li");
     li.className = "suggestion";
     var source = document.createElement("p");
@@ -39,7 +54,7 @@
     var button = document.createElement("button");
     button.type = "button";
     button.setAttribute("data-insert", "");
-    button.textContent = "Usar esta respuesta";
+    button.textContent = useLabel;
     li.appendChild(source);
     li.appendChild(text);
     li.appendChild(button);
@@ -55,11 +70,13 @@
         if (!data.suggestions.length) {
           var empty = document.createElement("li");
           empty.className = "empty";
-          empty.textContent = "sin sugerencias";
+          empty.textContent = list.dataset.empty;
           list.appendChild(empty);
           return;
         }
-        data.suggestions.forEach(function (item) { list.appendChild(suggestionItem(item)); });
+        data.suggestions.forEach(function (item) {
+          list.appendChild(suggestionItem(item, list.dataset.use));
+        });
       });
   }
 
@@ -79,7 +96,7 @@
       var button = event.target.closest("[data-suggest]");
       if (!button) { return; }
       loadSuggestions(list, transcript.dataset.suggestUrl, button.dataset.suggest);
-      document.getElementById("h-sugerencias").scrollIntoView();
+      list.focus();
     });
     return function (index) { loadSuggestions(list, transcript.dataset.suggestUrl, index); };
   }
@@ -88,19 +105,21 @@
     var transcript = document.getElementById("transcript");
     if (!transcript) { return; }
     var onResident = suggestionsPanel(transcript);
+    transcript.scrollTop = transcript.scrollHeight;
     if (!window.EventSource || transcript.dataset.live !== "yes") { return; }
     var source = new EventSource(transcript.dataset.stream);
     source.addEventListener("mensaje", function (event) {
       var data = JSON.parse(event.data);
       if (transcript.querySelector('[data-index="' + data.index + '"]')) { return; }
       transcript.insertAdjacentHTML("beforeend", data.html);
+      transcript.scrollTop = transcript.scrollHeight;
       if (data.sender === "resident" && onResident) { onResident(data.index); }
     });
     source.addEventListener("estado", function (event) {
       var data = JSON.parse(event.data);
-      var state = document.getElementById("estado-conversacion");
-      if (state) { state.textContent = "Estado: " + data.label + ". Recargue la página para ver las acciones."; }
-      announce("avisos", "La conversación cambió de estado: " + data.label + ".");
+      var text = document.getElementById("avisos").dataset.state.replace("{label}", data.label);
+      document.getElementById("estado-conversacion").textContent = text;
+      announce("avisos", text);
     });
     source.addEventListener("aviso", function (event) {
       announce("avisos", event.data);
