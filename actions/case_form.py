@@ -8,7 +8,7 @@ from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -63,7 +63,50 @@ _VALUE_AFTER_RE = re.compile(
 )
 
 
-class CaseFormValidation(FormValidationAction, ABC):
+_QUESTION_RE = re.compile(
+    r"\?|^\s*(?:como|cuando|donde|que|cual|cuanto|cuanta|por que|quien|puedo|se puede)\b"
+)
+# answers that are free text: a question there is a question, not an answer
+FREE_TEXT_SLOTS = ("descripcion", "informacion_solicitada", "unidad_felicitada")
+
+
+class FaqAwareValidation(FormValidationAction, ABC):
+    """Lets an FAQ asked in the middle of a form be answered, then the form goes on.
+
+    Slot mappings take any text as the answer to the requested slot (the NLU often calls a
+    name or an address `faq`); only when that text is not a valid answer, or is a question
+    where free text was asked, the form steps aside so the FAQ rule answers it.
+    """
+
+    @abstractmethod
+    def name(self) -> str:
+        """validate_<form>."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        slot = tracker.get_slot("requested_slot")
+        if slot and self.is_faq_interruption(slot, tracker, domain):
+            return [SlotSet(slot, None), ActionExecutionRejected(self.form_name())]
+        return await super().run(dispatcher, tracker, domain)
+
+    def is_faq_interruption(self, slot: str, tracker: Tracker, domain: DomainDict) -> bool:
+        """True when the latest message is an FAQ question rather than the answer asked for."""
+        message = tracker.latest_message or {}
+        if (message.get("intent") or {}).get("name") != "faq":
+            return False
+        value = tracker.slots_to_validate().get(slot)
+        if value is None:
+            return False
+        if slot in FREE_TEXT_SLOTS:
+            return bool(_QUESTION_RE.search(fold(message.get("text") or "")))
+        validator = getattr(self, f"validate_{slot}", None)
+        if validator is None:
+            return False
+        return validator(value, CollectingDispatcher(), tracker, domain).get(slot) is None
+
+
+class CaseFormValidation(FaqAwareValidation, ABC):
     """Validation shared by the reclamo, sugerencia, felicitación and SAI forms."""
 
     case_type: ClassVar[str]
@@ -161,7 +204,10 @@ class CaseFormValidation(FormValidationAction, ABC):
             return {"descripcion": None}
         emergency = emergency_response(text)
         if emergency:
+            # an emergency is never filed: numbers first, and the form asks what else to register
             say(dispatcher, tracker, emergency)
+            say(dispatcher, tracker, "emergencia_despues")
+            return {"descripcion": None}
         result: dict[str, Any] = {"descripcion": strip_contact_data(text)}
         result.update(self._contact_in_free_text(text, tracker))
         return result

@@ -48,11 +48,20 @@ def emergency_kind(text: str) -> str | None:
     return next((response for response, pattern in _PATTERNS if pattern.search(folded)), None)
 
 
+_HAPPENING = re.compile(r"\b(?:hay|esta|estan) (?:un|una|alguien|gente|personas?)\b")
+
+
 def emergency_response(text: str) -> str | None:
-    """Response to give first when a case description reads like an emergency happening now."""
+    """Response to give first when a case description reads like an emergency happening now.
+
+    Medical words always count; other kinds only when the text says it is happening
+    ("ahora", "hay un incendio"), so "se robaron el cable hace dos meses" stays a reclamo.
+    """
     folded = fold(text or "")
     kind = emergency_kind(text)
-    if kind and _NOW.search(folded):
+    if not kind:
+        return None
+    if kind == "emergencia_medica" or _NOW.search(folded) or _HAPPENING.search(folded):
         return kind
     return None
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiError, NotFound
+from actions.case_form import FaqAwareValidation
 from actions.common import api_client, case_channel, display_date, first_value
 from actions.messages import render, say
 from actions.validators import (
@@ -37,7 +38,7 @@ def verification_factor(text: str) -> str | None:
     return find_email(text) or find_phone(text) or find_bare_rut(text)
 
 
-class ValidateEstadoForm(FormValidationAction):
+class ValidateEstadoForm(FaqAwareValidation):
     """Checks the folio and the verification factor before looking the case up."""
 
     def name(self) -> str:

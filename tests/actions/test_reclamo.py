@@ -362,3 +362,21 @@ def test_yes_is_not_taken_for_a_name(conversation: Conversation) -> None:
     conversation.set(requested_slot="nombre").user("si", new_slots={"nombre": "si"})
     result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
     assert result.slots["nombre"] is None
+
+
+def test_emergency_told_as_a_reclamo_gets_the_numbers_and_is_not_kept(
+    conversation: Conversation,
+) -> None:
+    text = "hay una persona inconsciente en la calle"
+    conversation.user(text, intent="reclamo", new_slots={"descripcion": text})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert "131" in result.text
+    assert result.slots["descripcion"] is None
+
+
+def test_a_past_theft_is_an_ordinary_reclamo(conversation: Conversation) -> None:
+    text = "se robaron el cable del alumbrado hace dos meses y nadie lo repone"
+    conversation.user(text, intent="reclamo", new_slots={"descripcion": text})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["descripcion"] == text
+    assert result.messages == []

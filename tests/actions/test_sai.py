@@ -99,3 +99,24 @@ def test_read_back_says_no_rut_nor_reason_is_needed(conversation: Conversation) 
     result = conversation.run(ActionAskConfirmacion(), active_loop="sai_form")
     assert "Los Aromos 123, Chillán" in result.text
     assert "No necesita indicar RUT ni el motivo" in result.text
+
+
+def test_faq_question_while_asking_the_name_steps_aside_so_it_gets_answered(
+    conversation: Conversation,
+) -> None:
+    conversation.set(informacion_solicitada="Actas del concejo", requested_slot="nombre")
+    question = "¿cuánto demoran en responder una solicitud de transparencia?"
+    conversation.user(question, intent="faq", new_slots={"nombre": question})
+    result = conversation.run(ValidateSaiForm(), active_loop="sai_form")
+    assert result.events[-1]["event"] == "action_execution_rejected"
+    assert result.events[-1]["name"] == "sai_form"
+    assert result.slots == {"nombre": None}
+
+
+def test_an_answer_the_nlu_took_for_an_faq_is_still_accepted(conversation: Conversation) -> None:
+    conversation.set(requested_slot="informacion_solicitada")
+    answer = "las actas del concejo municipal de octubre de 2026"
+    conversation.user(answer, intent="faq", new_slots={"informacion_solicitada": answer})
+    result = conversation.run(ValidateSaiForm(), active_loop="sai_form")
+    assert result.slots["informacion_solicitada"] == answer
+    assert result.slots["requested_slot"] == "nombre"
