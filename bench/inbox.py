@@ -3,7 +3,8 @@
 Loads BENCH_INBOX_CASES cases (default 100 000) into a database of its own (BENCH_INBOX_DB,
 default oirs_bench, created on the server of OIRS_TEST_PG_URL) once, then logs in as OIRS staff
 and times inbox queries (filters, search, sort, deep pages) and case pages, with GET /healthz
-in the same process as the baseline. Prints one JSON object; the goal is p95 <= 150 ms.
+in the same process as the baseline (the statistics page over 12 months is timed too, for
+information). Prints one JSON object; the goal is p95 <= 150 ms.
 Pass --reload to rebuild the data.
 """
 
@@ -295,12 +296,14 @@ def measure(url: str) -> dict[str, Any]:
             q = queries[i % len(queries)]
             by_query[q].append(_timed(client, f"/casos/{q}"))
         case_page = [_timed(client, f"/casos/{folios[i % len(folios)]}") for i in range(REQUESTS)]
+        stats_page = [_timed(client, "/estadisticas/") for _ in range(3)]  # last 12 months
     inbox = [ms for samples in by_query.values() for ms in samples]
     return {
         "baseline_healthz": _summary(baseline),
         "inbox": _summary(inbox),
         "inbox_by_query": {q or "(por defecto)": _summary(s) for q, s in by_query.items()},
         "case_page": _summary(case_page),
+        "statistics_page_12_months": _summary(stats_page),
     }
 
 

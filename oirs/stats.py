@@ -8,7 +8,7 @@ Response time is counted in business days, as the law counts the terms.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -198,12 +198,14 @@ def _compliance(facts: list[CaseFact]) -> tuple[list[UnitCompliance], UnitCompli
 
 
 def _volumes(facts: list[CaseFact]) -> dict[str, Counter[tuple[str, str]]]:
-    volumes: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+    months: dict[date, str] = {}
     for fact in facts:
-        month = f"{fact.received_on:%Y-%m}"
-        for dimension in DIMENSIONS:
-            volumes[dimension][(month, getattr(fact, dimension))] += 1
-    return {d: volumes[d] for d in DIMENSIONS}
+        if fact.received_on not in months:
+            months[fact.received_on] = f"{fact.received_on:%Y-%m}"
+    return {
+        dimension: Counter((months[f.received_on], getattr(f, dimension)) for f in facts)
+        for dimension in DIMENSIONS
+    }
 
 
 def _amparos(session: Session, start: date, end: date) -> Counter[str]:
