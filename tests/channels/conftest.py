@@ -3,6 +3,7 @@ Twilio, Telegram and the admin upload API."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -19,6 +20,8 @@ from tests.channels import providers
 
 ROOT = Path(__file__).resolve().parents[2]
 TINYBOT = Path(__file__).resolve().parent / "tinybot"
+
+
 def free_port() -> int:
     """A port nobody listens on: parallel test runs (other helpers, CI) must not collide."""
     with socket.socket() as probe:
@@ -101,37 +104,31 @@ def channel_env(base_url: str) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="session")
-def rasa_url(
-    tiny_model: Path, provider_state: providers.Providers, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """The real Rasa server on RASA_PORT with the repository's credentials.yml."""
-    work = tmp_path_factory.mktemp("rasa")
+@contextlib.contextmanager
+def running_rasa(model: Path, work: Path, env: dict[str, str], port: int) -> Iterator[str]:
+    """A real `rasa run` with the repository's credentials.yml; yields its URL."""
     (work / "endpoints.yml").write_text("{}\n")
     shutil.copy(ROOT / "credentials.yml", work / "credentials.yml")
     log = (work / "rasa.log").open("w")
+    command = [
+        rasa_bin(),
+        "run",
+        "--enable-api",
+        "--model",
+        str(model),
+        "--credentials",
+        str(work / "credentials.yml"),
+        "--endpoints",
+        str(work / "endpoints.yml"),
+        "--port",
+        str(port),
+        "--interface",
+        "127.0.0.1",
+    ]
     process = subprocess.Popen(
-        [
-            rasa_bin(),
-            "run",
-            "--enable-api",
-            "--model",
-            str(tiny_model),
-            "--credentials",
-            str(work / "credentials.yml"),
-            "--endpoints",
-            str(work / "endpoints.yml"),
-            "--port",
-            str(RASA_PORT),
-            "--interface",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=_rasa_env(channel_env(provider_state.base_url)),
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        command, cwd=ROOT, env=_rasa_env(env), stdout=log, stderr=subprocess.STDOUT
     )
-    url = f"http://127.0.0.1:{RASA_PORT}"
+    url = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(url, process, work / "rasa.log")
         yield url
@@ -139,6 +136,16 @@ def rasa_url(
         process.terminate()
         process.wait(timeout=30)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def rasa_url(
+    tiny_model: Path, provider_state: providers.Providers, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The real Rasa server on RASA_PORT with every channel configured."""
+    work = tmp_path_factory.mktemp("rasa")
+    with running_rasa(tiny_model, work, channel_env(provider_state.base_url), RASA_PORT) as url:
+        yield url
 
 
 def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:

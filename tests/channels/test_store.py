@@ -52,3 +52,20 @@ def test_two_processes_sharing_redis_agree_on_what_was_processed() -> None:
         return (*claims, await two.pop("options:x"), await one.get("options:x"))
 
     assert asyncio.run(scenario()) == (True, False, '["/reclamo"]', None)
+
+
+def test_server_starts_without_channel_variables_and_logs_what_is_off(tiny_model, tmp_path) -> None:
+    import requests
+
+    from tests.channels.conftest import free_port, running_rasa
+
+    with running_rasa(tiny_model, tmp_path, {}, free_port()) as url:
+        assert requests.post(
+            url + "/webhooks/rest/webhook", json={"sender": "a", "message": "hola"}, timeout=30
+        ).ok
+        assert requests.post(url + "/webhooks/whatsapp/webhook", timeout=10).status_code == 404
+        assert requests.post(url + "/webhooks/telegram/webhook", timeout=10).status_code == 404
+    log = (tmp_path / "rasa.log").read_text()
+    assert "channel=whatsapp status=disabled reason=missing_configuration" in log
+    assert "TWILIO_ACCOUNT_SID" in log
+    assert "channel=telegram status=disabled" in log
