@@ -52,7 +52,12 @@ def _nav() -> dict[str, object]:
             for endpoint, label, permission in NAV
             if endpoint in current_app.view_functions and allowed(permission, current_user.role)
         ]
-    return {"nav_links": links, "role_labels": ROLE_LABELS}
+    role = current_user.role if current_user.is_authenticated else None
+    return {
+        "nav_links": links,
+        "role_labels": ROLE_LABELS,
+        "can": lambda permission: allowed(permission, role),
+    }
 
 
 bp.record_once(_setup)

@@ -18,6 +18,16 @@ class StaffForm(FlaskForm):
         locales = ("es_CL", "es")
 
 
+def apply_field_errors(form: StaffForm, errors: dict[str, str]) -> None:
+    """Domain errors (InvalidField.fields, e.g. "contact.rut") shown next to their field."""
+    for name, message in errors.items():
+        target = getattr(form, name.split(".")[-1], None)
+        if target is not None and hasattr(target, "errors"):
+            target.errors = [*target.errors, message]
+        else:
+            form.form_errors.append(message)
+
+
 class LoginForm(StaffForm):
     email = EmailField("Correo electrónico", validators=[DataRequired(REQUIRED), Length(max=254)])
     password = PasswordField("Contraseña", validators=[DataRequired(REQUIRED), Length(max=200)])

@@ -19,6 +19,7 @@ FULL_CONTACT = frozenset({"oirs", "transparency", "supervisor", "admin"})
 PERMISSIONS: dict[str, frozenset[str]] = {
     "account.self": ALL_STAFF,
     "cases.read": ALL_STAFF,
+    "cases.file": frozenset({"agent", "oirs", "transparency", "admin"}),  # presencial, e-mail
     "cases.note": ALL_STAFF,
     "cases.act": CASE_WORKERS,  # each action is narrowed further by oirs.workflow
     "cases.reply": ANSWERERS,

@@ -6,4 +6,4 @@ from admin.auth.web import staff_blueprint
 
 bp = staff_blueprint("cases", __name__, url_prefix="/casos")
 
-from admin.cases import actions, attachments, inbox, page  # noqa: E402,F401  (routes on bp)
+from admin.cases import actions, attachments, inbox, new_case, page  # noqa: E402,F401

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import render_template
 
-from admin.auth.forms import StaffForm
+from admin.auth.forms import StaffForm, apply_field_errors
 
 
 @dataclass
@@ -57,11 +57,4 @@ def render_edit(
     )
 
 
-def apply_field_errors(form: StaffForm, errors: dict[str, str]) -> None:
-    """Domain errors (InvalidField.fields) shown next to the matching form field."""
-    for name, message in errors.items():
-        target = getattr(form, name.split(".")[-1], None)
-        if target is not None and hasattr(target, "errors"):
-            target.errors = [*target.errors, message]
-        else:
-            form.form_errors.append(message)
+__all__ = ["Row", "Screen", "apply_field_errors", "render_edit", "render_list"]

@@ -35,6 +35,7 @@ EXPECTED = {
     "cases.add_note": ALL,
     "cases.act": {"agent", "oirs", "transparency", "unit", "admin"},
     "cases.reply": {"oirs", "transparency", "admin"},
+    "cases.new": {"agent", "oirs", "transparency", "admin"},
     **{
         f"settings_ui.{name}": {"admin"}
         for name in [
@@ -57,7 +58,11 @@ EXPECTED = {
     },
 }
 PUBLIC_STAFF_ROUTES = {"auth.home", "auth.login", "auth.logout"}
-MUST_BE_200 = {e for e in EXPECTED if e.startswith(("cases.inbox", "cases.detail", "settings_ui."))}
+MUST_BE_200 = {
+    e
+    for e in EXPECTED
+    if e.startswith(("cases.inbox", "cases.detail", "cases.new", "settings_ui."))
+}
 
 
 @pytest.fixture
