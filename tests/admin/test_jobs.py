@@ -161,3 +161,40 @@ def test_alerts_run_every_half_hour_and_digests_once_a_day(app: Flask, tmp_path:
     assert names(datetime(2026, 3, 2, 11, 0)) == {"oirs.alerts", "oirs.digests"}
     assert names(datetime(2026, 3, 2, 11, 30)) == {"oirs.alerts"}
     assert names(datetime(2026, 3, 2, 11, 10)) == set()
+
+
+def test_smtp_url_sends_through_the_server_with_attachments(tmp_path: Path) -> None:
+    import asyncore
+    import smtpd
+    import threading
+
+    from admin.mail import MailAttachment, send_mail
+
+    received: list[tuple[list[str], bytes]] = []
+
+    class Catcher(smtpd.SMTPServer):
+        def process_message(self, peer, mailfrom, rcpttos, data, **kwargs):  # type: ignore[no-untyped-def]
+            received.append((rcpttos, data))
+
+    server = Catcher(("127.0.0.1", 0), None, decode_data=False)
+    port = server.socket.getsockname()[1]
+    loop = threading.Thread(target=asyncore.loop, kwargs={"timeout": 0.05, "count": 40})
+    loop.start()
+    try:
+        where = send_mail(
+            Settings(data_dir=tmp_path, smtp_url=f"smtp://127.0.0.1:{port}?starttls=0"),
+            ["secmu@muni.cl"],
+            "Resumen diario",
+            "Cuerpo del resumen",
+            [MailAttachment("carta.pdf", "application/pdf", b"%PDF-1.4 carta")],
+        )
+    finally:
+        loop.join()
+        server.close()
+    assert where == "smtp"
+    ((to, data),) = received
+    assert to == ["secmu@muni.cl"]
+    message = email.message_from_bytes(data, policy=default_policy)
+    assert message["Subject"] == "Resumen diario"
+    assert [p.get_filename() for p in message.iter_attachments()] == ["carta.pdf"]
+    assert not (tmp_path / "mail").exists()
