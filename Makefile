@@ -42,5 +42,9 @@ lint: .venv/.installed
 bench: envs
 	@scripts/bench.sh
 
+# Telegram without a public URL: relay getUpdates to the local webhook (needs TELEGRAM_* set).
+telegram: envs
+	@. scripts/env.sh && .venv-bot/bin/python -m channels.telegram_polling
+
 clean-model:
 	rm -rf models

@@ -94,7 +94,9 @@ def create_token_cmd(name: str) -> None:
 
 @main.command("seed-demo", help="Carga unidades, categorías y usuarios de demostración.")
 def seed_demo_cmd() -> None:
+    from oirs.demo_cases import seed_demo_cases
     from oirs.seed import seed_demo_staff, seed_reference_data
+    from oirs.terms import load_calendar
 
     settings = _settings()
     session = _session(settings)
@@ -105,6 +107,9 @@ def seed_demo_cmd() -> None:
             click.echo("Modo producción: no se crean usuarios de demostración.")
             return
         staff = seed_demo_staff(session)
+        folios = seed_demo_cases(session, load_calendar(session, settings.commune.comuna))
+    if folios:
+        click.echo(f"Casos de demostración: {len(folios)} ({folios[0]} …).")
     if staff:
         click.echo("Usuarios de demostración (las contraseñas se muestran solo esta vez):")
         for email, role, password in staff:
@@ -179,6 +184,16 @@ def worker_cmd(workers: int) -> None:
     _settings()
     run_worker(workers)
 
+
+def _register_area_commands() -> None:
+    """Commands that live beside their area (outbox delivery, upload purge)."""
+    from admin.outbox_cli import outbox_worker, purge_uploads
+
+    main.add_command(outbox_worker)
+    main.add_command(purge_uploads)
+
+
+_register_area_commands()
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Blueprint, Flask, Response
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -61,13 +61,14 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
         headers_enabled=True,
     )
     app.extensions["oirs_limiter"] = limiter
-    for name, limit, methods in (
+    limits: tuple[tuple[str, str, list[str] | None], ...] = (
         ("auth", LOGIN_LIMIT, ["POST"]),
         ("open311", OPEN311_POST_LIMIT, ["POST"]),
         ("api", API_LIMIT, None),
         ("widget", PUBLIC_POST_LIMIT, ["POST"]),
-    ):
+    )
+    for name, limit, methods in limits:
         blueprint = app.blueprints.get(name)
-        if blueprint is not None:
+        if isinstance(blueprint, Blueprint):
             limiter.limit(limit, methods=methods)(blueprint)
     return limiter
