@@ -90,6 +90,16 @@ class Report:
             return None
         return round(sum(k * v for k, v in self.satisfaction.items()) / total, 2)
 
+    def monthly(self, dimension: str) -> tuple[list[str], list[tuple[str, list[int], int]]]:
+        """Values of a dimension (largest first) and, per month, the count of each and total."""
+        values = [value for value, _ in self.totals(dimension)]
+        counts = self.volumes[dimension]
+        rows = []
+        for month in self.months:
+            row = [counts[(month, value)] for value in values]
+            rows.append((month, row, sum(row)))
+        return values, rows
+
     def totals(self, dimension: str) -> list[tuple[str, int]]:
         """Cases per value of a dimension over the whole period, largest first."""
         counts: Counter[str] = Counter()

@@ -25,6 +25,12 @@ HEADERS = (
     "En plazo",
     "Prorrogado",
 )
+SHEETS = {
+    "type": "Volumen mensual",
+    "channel": "Por canal",
+    "category": "Por categoría",
+    "unit": "Por unidad",
+}
 YES_NO = {True: "Sí", False: "No", None: "En curso"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -99,12 +105,14 @@ def workbook(report: Report, categories: Mapping[str, str]) -> bytes:
                 unit.p90_days,
             ]
         )
-    volume = book.create_sheet("Volumen mensual")
-    types = sorted({value for _, value in report.volumes["type"]})
-    volume.append(["Mes", *(TYPE_LABELS.get(t, t) for t in types), "Total"])
-    for month in report.months:
-        row = [report.volumes["type"][(month, t)] for t in types]
-        volume.append([month, *row, sum(row)])
+    for dimension, title in SHEETS.items():
+        sheet = book.create_sheet(title)
+        values, rows = report.monthly(dimension)
+        names = {"type": TYPE_LABELS, "channel": CHANNEL_LABELS, "category": categories}
+        labels = names.get(dimension, {})
+        sheet.append(["Mes", *(safe(labels.get(v, v)) for v in values), "Total"])
+        for month, counts, total in rows:
+            sheet.append([month, *counts, total])
     output = io.BytesIO()
     book.save(output)
     return output.getvalue()

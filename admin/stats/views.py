@@ -125,6 +125,12 @@ def index() -> ResponseReturnValue:
             form=form,
             report=report,
             charts=_charts(report, categories),
+            labels={
+                "type": TYPE_LABELS,
+                "channel": CHANNEL_LABELS,
+                "category": {**categories, NO_VALUE: MESSAGES["no_category"]},
+                "unit": {NO_VALUE: MESSAGES["no_unit"]},
+            },
             args={"desde": period[0].isoformat(), "hasta": period[1].isoformat()},
         )
 

@@ -126,6 +126,7 @@ def test_page_shows_indicators_and_svg_charts(supervisor: FlaskClient, history: 
     html = response.get_data(as_text=True)
     assert "<svg" in html and "Porcentaje de casos respondidos en plazo por unidad" in html
     assert "50,0 %" in html
+    assert "Casos por mes y canal" in html
     assert "<script" not in html
 
 
@@ -152,7 +153,19 @@ def test_xlsx_export_has_cases_compliance_and_volume_sheets(
 ) -> None:
     response = supervisor.get("/estadisticas/exportar.xlsx?desde=2026-03-01&hasta=2026-03-31")
     book = load_workbook(io.BytesIO(response.data), read_only=True)
-    assert book.sheetnames == ["Casos", "Cumplimiento por unidad", "Volumen mensual"]
+    assert book.sheetnames == [
+        "Casos",
+        "Cumplimiento por unidad",
+        "Volumen mensual",
+        "Por canal",
+        "Por categoría",
+        "Por unidad",
+    ]
+    channels = list(book["Por canal"].iter_rows(values_only=True))
+    assert channels == [
+        ("Mes", "Sitio web", "WhatsApp", "Telegram", "Total"),
+        ("2026-03", 2, 1, 1, 4),
+    ]
     assert len(list(book["Casos"].rows)) == 5
     volume = [row for row in book["Volumen mensual"].iter_rows(values_only=True)]
     assert volume[1][0] == "2026-03" and volume[1][-1] == 4
