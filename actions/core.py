@@ -10,7 +10,14 @@ from rasa_sdk.types import DomainDict
 from actions.filing import CASE_SLOTS, case_reset_events
 from actions.messages import say
 
-_PENDING_SLOTS = (*CASE_SLOTS, "folio", "factor", "envio_fallido", "oferta_adhesion")
+_PENDING_SLOTS = (
+    *CASE_SLOTS,
+    "folio",
+    "factor",
+    "envio_fallido",
+    "oferta_adhesion",
+    "oferta_consulta",
+)
 
 
 def consecutive_fallbacks(events: list[dict]) -> int:
@@ -27,7 +34,7 @@ def consecutive_fallbacks(events: list[dict]) -> int:
 
 
 class ActionFallback(Action):
-    """First misunderstanding: ask to rephrase with the main options; second: offer a person."""
+    """First misunderstanding: rephrase with the main options; second: a person or a consulta."""
 
     def name(self) -> str:
         return "action_fallback"
@@ -36,10 +43,10 @@ class ActionFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         if consecutive_fallbacks(tracker.events) >= 2:
-            say(dispatcher, tracker, "ofrecer_persona")
-        else:
-            say(dispatcher, tracker, "pedir_reformular")
-        return []
+            say(dispatcher, tracker, "ofrecer_persona_o_consulta")
+            return [SlotSet("oferta_consulta", True)]
+        say(dispatcher, tracker, "pedir_reformular")
+        return [SlotSet("oferta_consulta", False)]
 
 
 class ActionCancelar(Action):

@@ -24,6 +24,7 @@ REGISTERED_RESPONSES = {
     "sugerencia": "sugerencia_registrada",
     "felicitacion": "felicitacion_registrada",
     "sai": "sai_registrada",
+    "consulta": "consulta_registrada",
 }
 
 # slots of one case; contact slots (nombre, telefono, email, rut) stay for the next case
@@ -60,7 +61,8 @@ _FIELD_SLOTS = {
 def case_reset_events() -> list[EventType]:
     """Forget the case just filed or cancelled, keep who the resident is."""
     events = [SlotSet(slot, None) for slot in CASE_SLOTS]
-    return [*events, SlotSet("envio_fallido", False), SlotSet("oferta_adhesion", False)]
+    flags = ("envio_fallido", "oferta_adhesion", "oferta_consulta")
+    return [*events, *(SlotSet(flag, False) for flag in flags)]
 
 
 def contact_payload(tracker: Tracker, case_type: str) -> dict[str, str]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import requests
 import responses
 
 from actions.core import ActionCancelar, ActionFallback
 from actions.emergencia import ActionEmergencia
+from actions.filing import ActionFileCase
 from actions.session import ActionSessionStart
 from tests.actions.conftest import API, Conversation
 
@@ -82,7 +85,8 @@ def test_first_misunderstanding_asks_to_rephrase_second_offers_a_person(
     assert "/reclamo" in first.payloads
     conversation.user("qwer", intent="nlu_fallback")
     second = conversation.run(ActionFallback())
-    assert "/hablar_con_humano" in second.payloads
+    assert "/hablar_con_humano" in second.payloads and "/afirmar" in second.payloads
+    assert second.slots == {"oferta_consulta": True}
 
 
 def test_an_understood_message_resets_the_fallback_count(conversation: Conversation) -> None:
@@ -108,3 +112,32 @@ def test_cancel_forgets_the_case_but_keeps_the_contact(conversation: Conversatio
 def test_cancel_with_nothing_in_progress_says_so(conversation: Conversation) -> None:
     conversation.user("cancelar", intent="cancelar")
     assert "No hay ningún trámite en curso" in conversation.run(ActionCancelar()).text
+
+
+def test_written_consulta_is_filed_as_a_consulta(
+    conversation: Conversation,
+    api: responses.RequestsMock,
+) -> None:
+    conversation.set(
+        descripcion="¿Dónde pido un certificado de residencia?",
+        nombre="Ana Pérez",
+        email="ana@correo.cl",
+        tipo_caso="consulta",
+        idempotency_key="c-1",
+        confirmacion="si",
+        oferta_consulta=True,
+    )
+    conversation.user("sí", intent="afirmar")
+    api.post(
+        f"{API}/api/v1/cases",
+        status=201,
+        json={
+            "folio": "CS-2026-000004",
+            "due_date": "2026-12-16",
+            "due_date_display": "16-12-2026",
+        },
+    )
+    result = conversation.run(ActionFileCase())
+    assert json.loads(api.calls[0].request.body)["type"] == "consulta"
+    assert "CS-2026-000004" in result.text and "16-12-2026" in result.text
+    assert result.slots["oferta_consulta"] is False
