@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
+from admin.auth.forms import apply_field_errors
 from admin.auth.permissions import requires
 from admin.cases import bp
 from admin.cases.access import load_case
@@ -21,6 +22,7 @@ from oirs.errors import InvalidField, OirsError
 from oirs.models import InternalNote, Unit
 from oirs.replies import MESSAGES as REPLY_MESSAGES
 from oirs.replies import render_reply, respond
+from oirs.triage import classify
 
 log = logging.getLogger(__name__)
 MESSAGES = {
@@ -60,9 +62,18 @@ def act(folio: str, action: str) -> ResponseReturnValue:
     try:
         if action == "derivar":
             derive_to_unit(session, case, form.unit.data or "", _actor(), note)
+        elif action == "clasificar":
+            classify(session, case, _actor(), form.category.data or None, note)
         else:
             transition(session, case, action, _actor(), note)
         session.commit()
+    except InvalidField as exc:
+        session.rollback()
+        apply_field_errors(form, exc.fields)
+        flash(MESSAGES["check_fields"], "error")
+        page = render_case_page(session, case, action_forms={action: form})
+        session.commit()
+        return page, 400
     except OirsError as exc:
         session.rollback()
         flash(exc.message, "error")

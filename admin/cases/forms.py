@@ -25,6 +25,7 @@ class ActionForm(StaffForm):
         "Comentario", validators=[Optional(), Length(max=MAX_NOTE, message=TOO_LONG)]
     )
     unit = SelectField("Unidad de destino", validators=[Optional()], validate_choice=False)
+    category = SelectField("Categoría", validators=[Optional()], validate_choice=False)
 
     def check(self, action: str, unit_codes: set[str]) -> bool:
         """Field rules that depend on the action; True when the form can be used."""

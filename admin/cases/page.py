@@ -18,7 +18,15 @@ from admin.cases.forms import ActionForm, NoteForm, ReplyForm
 from admin.cases.inbox import today_local
 from admin.database import calendar, db, settings
 from oirs import workflow
-from oirs.models import Case, CaseView, InternalNote, OutboxMessage, ReplyTemplate, Unit
+from oirs.models import (
+    Case,
+    CaseView,
+    Category,
+    InternalNote,
+    OutboxMessage,
+    ReplyTemplate,
+    Unit,
+)
 from oirs.replies import VARIABLES, templates_for
 
 SAI_SCREEN = "sai.case"  # the Ley 20.285 screen, when that blueprint is registered
@@ -46,12 +54,20 @@ def can_reply(case: Case) -> bool:
     )
 
 
-def _action_forms(session: Session, actions: list[str], bound: dict[str, ActionForm]) -> Any:
+def _action_forms(
+    session: Session, case: Case, actions: list[str], bound: dict[str, ActionForm]
+) -> Any:
     units = session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)).all()
+    categories = session.scalars(
+        select(Category).where(Category.active.is_(True)).order_by(Category.name)
+    ).all()
     forms = {}
     for action in actions:
         form = bound.get(action) or ActionForm(prefix=action, formdata=None)
         form.unit.choices = [("", "Elija una unidad"), *((u.code, u.name) for u in units)]
+        form.category.choices = [("", "Sin categoría"), *((c.code, c.name) for c in categories)]
+        if action not in bound and case.category is not None:
+            form.category.data = case.category.code
         forms[action] = form
     return forms
 
@@ -84,7 +100,7 @@ def render_case_page(
         "transcript": transcript_view(case, full),
         "deadline": view_for(case, calendar(), today_local().date()),
         "actions": actions,
-        "action_forms": _action_forms(session, actions, action_forms or {}),
+        "action_forms": _action_forms(session, case, actions, action_forms or {}),
         "note_form": note_form or NoteForm(formdata=None),
         "notes": session.scalars(
             select(InternalNote).where(InternalNote.case_id == case.id).order_by(InternalNote.id)

@@ -30,7 +30,8 @@ def reload(db_session: Session, folio: str) -> Case:
     db_session.rollback()
     db_session.expire_all()
     case = get_case(db_session, folio)
-    db_session.expunge(case)
+    _ = (case.unit, case.category)  # loaded before everything is detached
+    db_session.expunge_all()
     db_session.rollback()
     return case
 
@@ -405,3 +406,19 @@ def test_reply_template_fills_the_answer_box(client: FlaskClient, db_session: Se
     html = client.get(f"/casos/{case.folio}?plantilla=felicitacion_gracias").get_data(as_text=True)
     assert "Muchas gracias por su felicitación folio {folio}" in html
     assert "Respuesta general" in html and "Sugerencia considerada" not in html
+
+
+def test_classifying_with_a_corrected_category_routes_to_its_unit(
+    client: FlaskClient, db_session: Session, reclamo: Case
+) -> None:
+    as_role(client, db_session, "oirs")
+    page = client.get(f"/casos/{reclamo.folio}").get_data(as_text=True)
+    assert '<option selected value="aseo">' in page
+    bad = act(client, reclamo.folio, "clasificar", category="inventada")
+    assert bad.status_code == 400 and "La categoría no existe" in bad.get_data(as_text=True)
+    assert act(client, reclamo.folio, "clasificar", category="transito").status_code == 303
+    case = reload(db_session, reclamo.folio)
+    assert case.status == "clasificado" and case.unit is not None and case.unit.code == "TRANSITO"
+    assert case.due_date == reclamo.due_date, "the date told to the resident stays"
+    page = client.get(f"/casos/{reclamo.folio}").get_data(as_text=True)
+    assert "Categoría: aseo → transito" in page
