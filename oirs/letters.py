@@ -65,6 +65,7 @@ TITLES = {
     "remitida_ta": "Respuesta: información disponible en Transparencia Activa (art. 15)",
     "pendiente_pago": "Costos de reproducción de la información solicitada (art. 18)",
     "tercero": "Comunicación a tercero afectado (art. 20, Ley N° 20.285)",
+    "oficio_derivacion": "Remite solicitud de acceso a la información (art. 13, Ley N° 20.285)",
 }
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 FINAL_ANSWERS = frozenset(
@@ -214,7 +215,52 @@ def issue_letter(
         data={"letter": kind, "attachment_id": attachment.id, "channel": channel},
         now=now,
     )
+    if kind == "derivada":
+        forward_to_body(session, case, event, commune, calendar, data_dir, actor, now)
     session.flush()
+    return message
+
+
+def forward_to_body(
+    session: Session,
+    case: Case,
+    event: CaseEvent,
+    commune: CommuneInfo,
+    calendar: BusinessCalendar,
+    data_dir: Path,
+    actor: Actor,
+    now: datetime,
+) -> OutboxMessage | None:
+    """Art. 13: send the request itself to the competent body, by e-mail when one is known."""
+    letter = render_letter("oficio_derivacion", case, commune, calendar, event, local_date(now))
+    upload = Upload(f"{case.folio}-oficio-derivacion.pdf", "application/pdf", letter.pdf())
+    attachment = store(data_dir, upload, source="letter")
+    case.attachments.append(attachment)
+    session.flush()
+    address = (event.data or {}).get("body_email")
+    message = None
+    if address and EMAIL.fullmatch(address):
+        message = OutboxMessage(
+            case_id=case.id,
+            channel="email",
+            recipient=address,
+            body=letter.text(),
+            payload={
+                "kind": "oficio_derivacion",
+                "attachment_id": attachment.id,
+                "subject": f"{letter.title} · folio {case.folio}",
+            },
+            idempotency_key=f"derivacion:{case.folio}:{event.id}",
+        )
+        session.add(message)
+    add_event(
+        case,
+        actor,
+        "carta",
+        letter.title,
+        data={"letter": "oficio_derivacion", "attachment_id": attachment.id, "to": address},
+        now=now,
+    )
     return message
 
 

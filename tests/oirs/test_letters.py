@@ -113,7 +113,7 @@ def test_every_resident_facing_step_has_a_letter() -> None:
         assert letter_text(kind, event)
 
 
-def file_sai(session: Session, **contact: str) -> Case:
+def file_sai(session: Session, assign: bool = True, **contact: str) -> Case:
     data = NewCase(
         type="sai",
         channel="web",
@@ -123,7 +123,8 @@ def file_sai(session: Session, **contact: str) -> Case:
     with session.begin():
         case, _ = file_case(session, data, CAL, now=FILED)
         transition(session, case, "analizar", OFFICER, now=FILED)
-        sai.assign(session, case, OFFICER, "DIMAO", now=FILED)
+        if assign:
+            sai.assign(session, case, OFFICER, "DIMAO", now=FILED)
     return case
 
 
@@ -180,3 +181,29 @@ def test_third_parties_get_a_letter_with_their_opposition_deadline(
     assert message.recipient == "legal@recolectora.cl"
     assert "a más tardar el 05-03-2026" in message.body
     assert "Ana María" not in message.body
+
+
+def test_derivation_tells_the_resident_and_forwards_the_request_to_the_body(
+    db_session: Session, tmp_path: Path
+) -> None:
+    case = file_sai(db_session, assign=False, email="ana@example.cl")
+    with db_session.begin():
+        event = sai.derive_to_body(
+            db_session,
+            case,
+            OFFICER,
+            "Servicio de Vivienda y Urbanización de Ñuble",
+            "Los subsidios habitacionales los otorga el SERVIU.",
+            body_email="oirs@serviu.example.cl",
+        )
+        issue_letter(db_session, case, event, COMMUNE, CAL, tmp_path, OFFICER, FILED)
+        messages = {m.recipient: m for m in db_session.scalars(select(OutboxMessage))}
+    assert set(messages) == {"ana@example.cl", "oirs@serviu.example.cl"}
+    assert "derivamos su solicitud" in messages["ana@example.cl"].body
+    forward = messages["oirs@serviu.example.cl"].body
+    assert "Contratos de recolección de residuos vigentes" in forward
+    assert "artículo 13" in forward
+    assert [a.filename for a in case.attachments] == [
+        "SAI-2026-000001-derivada.pdf",
+        "SAI-2026-000001-oficio-derivacion.pdf",
+    ]
