@@ -19,6 +19,7 @@ login_manager = LoginManager()
 # only when that blueprint is registered.
 NAV = [
     ("cases.inbox", "Bandeja de casos", "cases.read"),
+    ("console.index", "Consola de atención", "console.use"),
     ("sai.inbox", "Transparencia (SAI)", "sai.manage"),
     ("stats.index", "Estadísticas", "stats.read"),
     ("settings_ui.index", "Configuración", "settings.manage"),

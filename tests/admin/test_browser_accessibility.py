@@ -12,7 +12,16 @@ import pytest
 from tests.admin.test_browser_workflow import ARTIFACTS, live_admin, log_in, page  # noqa: F401
 
 pytestmark = pytest.mark.browser
-PAGES = ["/casos/", "/casos/{folio}", "/cuenta/contrasena"]
+PAGES = ["/casos/", "/casos/{folio}", "/casos/nuevo", "/cuenta/contrasena"]
+ADMIN_PAGES = [
+    "/configuracion/",
+    "/configuracion/unidades",
+    "/configuracion/categorias",
+    "/configuracion/plazos",
+    "/configuracion/feriados",
+    "/configuracion/plantillas",
+    "/configuracion/usuarios",
+]
 
 UNLABELLED_JS = """
 () => [...document.querySelectorAll('input, select, textarea')]
@@ -72,6 +81,22 @@ def test_every_page_has_landmarks_and_labelled_controls(logged_in) -> None:  # t
         assert tab.locator("nav[aria-label]").count() >= 1
         assert tab.locator("h1").count() == 1, path
         assert tab.evaluate(UNLABELLED_JS) == [], f"controls without a label on {path}"
+
+
+@pytest.fixture
+def admin_tab(live_admin: dict[str, str], page) -> Iterator[tuple[object, dict[str, str]]]:  # noqa: F811
+    log_in(page, live_admin["base"], "admin@muni.cl")
+    yield page, live_admin
+
+
+def test_settings_pages_have_landmarks_and_labelled_controls(admin_tab) -> None:  # type: ignore[no-untyped-def]
+    tab, live = admin_tab
+    for path in ADMIN_PAGES:
+        tab.goto(live["base"] + path)
+        assert tab.locator("main#contenido").count() == 1 and tab.locator("h1").count() == 1
+        assert tab.evaluate(UNLABELLED_JS) == [], f"controls without a label on {path}"
+    tab.goto(live["base"] + "/configuracion/usuarios")
+    tab.screenshot(path=str(Path(ARTIFACTS) / "configuracion-usuarios.png"), full_page=True)
 
 
 def test_inbox_and_deadline_explanation_work_with_the_keyboard_alone(logged_in) -> None:  # type: ignore[no-untyped-def]

@@ -50,6 +50,7 @@ def live_admin(tmp_path: Path) -> Iterator[dict[str, str]]:
         seed_reply_templates(session)
     make_user(session, "oirs", email="paula@muni.cl")
     make_user(session, "unit", email="carla@muni.cl")
+    make_user(session, "admin", email="admin@muni.cl")
     aseo = new_case(
         session, BusinessCalendar(), category="aseo", description="Microbasural en Los Aromos"
     )
