@@ -209,17 +209,26 @@ def test_every_route_answers_each_role_as_the_table_says(
     assert not wrong, "\n".join(wrong)
 
 
-def test_api_routes_ignore_staff_session_cookies(
-    app: Flask, client: FlaskClient, db_session: Session
+def public_get_routes(app: Flask, ids: dict[str, Any]) -> list[str]:
+    """GET routes outside the staff areas: public, token or widget doors."""
+    urls = []
+    for rule in app.url_map.iter_rules():
+        blueprint = rule.endpoint.split(".")[0] if "." in rule.endpoint else rule.endpoint
+        if blueprint in STAFF_BLUEPRINTS or "GET" not in (rule.methods or set()):
+            continue
+        urls.append(url_for_rule(rule, ids))
+    return urls
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_routes_outside_the_staff_areas_answer_every_role_as_anonymous(
+    app: Flask, client: FlaskClient, db_session: Session, ids: dict[str, Any], role: str
 ) -> None:
-    urls = [
-        rule.rule.replace("<folio>", "RC-2026-000001")
-        for rule in app.url_map.iter_rules()
-        if rule.endpoint.startswith("api.") and "GET" in (rule.methods or set())
-    ]
-    anonymous = {url: client.get(url).status_code for url in urls}
-    assert 401 in anonymous.values()
-    make_user(db_session, "admin")
-    login(client, "admin@prueba.cl")
-    with_cookie = {url: client.get(url).status_code for url in urls}
-    assert with_cookie == anonymous, "a staff session cookie must not open the token API"
+    """A staff session cookie neither opens nor changes the token API, Open311 or the widget."""
+    urls = public_get_routes(app, ids)
+    anonymous = {url: _call(client, "GET", url, "")[0] for url in urls}
+    assert 401 in anonymous.values(), "the token API must refuse a visitor without a token"
+    make_user(db_session, role)
+    assert login(client, f"{role}@prueba.cl").status_code == 302
+    with_cookie = {url: _call(client, "GET", url, "")[0] for url in urls}
+    assert with_cookie == anonymous
