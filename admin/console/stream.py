@@ -19,7 +19,7 @@ from admin.console.access import console_required
 from admin.console.views import HANDOFF_STATUS_LABELS, queue_context, sync_conversation
 from admin.database import session_factory
 from oirs.handoffs import HandoffNotFound, get_handoff
-from oirs.models import HandoffStatus
+from oirs.models import Handoff, HandoffStatus
 
 POLL_SECONDS = 1.0
 RASA_EVERY = 3  # polls between two reads of the Rasa tracker
@@ -65,14 +65,17 @@ def queue_events() -> ResponseReturnValue:
         last: Any = None
         deadline = time.monotonic() + seconds
         while True:
-            with session_factory()() as session, session.begin():
+            out = None
+            with session_factory()() as session, session.begin():  # never held across a yield
                 context = queue_context(session, user_id)
                 handoffs = [*context["queued"], *context["mine"]]
                 signature = [(h.id, h.status, h.updated_at) for h in handoffs]
                 if signature != last:
                     last = signature
                     html = render_template("console/_queue.html", **context)
-                    yield sse("cola", html, str(len(context["queued"])))
+                    out = sse("cola", html, str(len(context["queued"])))
+            if out:
+                yield out
             if time.monotonic() >= deadline:
                 return
             time.sleep(POLL_SECONDS)
@@ -97,37 +100,53 @@ def conversation_events(handoff_id: int) -> ResponseReturnValue:
         sent, status, polls = start, None, 0
         deadline = time.monotonic() + seconds
         while True:
-            with session_factory()() as session, session.begin():
-                try:
-                    handoff = get_handoff(session, handoff_id)
-                except HandoffNotFound:
-                    return
-                mine = handoff.status == HandoffStatus.TAKEN and (
-                    handoff.agent_user_id == user_id or role in ("oirs", "admin")
-                )
+            out: list[str] = []
+            with session_factory()() as session:
+                with session.begin():
+                    try:
+                        mine = _answering(get_handoff(session, handoff_id), user_id, role)
+                    except HandoffNotFound:
+                        return
                 if (
                     mine
                     and polls % RASA_EVERY == 0
-                    and (warning := sync_conversation(session, handoff))
+                    and (warning := sync_conversation(session, handoff_id))
                 ):
-                    yield sse("aviso", warning)
-                for index, entry in list(enumerate(handoff.transcript or []))[sent:]:
-                    html = render_template(
-                        "console/_message.html",
-                        index=index,
-                        entry=entry,
-                        suggest=mine and handoff.channel != "voice",
-                    )
-                    data = json.dumps({"index": index, "sender": entry.get("sender"), "html": html})
-                    yield sse("mensaje", data, str(index))
-                    sent = index + 1
-                if status is not None and handoff.status != status:
-                    label = HANDOFF_STATUS_LABELS.get(handoff.status, handoff.status)
-                    yield sse("estado", json.dumps({"status": handoff.status, "label": label}))
-                status = handoff.status
+                    out.append(sse("aviso", warning))
+                with session.begin():  # never held across a yield
+                    handoff = get_handoff(session, handoff_id)
+                    sent, status = _changes(handoff, sent, status, mine, out)
+            yield from out
             polls += 1
             if time.monotonic() >= deadline:
                 return
             time.sleep(POLL_SECONDS)
 
     return _event_stream(generate())
+
+
+def _answering(handoff: Handoff, user_id: int, role: str) -> bool:
+    """The viewer is the one answering (OIRS staff and admins may step in)."""
+    if handoff.status != HandoffStatus.TAKEN:
+        return False
+    return handoff.agent_user_id == user_id or role in ("oirs", "admin")
+
+
+def _changes(
+    handoff: Handoff, sent: int, status: str | None, mine: bool, out: list[str]
+) -> tuple[int, str]:
+    """New transcript lines after `sent` and a changed status, as events added to `out`."""
+    for index, entry in list(enumerate(handoff.transcript or []))[sent:]:
+        html = render_template(
+            "console/_message.html",
+            index=index,
+            entry=entry,
+            suggest=mine and handoff.channel != "voice",
+        )
+        data = json.dumps({"index": index, "sender": entry.get("sender"), "html": html})
+        out.append(sse("mensaje", data, str(index)))
+        sent = index + 1
+    if status is not None and handoff.status != status:
+        label = HANDOFF_STATUS_LABELS.get(handoff.status, handoff.status)
+        out.append(sse("estado", json.dumps({"status": handoff.status, "label": label})))
+    return sent, handoff.status

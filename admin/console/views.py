@@ -89,18 +89,25 @@ def is_mine(handoff: Handoff) -> bool:
     return handoff.agent_user_id == current_user.id or current_user.role in ("oirs", "admin")
 
 
-def sync_conversation(session: Session, handoff: Handoff) -> str | None:
-    """Copy in what the resident wrote since the last look; a Spanish warning if Rasa is down."""
-    if handoff.status != HandoffStatus.TAKEN or handoff.channel == "voice":
-        return None
+def sync_conversation(session: Session, handoff_id: int) -> str | None:
+    """Copy in what the resident wrote since the last look; a Spanish warning if Rasa is down.
+
+    Rasa is asked outside any transaction, so a slow Rasa never holds the database."""
+    with session.begin():
+        handoff = get_handoff(session, handoff_id)
+        if handoff.status != HandoffStatus.TAKEN or handoff.channel == "voice":
+            return None
+        conversation_id, after = handoff.conversation_id, handoff.synced_until
     try:
-        entries, newest = rasa_client().messages_since(
-            handoff.conversation_id, handoff.synced_until
-        )
+        entries, newest = rasa_client().messages_since(conversation_id, after)
     except RasaUnavailable as exc:
         return MESSAGES["rasa_read"].format(error=exc)
-    if entries or newest != handoff.synced_until:
-        add_conversation_events(session, handoff, entries, newest)
+    if not entries and newest == after:
+        return None
+    with session.begin():
+        handoff = get_handoff(session, handoff_id)
+        if handoff.synced_until == after:  # else another page copied them meanwhile
+            add_conversation_events(session, handoff, entries, newest)
     return None
 
 
@@ -191,8 +198,10 @@ def index() -> ResponseReturnValue:
 def conversation(handoff_id: int) -> ResponseReturnValue:
     session = db()
     with session.begin():
+        mine = is_mine(load_handoff(session, handoff_id))
+    warning = sync_conversation(session, handoff_id) if mine else None
+    with session.begin():
         handoff = load_handoff(session, handoff_id)
-        warning = sync_conversation(session, handoff) if is_mine(handoff) else None
         return render_conversation(session, handoff, warning=warning)
 
 

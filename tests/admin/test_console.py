@@ -159,6 +159,33 @@ def test_conversation_stream_resumes_after_the_last_event_id(
     assert [e["id"] for e in resumed] == ["3"]
 
 
+def test_conversation_stream_tells_when_another_agent_takes_it(
+    client: FlaskClient, app: Flask, db_session: Session
+) -> None:
+    from oirs.cases import Actor
+    from oirs.handoffs import take
+
+    handoff = queued(db_session)
+    as_role(client, db_session, "agent")
+    app.config["CONSOLE_STREAM_SECONDS"] = 3
+    try:
+        response = client.get(
+            f"/consola/{handoff.id}/eventos?desde=3",
+            buffered=False,
+            environ_overrides={"wsgi.multithread": True},
+        )
+        chunks = iter(response.response)
+        assert next(chunks).startswith(b"retry: 2000")
+        assert b"event: mensaje" in next(chunks)  # the first poll is done
+        with db_session.begin():
+            take(db_session, get_handoff(db_session, handoff.id), Actor("Otra", None, "agent"))
+        body = b"".join(chunks).decode()
+    finally:
+        app.config["CONSOLE_STREAM_SECONDS"] = 30
+    changes = [json.loads(e["data"]) for e in events(body) if e["event"] == "estado"]
+    assert changes == [{"status": "taken", "label": "En atención"}]
+
+
 def test_suggestions_are_shown_with_their_source_and_never_sent(
     client: FlaskClient, db_session: Session, rasa: FakeRasa
 ) -> None:
