@@ -17,6 +17,7 @@ from admin.errors import error_response
 from oirs.cases import ContactData, NewCase, due_date_display, file_case, get_case, matches_factor
 from oirs.errors import CaseNotFound, InvalidField
 from oirs.models import Case
+from oirs.satisfaction import record_satisfaction
 
 SANTIAGO = ZoneInfo("America/Santiago")
 TEXT_FIELDS = (
@@ -162,3 +163,17 @@ def resident_cases() -> ResponseReturnValue:
         ).all()
         cal, today = calendar(), _today()
         return jsonify({"cases": [case_summary(c, cal, today) for c in cases]})
+
+
+@bp.post("/cases/<folio>/satisfaction")
+def rate_case(folio: str) -> ResponseReturnValue:
+    """The resident's 1-5 answer to the satisfaction question sent with the reply."""
+    body = _json_body()
+    score = body.get("score")
+    if isinstance(score, bool) or not isinstance(score, int):
+        raise InvalidField({"score": "La nota debe ser un número entero del 1 al 5."})
+    session = db()
+    with session.begin():
+        case = get_case(session, folio)
+        record_satisfaction(case, score)
+        return jsonify({"folio": case.folio, "score": score}), 201

@@ -143,3 +143,23 @@ def test_similar_open_reclamo_is_offered_and_can_be_joined(
 def test_commune_data_for_the_bot(client: FlaskClient, auth: dict[str, str]) -> None:
     body = client.get("/api/v1/commune", headers=auth).json
     assert body["privacy_policy_url"].startswith("http")
+
+
+def test_satisfaction_is_taken_only_after_the_answer(
+    client: FlaskClient, auth: dict[str, str], sessions
+) -> None:
+    from oirs.cases import Actor, get_case, transition
+
+    folio = client.post("/api/v1/cases", json=RECLAMO, headers=auth).json["folio"]
+    early = client.post(f"/api/v1/cases/{folio}/satisfaction", json={"score": 5}, headers=auth)
+    assert early.status_code == 409
+    with sessions.begin() as session:
+        case = get_case(session, folio)
+        for action in ("clasificar", "derivar", "responder_unidad", "validar", "responder"):
+            transition(session, case, action, Actor("OIRS"))
+    bad = client.post(f"/api/v1/cases/{folio}/satisfaction", json={"score": 9}, headers=auth)
+    assert bad.status_code == 422
+    ok = client.post(f"/api/v1/cases/{folio}/satisfaction", json={"score": 4}, headers=auth)
+    assert ok.status_code == 201
+    events = client.get(f"/api/v1/cases/{folio}", headers=auth).json["events"]
+    assert events[-1]["kind"] == "satisfaccion"
