@@ -27,13 +27,18 @@ HANDOFF_CHANNELS = frozenset({"whatsapp", "telegram", "web", "voice"})
 # The only user-facing text of this module (the resident reads it through the bot).
 MESSAGES = {
     "queued_first": (
-        "Le comunicaremos con una persona del equipo municipal. Usted es el primero en la "
-        "fila; por favor espere aquí, le responderemos en esta misma conversación."
+        "Le comunicaremos con una persona del equipo municipal. Su conversación es la "
+        "siguiente en la fila; por favor espere aquí, le responderemos en esta misma conversación."
+    ),
+    "queued_one": (
+        "Le comunicaremos con una persona del equipo municipal. Hay 1 persona antes que "
+        "usted; por favor espere aquí, le responderemos en esta misma conversación."
     ),
     "queued": (
-        "Le comunicaremos con una persona del equipo municipal. Hay {ahead} persona(s) antes "
+        "Le comunicaremos con una persona del equipo municipal. Hay {ahead} personas antes "
         "que usted; por favor espere aquí, le responderemos en esta misma conversación."
     ),
+    "in_attention": "Una persona del equipo municipal ya le está atendiendo en esta conversación.",
     "after_hours": (
         "En este momento no hay personas atendiendo (horario: {hours}). Registramos su "
         "solicitud como consulta con el folio {folio}; le contactaremos {when}."
@@ -160,7 +165,11 @@ def open_handoff(
 
 def _queued_message(session: Session, handoff: Handoff) -> str:
     ahead = queue_position(session, handoff) - 1
-    return MESSAGES["queued_first"] if ahead <= 0 else MESSAGES["queued"].format(ahead=ahead)
+    if handoff.status == HandoffStatus.TAKEN:
+        return MESSAGES["in_attention"]
+    if ahead <= 0:
+        return MESSAGES["queued_first"]
+    return MESSAGES["queued_one"] if ahead == 1 else MESSAGES["queued"].format(ahead=ahead)
 
 
 def _after_hours(

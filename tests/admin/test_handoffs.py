@@ -116,13 +116,15 @@ def test_handoff_in_hours_is_queued_and_the_resident_told_their_place(
     status, first = request_handoff(client, auth)
     assert status == 201
     assert first["status"] == "queued"
-    assert "primero en la fila" in first["message"]
+    assert "siguiente en la fila" in first["message"]
     assert "folio" not in first
     status, second = request_handoff(
         client, auth, channel="telegram", channel_user_id="555", conversation_id="555"
     )
     assert status == 201
-    assert "Hay 1 persona(s) antes que usted" in second["message"]
+    assert "Hay 1 persona antes que usted" in second["message"]
+    _, third = request_handoff(client, auth, channel="web", conversation_id="web-" + "x" * 20)
+    assert "Hay 2 personas antes que usted" in third["message"]
     state = client.get(f"/api/v1/handoffs/{second['id']}", headers=auth).json
     assert state["status"] == "queued"
     assert state["queue_position"] == 2
@@ -195,6 +197,23 @@ def test_only_one_agent_takes_a_conversation(db_session: Session) -> None:
     with db_session.begin():
         row = get_handoff(db_session, handoff.id)
         assert (row.status, row.agent_label) == ("taken", first.label)
+
+
+def test_asking_again_while_an_agent_answers_says_so(db_session: Session) -> None:
+    handoff = queued(db_session)
+    actor = agent(db_session)
+    with db_session.begin():
+        take(db_session, get_handoff(db_session, handoff.id), actor)
+    with db_session.begin():
+        again = open_handoff(
+            db_session,
+            NewHandoff(channel="whatsapp", conversation_id="whatsapp:+56987654321"),
+            HOURS,
+            CAL,
+            IN_HOURS,
+        )
+    assert (again.handoff.id, again.created) == (handoff.id, False)
+    assert "ya le está atendiendo" in again.message
 
 
 def test_many_agents_taking_at_once_leave_exactly_one_in_charge(
