@@ -25,14 +25,19 @@ class ContactView:
     masked: bool
 
 
-def load_case(session: Session, folio: str, user: StaffUser) -> Case:
-    """The case, or 404; 403 when a unit responder opens another unit's case."""
+def load_case(session: Session, folio: str, user: StaffUser, lock: bool = False) -> Case:
+    """The case, or 404; 403 when a unit responder opens another unit's case.
+
+    `lock` holds the row until commit, so two people acting at once take turns and the
+    second one sees the state the first one left (PostgreSQL; SQLite already serialises)."""
     try:
         case = get_case(session, folio)
     except CaseNotFound:
         abort(404)
     if user.role == "unit" and case.unit_id != user.unit_id:
         abort(403)
+    if lock:
+        session.refresh(case, with_for_update=True)
     return case
 
 

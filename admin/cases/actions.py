@@ -46,7 +46,7 @@ def _back(folio: str) -> ResponseReturnValue:
 @requires("cases.act")
 def act(folio: str, action: str) -> ResponseReturnValue:
     session = db()
-    case = load_case(session, folio, current_user)
+    case = load_case(session, folio, current_user, lock=True)
     if action not in case_actions(case):
         flash(MESSAGES["not_allowed"], "error")
         return _back(case.folio)
@@ -114,7 +114,7 @@ def add_note(folio: str) -> ResponseReturnValue:
 def reply(folio: str) -> ResponseReturnValue:
     """Preview the filled-in answer, or send it: state change and outbox in one transaction."""
     session = db()
-    case = load_case(session, folio, current_user)
+    case = load_case(session, folio, current_user, lock=True)
     if not can_reply(case):
         flash(MESSAGES["not_allowed"], "error")
         return _back(case.folio)

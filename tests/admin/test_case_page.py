@@ -422,3 +422,49 @@ def test_classifying_with_a_corrected_category_routes_to_its_unit(
     assert case.due_date == reclamo.due_date, "the date told to the resident stays"
     page = client.get(f"/casos/{reclamo.folio}").get_data(as_text=True)
     assert "Categoría: aseo → transito" in page
+
+
+def test_two_people_taking_the_same_step_at_once_record_it_once(
+    app: Flask, db_session: Session, reclamo: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    import admin.cases.actions
+    from oirs.models import CaseEvent
+    from oirs.triage import classify as real_classify
+
+    def slow_classify(*args: object, **kwargs: object) -> object:
+        time.sleep(0.3)  # everyone has read the case before anyone commits
+        return real_classify(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(admin.cases.actions, "classify", slow_classify)
+
+    make_user(db_session, "oirs")
+    clients = [app.test_client() for _ in range(4)]
+    tokens = []
+    for each in clients:
+        login(each, "oirs@prueba.cl")
+        tokens.append(csrf(each, f"/casos/{reclamo.folio}"))
+    start = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def post_classify(index: int) -> None:
+        start.wait()
+        response = clients[index].post(
+            f"/casos/{reclamo.folio}/acciones/clasificar", data={"csrf_token": tokens[index]}
+        )
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=post_classify, args=(i,)) for i in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == [303] * len(clients)
+    db_session.rollback()
+    events = db_session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == reclamo.id, CaseEvent.kind == "clasificar")
+    ).all()
+    db_session.rollback()
+    assert len(events) == 1
