@@ -174,9 +174,12 @@ def tell_rasa(session: Session, handoff_id: int, paused: bool) -> str | None:
         handoff = load_handoff(session, handoff_id)
         conversation_id = handoff.conversation_id
     error = None
+    client = rasa_client()
     try:
-        client = rasa_client()
-        client.pause(conversation_id) if paused else client.resume(conversation_id)
+        if paused:
+            client.pause(conversation_id)
+        else:
+            client.resume(conversation_id)
     except RasaUnavailable as exc:
         error = str(exc)
     with session.begin():
