@@ -103,9 +103,10 @@ URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s«»]+", re.IGNORECASE)
 EMAIL_RE = re.compile(r"\b([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)\b")
 DATE_RE = re.compile(r"\b(\d{2})-(\d{2})-(\d{4})\b")
 RUT_RE = re.compile(r"\b(\d{1,2})\.?(\d{3})\.?(\d{3})-([\dkK])\b")
-PHONE_RE = re.compile(r"(?<![\w-])\+?56[\s-]?(9)[\s-]?(\d{4})[\s-]?(\d{4})\b")
+PHONE_RE = re.compile(r"(?<![\w-])\+?56[\s-]?([29](?:[\s-]?\d){8})\b")
+LOCAL_PHONE_RE = re.compile(r"(?<![\w.,+-])([29](?:[\s-]?\d){8})\b")
 EMOJI_RE = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]")
-DECORATION_RE = re.compile(r"[«»*_`#]")
+DECORATION_RE = re.compile(r"[«»*_`#•]")
 AFFIRMATIVE_RE = re.compile(
     r"^\W*(s[ií]|claro|bueno|ya|dale|por favor|ok|okay|correcto|env[ií]e(lo|melo)?)\b", re.I
 )
@@ -172,9 +173,12 @@ def _spoken_rut(match: re.Match[str]) -> str:
 
 
 def _spoken_phone(match: re.Match[str]) -> str:
-    return f"más cinco seis, {spell_digits(match.group(1))}, " + ", ".join(
-        spell_digits(g) for g in match.groups()[1:]
-    )
+    return "más cinco seis, " + _spoken_local_phone(match)
+
+
+def _spoken_local_phone(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group(1))
+    return ", ".join(spell_digits(g) for g in (digits[0], digits[1:5], digits[5:]))
 
 
 def _spoken_email(match: re.Match[str]) -> str:
@@ -189,10 +193,11 @@ def speakable(text: str) -> str:
     text = EMAIL_RE.sub(_spoken_email, text)
     text = RUT_RE.sub(_spoken_rut, text)
     text = PHONE_RE.sub(_spoken_phone, text)
+    text = LOCAL_PHONE_RE.sub(_spoken_local_phone, text)
     text = DATE_RE.sub(_spoken_date, text)
     text = EMOJI_RE.sub("", text)
     text = DECORATION_RE.sub("", text)
-    text = re.sub(r"\s*\n+\s*", ". ", text)
+    text = re.sub(r"([.:;!?¿¡])?\s*\n+\s*", lambda m: (m.group(1) or ".") + " ", text)
     text = re.sub(r"\.(\s*\.)+", ".", text)
     return re.sub(r"[ \t]{2,}", " ", text).strip()
 

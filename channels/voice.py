@@ -15,10 +15,11 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import parse_qsl, urlparse
 
 import aiohttp
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.events import ActionExecuted, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from twilio.request_validator import RequestValidator
@@ -39,9 +40,12 @@ TIMEOUT = aiohttp.ClientTimeout(total=10)
 SKIPPED_RESPONSES = frozenset({"utter_bienvenida", "utter_aviso_privacidad"})
 GOODBYE_RESPONSES = frozenset({"utter_despedida"})
 HANDOFF_PAYLOAD = "/hablar_con_humano"
+SESSION_START = "/session_start"
+BOT_HANDOFF_ACTION = "action_handoff"
+FILED_FOLIO_SLOT = "ultimo_folio"
 HANDOFF_INTENT = "hablar_con_humano"
 QUEUE_ENDED_WITH_AGENT = frozenset({"bridged", "bridging-in-process", "hangup", "redirected"})
-XML = "text/xml"
+XML = "text/xml; charset=utf-8"
 
 
 class AdminApiError(Exception):
@@ -117,6 +121,15 @@ class AdminApi:
                 raise AdminApiError(f"attachment status={reply.status}")
 
 
+def twilio_params(body: bytes) -> dict[str, str]:
+    """Twilio's form post; empty values are kept because Twilio signs them too."""
+    pairs = parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+    params: dict[str, str] = {}
+    for key, value in pairs:
+        params.setdefault(key, value)
+    return params
+
+
 def _float(value: str | None, default: float) -> float:
     try:
         return float(value) if value else default
@@ -173,7 +186,7 @@ class VoiceInput(InputChannel):
 
         @webhook.post("/<route:str>")
         async def receive(request: Request, route: str) -> response.HTTPResponse:
-            params = {key: values[0] for key, values in request.form.items()}
+            params = twilio_params(request.body)
             if not self.signed(request, params):
                 logger.warning("channel=voice event=forged_request path=%s", request.path)
                 return response.text("firma inválida", status=403)
@@ -188,7 +201,7 @@ class VoiceInput(InputChannel):
 
     def routes(self, request: Request, on_new_message: Any) -> dict[str, Any]:
         return {
-            "webhook": self.answer,
+            "webhook": lambda params: self.answer(params, on_new_message),
             "gather": lambda params: self.gather(request, params, on_new_message),
             "queue": self.queue_ended,
             "recording": self.recording,
@@ -204,12 +217,20 @@ class VoiceInput(InputChannel):
 
     # --- the dialogue ---------------------------------------------------------------------
 
-    async def answer(self, params: dict[str, str]) -> response.HTTPResponse:
-        """A new call: greet, give the data notice and the menu."""
+    async def answer(self, params: dict[str, str], on_new_message: Any) -> response.HTTPResponse:
+        """A new call: greet, give the data notice and the menu.
+
+        The Rasa session is started now and its chat greeting discarded: on the phone the
+        channel's own spoken greeting and notice replace it.
+        """
         state = CallState(
             call_sid=params.get("CallSid", ""),
             caller=params.get("From", ""),
             municipal_number=params.get("To", ""),
+        )
+        await on_new_message(
+            UserMessage(SESSION_START, VoiceOutput(), state.call_sid, input_channel=CHANNEL,
+                        metadata=self.metadata(state))
         )
         municipality = await self.municipality()
         document = twiml.greeting(self.config.twiml, municipality)
@@ -247,24 +268,28 @@ class VoiceInput(InputChannel):
                 message = HANDOFF_PAYLOAD
         if message in (twiml.HANDOFF, HANDOFF_PAYLOAD):
             return await self.hand_off(state, "solicitud_del_vecino")
-        return await self.converse(state, message, on_new_message)
+        try:
+            return await self.converse(request, state, message, on_new_message)
+        except Exception:
+            # the assistant failed mid-call: the caller is passed to a person, not dropped
+            logger.exception("channel=voice event=assistant_failed call_sid=%s", state.call_sid)
+            return await self.hand_off(state, "falla_del_asistente")
 
     async def converse(
-        self, state: CallState, text: str, on_new_message: Any
+        self, request: Request, state: CallState, text: str, on_new_message: Any
     ) -> response.HTTPResponse:
         """Send the caller's words to Rasa and speak its answer."""
         output = VoiceOutput()
-        metadata = {
-            "channel": CHANNEL,
-            "channel_user_id": state.caller,
-            "call_sid": state.call_sid,
-        }
+        filed_before = await self.last_filed(request, state.call_sid)
         await on_new_message(
-            UserMessage(text, output, state.call_sid, input_channel=CHANNEL, metadata=metadata)
+            UserMessage(text, output, state.call_sid, input_channel=CHANNEL,
+                        metadata=self.metadata(state))
         )
         messages = [m for m in output.messages if m.get("utter_action") not in SKIPPED_RESPONSES]
         turn = twiml.turn_from_messages(messages)
         state.record("bot", turn.texts)
+        if await self.bot_handed_off(request, state.call_sid):
+            return await self.after_bot_handoff(state, turn.texts)
         if any(m.get("utter_action") in GOODBYE_RESPONSES for m in messages):
             await self.states.save(state)
             return response.text(twiml.goodbye(self.config.twiml, turn.texts), content_type=XML)
@@ -273,8 +298,8 @@ class VoiceInput(InputChannel):
             state.asked(turn.texts, [], menu=True)
             await self.states.save(state)
             return response.text(twiml.bot_turn(turn, self.config.twiml), content_type=XML)
-        folio = twiml.find_folio(turn.texts)
-        if folio and self.can_text(state):
+        folio = await self.last_filed(request, state.call_sid)
+        if folio and folio != filed_before and self.can_text(state):
             state.sms_folio = folio
             state.asked([twiml.TEXTS["sms_offer"]], [])
             await self.states.save(state)
@@ -319,6 +344,42 @@ class VoiceInput(InputChannel):
             intent.get("name") == HANDOFF_INTENT
             and float(intent.get("confidence") or 0) >= self.config.handoff_confidence
         )
+
+    @staticmethod
+    async def tracker(request: Request, call_sid: str) -> Any:
+        agent = getattr(request.app.ctx, "agent", None)
+        if agent is None or agent.tracker_store is None:
+            return None
+        return await agent.tracker_store.retrieve(call_sid)
+
+    async def last_filed(self, request: Request, call_sid: str) -> str | None:
+        """The folio of the last case the bot filed in this call (slot ultimo_folio)."""
+        tracker = await self.tracker(request, call_sid)
+        value = tracker.get_slot(FILED_FOLIO_SLOT) if tracker is not None else None
+        return str(value) if value else None
+
+    async def bot_handed_off(self, request: Request, call_sid: str) -> bool:
+        """Whether the bot itself ran its handoff action (and so already told the admin)."""
+        tracker = await self.tracker(request, call_sid)
+        if tracker is None:
+            return False
+        for event in reversed(tracker.events):
+            if isinstance(event, UserUttered):
+                return False
+            if isinstance(event, ActionExecuted) and event.action_name == BOT_HANDOFF_ACTION:
+                return True
+        return False
+
+    async def after_bot_handoff(self, state: CallState, texts: list[str]) -> response.HTTPResponse:
+        """The bot queued the caller (or registered a consulta after hours): act on it."""
+        settings = self.config.twiml
+        folio = twiml.find_folio(texts)
+        if folio or not twiml.is_open(self.openings, datetime.now(SANTIAGO)):
+            state.voicemail_folio = folio
+            return await self.offer_voicemail(state, tuple(texts))
+        state.handed_off = True
+        await self.states.save(state)
+        return response.text(twiml.transfer(settings, texts), content_type=XML)
 
     # --- the folio by SMS -----------------------------------------------------------------
 
@@ -477,6 +538,11 @@ class VoiceInput(InputChannel):
         return response.empty()
 
     # --- helpers --------------------------------------------------------------------------
+
+    @staticmethod
+    def metadata(state: CallState) -> dict[str, str]:
+        """What the actions may know about the call (the caller's number is their identity)."""
+        return {"channel": CHANNEL, "channel_user_id": state.caller, "call_sid": state.call_sid}
 
     async def load(self, params: dict[str, str]) -> CallState:
         """The call's state; a call we lost track of (restart, expiry) starts afresh."""

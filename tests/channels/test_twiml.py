@@ -106,6 +106,13 @@ def test_read_back_spells_rut_phone_and_email_and_never_reads_links():
     assert "uno dos tres cuatro cinco seis siete ocho, guion K" in text
     assert "más cinco seis, nueve, ocho siete seis cinco, cuatro tres dos uno" in text
     assert "ana punto perez arroba correo punto cl" in text
+    assert twiml.speakable("Contacto: 987654321.") == (
+        "Contacto: nueve, ocho siete seis cinco, cuatro tres dos uno."
+    )
+    assert twiml.speakable("Fono 22 123 4567") == (
+        "Fono dos, dos uno dos tres, cuatro cinco seis siete"
+    )
+    assert twiml.speakable("En 2026 hubo 15 días.") == "En 2026 hubo 15 días."
     assert "Política completa: en el sitio web municipal" in text
     assert "http" not in text and "«" not in text and "😀" not in text
 
