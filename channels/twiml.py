@@ -72,6 +72,10 @@ TEXTS: Mapping[str, str] = {
         "{hours}. Deje su mensaje después del tono, con su nombre y su consulta, y presione "
         "la tecla gato al terminar. Le llamaremos de vuelta."
     ),
+    "voicemail_short": (
+        "Si lo desea, deje su mensaje después del tono, con su nombre y su consulta, y presione "
+        "la tecla gato al terminar."
+    ),
     "voicemail_empty": "No recibimos su mensaje. Puede llamarnos nuevamente cuando lo desee.",
     "voicemail_filed": (
         "Su mensaje quedó registrado con el folio {folio}. Una persona de la municipalidad le "
@@ -347,10 +351,14 @@ def transfer(settings: VoiceSettings, before: Sequence[str] = ()) -> str:
     return str(response)
 
 
-def voicemail(settings: VoiceSettings, hours: str, before: Sequence[str] = ()) -> str:
-    """Out of hours: record a message that becomes a consulta; the file is fetched later."""
+def voicemail(settings: VoiceSettings, hours: str | None, before: Sequence[str] = ()) -> str:
+    """Out of hours: record a message that becomes a consulta; the file is fetched later.
+
+    Without `hours` the reason was already said (`before`, e.g. the admin's holiday notice).
+    """
     response = VoiceResponse()
-    for text in [*before, TEXTS["voicemail"].format(hours=hours)]:
+    prompt = TEXTS["voicemail"].format(hours=hours) if hours else TEXTS["voicemail_short"]
+    for text in [*before, prompt]:
         _say(response, speakable(text), settings)
     response.record(
         action=settings.url("recording"),
@@ -439,6 +447,7 @@ def hours_in_spanish(openings: Sequence[Opening]) -> str:
         days = DAY_SPANISH[o.days[0]]
         if len(o.days) > 1:
             days = f"de {DAY_SPANISH[o.days[0]]} a {DAY_SPANISH[o.days[-1]]}"
-        window = f"de {o.start.hour}:{o.start.minute:02d} a {o.end.hour}:{o.end.minute:02d} horas"
+        end = "24:00" if o.end == time.max else f"{o.end.hour}:{o.end.minute:02d}"
+        window = f"de {o.start.hour}:{o.start.minute:02d} a {end} horas"
         parts.append(f"{days}, {window}")
     return "; y ".join(parts)

@@ -259,8 +259,9 @@ class VoiceInput(InputChannel):
         if state.sms_folio:
             return await self.sms_answer(state, digits or speech)
         if digits:
-            state.record("resident", [f"(teclado) {digits}"])
             message = twiml.keys_to_message(digits, state.last_buttons, state.menu_active)
+            chosen = [b["title"] for b in state.last_buttons if b.get("payload") == message]
+            state.record("resident", [f"(teclado {digits}) {chosen[0] if chosen else ''}"])
         else:
             state.record("resident", [speech])
             message = speech
@@ -376,7 +377,7 @@ class VoiceInput(InputChannel):
         folio = twiml.find_folio(texts)
         if folio or not twiml.is_open(self.openings, datetime.now(SANTIAGO)):
             state.voicemail_folio = folio
-            return await self.offer_voicemail(state, tuple(texts))
+            return await self.offer_voicemail(state, tuple(texts), explained=bool(folio))
         state.handed_off = True
         await self.states.save(state)
         return response.text(twiml.transfer(settings, texts), content_type=XML)
@@ -438,8 +439,10 @@ class VoiceInput(InputChannel):
                          state.call_sid, error)
             handoff = {"status": "queued"}
         if handoff.get("status") == "after_hours":
+            # closed for the admin (e.g. a holiday): its message says why and when
             state.voicemail_folio = handoff.get("folio") or None
-            return await self.offer_voicemail(state)
+            notice = str(handoff.get("message") or "")
+            return await self.offer_voicemail(state, (notice,) if notice else (), explained=True)
         state.handed_off = True
         state.record("bot", [twiml.TEXTS["transfer"]])
         await self.states.save(state)
@@ -448,12 +451,13 @@ class VoiceInput(InputChannel):
         return response.text(twiml.transfer(settings), content_type=XML)
 
     async def offer_voicemail(
-        self, state: CallState, before: tuple[str, ...] = ()
+        self, state: CallState, before: tuple[str, ...] = (), explained: bool = False
     ) -> response.HTTPResponse:
-        hours = twiml.hours_in_spanish(self.openings)
-        state.record("bot", [twiml.TEXTS["voicemail"].format(hours=hours)])
+        hours = None if explained else twiml.hours_in_spanish(self.openings)
+        document = twiml.voicemail(self.config.twiml, hours, before)
+        state.record("bot", [*before, twiml.TEXTS["voicemail_short"]])
         await self.states.save(state)
-        return response.text(twiml.voicemail(self.config.twiml, hours, before), content_type=XML)
+        return response.text(document, content_type=XML)
 
     async def queue_ended(self, params: dict[str, str]) -> response.HTTPResponse:
         """The wait in the queue ended: after an agent there is nothing left; else voicemail."""

@@ -189,6 +189,20 @@ def test_voicemail_states_the_hours_and_records_with_a_status_callback():
     assert root[-1].tag == "Hangup"
 
 
+def test_voicemail_after_an_explained_closure_does_not_state_hours_again():
+    notice = "Hoy es feriado; le llamaremos a partir del lunes 08-12-2026 a las 8:30 horas."
+    text = " ".join(spoken(parse(twiml.voicemail(SETTINGS, None, [notice]))))
+    assert text.startswith("Hoy es feriado")
+    assert "8 de diciembre de 2026" in text
+    assert "horario de atención" not in text
+    assert "después del tono" in text
+
+
+def test_a_schedule_to_midnight_is_said_as_24_hours():
+    hours = twiml.hours_in_spanish(twiml.parse_hours("mon-sun 00:00-24:00"))
+    assert hours == "de lunes a domingo, de 0:00 a 24:00 horas"
+
+
 def test_voicemail_confirmation_reads_the_consulta_folio_and_hangs_up():
     root = parse(twiml.voicemail_filed(SETTINGS, "CS-2026-000042"))
     assert "C S, dos cero dos seis, cero cero cero cero cuatro dos" in spoken(root)[0]
