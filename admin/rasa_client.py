@@ -33,7 +33,8 @@ class RasaClient:
     timeout: float = 3.0
 
     def _url(self, conversation_id: str, tail: str) -> str:
-        return f"{self.base_url}/conversations/{quote(conversation_id, safe='')}/{tail}"
+        # Rasa (Sanic) does not unquote path parameters: "whatsapp:+569…" must go as written.
+        return f"{self.base_url}/conversations/{quote(conversation_id, safe=':+@=')}/{tail}"
 
     def _params(self) -> dict[str, str]:
         return {"token": self.token} if self.token else {}

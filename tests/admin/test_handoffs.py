@@ -381,7 +381,7 @@ def test_taking_pauses_the_bot_and_handing_back_resumes_it(
     token = csrf(client, "/consola/")
     response = client.post(f"/consola/{handoff.id}/tomar", data={"csrf_token": token})
     assert response.status_code == 303
-    conversation = "/conversations/whatsapp%3A%2B56987654321/tracker/events"
+    conversation = "/conversations/whatsapp:+56987654321/tracker/events"  # as Rasa reads it
     assert rasa.posted_events() == [(conversation, {"event": "pause"})]
     assert all(f"token={RASA_TOKEN}" in r["path"] for r in rasa.requests)
     page = client.get(f"/consola/{handoff.id}").get_data(as_text=True)
