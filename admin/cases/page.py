@@ -27,7 +27,7 @@ from oirs.models import (
     ReplyTemplate,
     Unit,
 )
-from oirs.replies import VARIABLES, templates_for
+from oirs.replies import VARIABLES, NoReplyRoute, reply_route, templates_for
 
 SAI_SCREEN = "sai.case"  # the Ley 20.285 screen, when that blueprint is registered
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
@@ -112,6 +112,7 @@ def render_case_page(
         "replying": replying,
         "reply_form": reply_form,
         "templates": templates_for(session, case.type) if replying else [],
+        "route": _route(case) if replying else None,
         "variables": VARIABLES,
         "preview": preview,
         "image_types": IMAGE_TYPES,
@@ -119,6 +120,14 @@ def render_case_page(
         "municipality": settings().commune.name,
     }
     return render_template("cases/detail.html", **context)
+
+
+def _route(case: Case) -> tuple[str, str] | None:
+    """Where an answer would go now, shown before sending; None when nowhere."""
+    try:
+        return reply_route(case)
+    except NoReplyRoute:
+        return None
 
 
 def _recent_views(session: Session, case: Case) -> list[CaseView]:

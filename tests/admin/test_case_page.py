@@ -285,6 +285,8 @@ def test_reply_without_any_reachable_channel_changes_nothing(
         contact=ContactData(name="Ana"),
     )
     as_role(client, db_session, "oirs")
+    warning = client.get(f"/casos/{case.folio}").get_data(as_text=True)
+    assert "El caso no tiene un canal por el cual responder" in warning
     response = post(
         client,
         f"/casos/{case.folio}/respuesta",
@@ -311,6 +313,12 @@ def test_reply_falls_back_to_email_when_the_channel_cannot_carry_it(
         contact=ContactData(name="Ana", email="ana@example.cl"),
     )
     as_role(client, db_session, "oirs")
+    page = client.get(f"/casos/{case.folio}").get_data(as_text=True)
+    assert (
+        "se enviará por <strong>Correo electrónico</strong> a <strong>ana@example.cl</strong>"
+        in page
+    )
+    assert "el canal preferido no tiene destinatario registrado" in page
     post(
         client,
         f"/casos/{case.folio}/respuesta",
