@@ -23,6 +23,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "cases.note": ALL_STAFF,
     "cases.act": CASE_WORKERS,  # each action is narrowed further by oirs.workflow
     "cases.reply": ANSWERERS,
+    "cases.contact": ANSWERERS,  # correct a resident's contact data
     "settings.manage": frozenset({"admin"}),
     "stats.read": frozenset({"oirs", "transparency", "supervisor", "admin"}),
     "sai.manage": frozenset({"transparency", "admin"}),

@@ -13,11 +13,12 @@ from admin.auth.forms import apply_field_errors
 from admin.auth.permissions import requires
 from admin.cases import bp
 from admin.cases.access import load_case
-from admin.cases.forms import ActionForm, NoteForm, ReplyForm
+from admin.cases.forms import ActionForm, ContactForm, NoteForm, ReplyForm
 from admin.cases.page import can_reply, case_actions, render_case_page
 from admin.database import db, settings
 from oirs import labels
-from oirs.cases import Actor, derive_to_unit, transition
+from oirs.cases import Actor, ContactData, derive_to_unit, transition
+from oirs.contact_changes import correct_contact
 from oirs.errors import InvalidField, OirsError
 from oirs.models import InternalNote, Unit
 from oirs.replies import MESSAGES as REPLY_MESSAGES
@@ -31,6 +32,8 @@ MESSAGES = {
     "replied": "Respuesta registrada; se enviará por {channel}.",
     "not_allowed": "Esa acción no está disponible para este caso o para su rol.",
     "check_fields": "Revise los campos marcados.",
+    "contact_saved": "Datos de contacto corregidos.",
+    "contact_same": "Los datos de contacto no cambiaron.",
 }
 
 
@@ -90,7 +93,7 @@ def act(folio: str, action: str) -> ResponseReturnValue:
 def add_note(folio: str) -> ResponseReturnValue:
     session = db()
     case = load_case(session, folio, current_user)
-    form = NoteForm()
+    form = NoteForm(prefix="nota")
     if not form.validate():
         flash(MESSAGES["check_fields"], "error")
         page = render_case_page(session, case, note_form=form)
@@ -106,6 +109,37 @@ def add_note(folio: str) -> ResponseReturnValue:
     )
     session.commit()
     flash(MESSAGES["note_added"], "success")
+    return _back(case.folio)
+
+
+@bp.post("/<folio>/contacto")
+@requires("cases.contact")
+def correct_contact_data(folio: str) -> ResponseReturnValue:
+    """Staff correct the resident's contact data; the change is an event."""
+    session = db()
+    case = load_case(session, folio, current_user, lock=True)
+    form = ContactForm(prefix="contacto")
+    try:
+        if not form.validate():
+            raise InvalidField({})
+        data = ContactData(
+            name=form.name.data,
+            email=form.email.data,
+            phone=form.phone.data,
+            rut=form.rut.data,
+            postal_address=form.postal_address.data,
+            preferred_channel=form.preferred_channel.data,
+        )
+        event = correct_contact(session, case, _actor(), data)
+        session.commit()
+    except InvalidField as exc:
+        session.rollback()
+        apply_field_errors(form, exc.fields)
+        flash(MESSAGES["check_fields"], "error")
+        page = render_case_page(session, case, contact_form=form)
+        session.commit()
+        return page, 400
+    flash(MESSAGES["contact_saved" if event else "contact_same"], "success")
     return _back(case.folio)
 
 

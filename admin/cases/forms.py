@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from admin.auth.forms import StaffForm
@@ -43,6 +43,24 @@ class NoteForm(StaffForm):
     body = TextAreaField(
         "Nota interna",
         validators=[DataRequired(REQUIRED), Length(max=MAX_NOTE, message=TOO_LONG)],
+    )
+
+
+class ContactForm(StaffForm):
+    name = StringField("Nombre", validators=[Optional(), Length(max=200)])
+    email = StringField("Correo electrónico", validators=[Optional(), Length(max=254)])
+    phone = StringField("Teléfono", validators=[Optional(), Length(max=20)])
+    rut = StringField("RUT", validators=[Optional(), Length(max=12)])
+    postal_address = StringField("Dirección postal", validators=[Optional(), Length(max=300)])
+    preferred_channel = SelectField(
+        "Responder por",
+        choices=[
+            ("", "El canal por el que llegó"),
+            ("email", "Correo electrónico"),
+            ("whatsapp", "WhatsApp"),
+            ("telegram", "Telegram"),
+        ],
+        validators=[Optional()],
     )
 
 

@@ -14,7 +14,7 @@ from admin.auth.permissions import allowed, requires, sees_full_contact
 from admin.cases import bp
 from admin.cases.access import contact_view, load_case, record_view, transcript_view
 from admin.cases.deadline_view import view_for
-from admin.cases.forms import ActionForm, NoteForm, ReplyForm
+from admin.cases.forms import ActionForm, ContactForm, NoteForm, ReplyForm
 from admin.cases.inbox import today_local
 from admin.database import calendar, db, settings
 from oirs import workflow
@@ -79,6 +79,7 @@ def render_case_page(
     action_forms: dict[str, ActionForm] | None = None,
     note_form: NoteForm | None = None,
     reply_form: ReplyForm | None = None,
+    contact_form: ContactForm | None = None,
     preview: str | None = None,
 ) -> str:
     """Render the page; every render with full contact data is written to the access log."""
@@ -101,7 +102,7 @@ def render_case_page(
         "deadline": view_for(case, calendar(), today_local().date()),
         "actions": actions,
         "action_forms": _action_forms(session, case, actions, action_forms or {}),
-        "note_form": note_form or NoteForm(formdata=None),
+        "note_form": note_form or NoteForm(prefix="nota", formdata=None),
         "notes": session.scalars(
             select(InternalNote).where(InternalNote.case_id == case.id).order_by(InternalNote.id)
         ).all(),
@@ -110,6 +111,7 @@ def render_case_page(
         ).all(),
         "views": _recent_views(session, case) if full else [],
         "replying": replying,
+        "contact_form": _contact_form(case, contact_form),
         "reply_form": reply_form,
         "templates": templates_for(session, case.type) if replying else [],
         "route": _route(case) if replying else None,
@@ -120,6 +122,24 @@ def render_case_page(
         "municipality": settings().commune.name,
     }
     return render_template("cases/detail.html", **context)
+
+
+def _contact_form(case: Case, bound: ContactForm | None) -> ContactForm | None:
+    """The correction form, filled with what is on file, for roles that may correct."""
+    if not allowed("cases.contact", current_user.role):
+        return None
+    if bound is not None:
+        return bound
+    form = ContactForm(prefix="contacto", formdata=None)
+    form.name.data = case.contact_name
+    form.email.data = case.contact_email
+    form.phone.data = case.contact_phone
+    form.rut.data = case.contact_rut
+    form.postal_address.data = case.contact_postal_address
+    form.preferred_channel.data = (
+        case.preferred_channel if case.preferred_channel != case.channel else ""
+    )
+    return form
 
 
 def _route(case: Case) -> tuple[str, str] | None:

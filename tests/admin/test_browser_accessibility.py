@@ -29,6 +29,13 @@ UNLABELLED_JS = """
   .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
   .map(el => el.name || el.id)
 """
+DUPLICATE_IDS_JS = """
+() => {
+  const seen = {};
+  document.querySelectorAll('[id]').forEach(el => { seen[el.id] = (seen[el.id] || 0) + 1; });
+  return Object.keys(seen).filter(id => seen[id] > 1);
+}
+"""
 COLOURS_JS = """
 (selector) => [...document.querySelectorAll(selector)].slice(0, 3).map(el => {
   let bg = 'rgba(0, 0, 0, 0)', node = el;
@@ -81,6 +88,7 @@ def test_every_page_has_landmarks_and_labelled_controls(logged_in) -> None:  # t
         assert tab.locator("nav[aria-label]").count() >= 1
         assert tab.locator("h1").count() == 1, path
         assert tab.evaluate(UNLABELLED_JS) == [], f"controls without a label on {path}"
+        assert tab.evaluate(DUPLICATE_IDS_JS) == [], f"duplicate ids on {path}"
 
 
 @pytest.fixture
@@ -95,6 +103,7 @@ def test_settings_pages_have_landmarks_and_labelled_controls(admin_tab) -> None:
         tab.goto(live["base"] + path)
         assert tab.locator("main#contenido").count() == 1 and tab.locator("h1").count() == 1
         assert tab.evaluate(UNLABELLED_JS) == [], f"controls without a label on {path}"
+        assert tab.evaluate(DUPLICATE_IDS_JS) == [], f"duplicate ids on {path}"
     tab.goto(live["base"] + "/configuracion/usuarios")
     tab.screenshot(path=str(Path(ARTIFACTS) / "configuracion-usuarios.png"), full_page=True)
 

@@ -373,13 +373,16 @@ def test_internal_notes_are_kept_and_empty_ones_refused(
 ) -> None:
     as_role(client, db_session, "supervisor")
     empty = post(
-        client, f"/casos/{reclamo.folio}/notas", {"body": ""}, token_page=f"/casos/{reclamo.folio}"
+        client,
+        f"/casos/{reclamo.folio}/notas",
+        {"nota-body": ""},
+        token_page=f"/casos/{reclamo.folio}",
     )
     assert empty.status_code == 400 and "Este campo es obligatorio." in empty.get_data(as_text=True)
     post(
         client,
         f"/casos/{reclamo.folio}/notas",
-        {"body": "Revisar con <b>DIMAO</b>"},
+        {"nota-body": "Revisar con <b>DIMAO</b>"},
         token_page=f"/casos/{reclamo.folio}",
     )
     html = client.get(f"/casos/{reclamo.folio}").get_data(as_text=True)
@@ -476,3 +479,65 @@ def test_two_people_taking_the_same_step_at_once_record_it_once(
     ).all()
     db_session.rollback()
     assert len(events) == 1
+
+
+def test_staff_correct_contact_data_and_the_correction_is_an_event(
+    client: FlaskClient, db_session: Session
+) -> None:
+    case = new_case(
+        db_session,
+        CAL,
+        type_="sugerencia",
+        category="areas_verdes",
+        channel="presencial",
+        contact=ContactData(name="Ana"),
+    )
+    as_role(client, db_session, "oirs")
+    path = f"/casos/{case.folio}/contacto"
+    bad = post(
+        client,
+        path,
+        {"contacto-name": "Ana", "contacto-email": "no-es-correo", "contacto-phone": "12"},
+        token_page=f"/casos/{case.folio}",
+    )
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 400
+    assert "El correo electrónico no es válido." in html and "no es un número chileno" in html
+    good = post(
+        client,
+        path,
+        {"contacto-name": "Ana Rojas", "contacto-email": "ana@example.cl", "contacto-phone": ""},
+        token_page=f"/casos/{case.folio}",
+    )
+    assert good.status_code == 303
+    stored = reload(db_session, case.folio)
+    assert (stored.contact_name, stored.contact_email) == ("Ana Rojas", "ana@example.cl")
+    page = client.get(f"/casos/{case.folio}").get_data(as_text=True)
+    assert "Corrección de datos de contacto" in page and "nombre, correo" in page
+    assert "ana@example.cl" not in page.split("Historial")[1].split("</ol>")[0]
+    assert "se enviará por <strong>Correo electrónico</strong>" in page
+
+
+def test_sai_contact_correction_keeps_the_name_and_refuses_a_rut(
+    client: FlaskClient, db_session: Session
+) -> None:
+    case = new_case(
+        db_session,
+        CAL,
+        type_="sai",
+        category=None,  # type: ignore[arg-type]
+        channel="web",
+        description="Copia del presupuesto municipal",
+        contact=ContactData(name="Ana Pérez", email="ana@example.cl"),
+    )
+    as_role(client, db_session, "transparency")
+    response = post(
+        client,
+        f"/casos/{case.folio}/contacto",
+        {"contacto-name": "", "contacto-email": "ana@example.cl", "contacto-rut": "12.345.678-5"},
+        token_page=f"/casos/{case.folio}",
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "La solicitud debe indicar nombre y apellidos." in html
+    assert "Una solicitud de acceso a la información no pide RUT." in html

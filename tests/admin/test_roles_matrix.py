@@ -36,6 +36,7 @@ EXPECTED = {
     "cases.act": {"agent", "oirs", "transparency", "unit", "admin"},
     "cases.reply": {"oirs", "transparency", "admin"},
     "cases.new": {"agent", "oirs", "transparency", "admin"},
+    "cases.correct_contact_data": {"oirs", "transparency", "admin"},
     **{
         f"settings_ui.{name}": {"admin"}
         for name in [
