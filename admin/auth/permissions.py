@@ -48,7 +48,8 @@ def requires(permission: str) -> Callable[[F], F]:
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
-                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+                back = request.full_path.rstrip("?") if request.method == "GET" else None
+                return redirect(url_for("auth.login", next=back))
             if not allowed(permission, current_user.role):
                 abort(403)
             return view(*args, **kwargs)
