@@ -73,7 +73,7 @@ def console_app(console_sessions: sessionmaker[Session], fake_rasa: FakeRasa) ->
 
     info = console_sessions.kw["info"]
     settings = Settings(database_url=info["url"], data_dir=info["data_dir"], rasa_url=fake_rasa.url)
-    app = create_app(settings, TESTING=True, RATELIMIT_ENABLED=False, CONSOLE_STREAM_SECONDS=5)
+    app = create_app(settings, TESTING=True, RATELIMIT_ENABLED=False, CONSOLE_STREAM_SECONDS=3)
     app.extensions["oirs_rasa_client"] = RasaClient(fake_rasa.url, RASA_TOKEN, timeout=2.0)
     app.extensions["oirs_call_center_hours"] = CallCenterHours(parse_hours("mon-sun 00:00-24:00"))
     return app
