@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from admin.auth.permissions import sees_full_contact
-from admin.cases.access import contact_view
+from admin.cases.access import contact_view, record_view
 from admin.console import bp
 from admin.console.access import console_required, current_actor
 from admin.console.suggestions import SOURCE_LABELS, last_resident_index, suggestions_for
@@ -112,7 +112,11 @@ def sync_conversation(session: Session, handoff_id: int) -> str | None:
 
 
 def case_rows(session: Session, cases: list[Case]) -> list[dict[str, Any]]:
+    """Cases with contact data as the role may see it; full data shown is logged per case."""
     full = sees_full_contact(current_user.role)
+    if full:
+        for case in cases:
+            record_view(session, case, current_user, "contacto (consola)")
     return [{"case": c, "contact": contact_view(c, full)} for c in cases]
 
 

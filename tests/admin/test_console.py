@@ -272,3 +272,18 @@ def test_search_finds_a_resident_by_folio_with_masked_contact_for_agents(
     assert "12.345.678-5" not in page
     page = client.get("/consola/buscar", query_string={"q": "+56 9 8765 4321"})
     assert case.folio in page.get_data(as_text=True)
+
+
+def test_full_contact_data_shown_in_the_console_is_logged_as_seen(
+    client: FlaskClient, db_session: Session
+) -> None:
+    from oirs.models import CaseView
+    from tests.admin.staff import new_case
+
+    case = new_case(db_session, CAL)
+    as_role(client, db_session, "oirs")
+    page = client.get("/consola/buscar", query_string={"q": case.folio}).get_data(as_text=True)
+    assert "+56987654321" in page
+    with db_session.begin():
+        views = db_session.scalars(select(CaseView).where(CaseView.case_id == case.id)).all()
+        assert [v.what for v in views] == ["contacto (consola)"]
