@@ -69,7 +69,8 @@ def queue_events() -> ResponseReturnValue:
             with session_factory()() as session, session.begin():  # never held across a yield
                 context = queue_context(session, user_id)
                 handoffs = [*context["queued"], *context["mine"]]
-                signature = [(h.id, h.status, h.updated_at) for h in handoffs]
+                minute = int(time.time() // 60)  # waiting times shown in minutes
+                signature = [minute, *((h.id, h.status, h.updated_at) for h in handoffs)]
                 if signature != last:
                     last = signature
                     html = render_template("console/_queue.html", **context)

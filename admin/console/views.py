@@ -35,7 +35,7 @@ from oirs.handoffs import (
     take,
     taken_by,
 )
-from oirs.models import Case, Category, Handoff, HandoffStatus
+from oirs.models import Case, Category, Handoff, HandoffStatus, utcnow
 from oirs.resident_lookup import open_cases_of, prefill_case
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,7 @@ HANDOFF_STATUS_LABELS = {
 def queue_context(session: Session, user_id: int) -> dict[str, Any]:
     return {
         "queued": queue(session),
+        "now": utcnow(),
         "mine": taken_by(session, user_id),
         "status_labels": HANDOFF_STATUS_LABELS,
         "reason_labels": REASON_LABELS,

@@ -83,7 +83,9 @@ def test_agents_oirs_and_admins_open_the_console(
     as_role(client, db_session, role)
     page = client.get("/consola/")
     assert page.status_code == 200
-    assert "Consola de atención" in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert "Consola de atención" in html
+    assert '<noscript><meta http-equiv="refresh"' in html  # the queue refreshes without JS
 
 
 @pytest.mark.parametrize("role", ["unit", "transparency", "supervisor"])
