@@ -143,7 +143,8 @@ def test_a_threaded_server_keeps_the_stream_open_for_a_bounded_time(
     finally:
         app.config["CONSOLE_STREAM_SECONDS"] = 30
     assert body.startswith("retry: 2000")
-    assert [e["event"] for e in events(body)] == ["cola"]  # unchanged queue: sent once
+    sent = [e["event"] for e in events(body)]
+    assert sent in (["cola"], ["cola", "cola"])  # unchanged: once (twice if a minute turned)
 
 
 def test_conversation_stream_resumes_after_the_last_event_id(
