@@ -294,12 +294,12 @@ def entity_scores(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def tune_threshold(rows: list[dict[str, Any]]) -> float:
-    """Best CV macro-F1 among thresholds reaching the OOS recall target (else best OOS recall)."""
+    """Best CV macro-F1 among thresholds reaching the OOS target, else best mean of both."""
     scored = [(t, intent_scores(rows, t)) for t in THRESHOLDS]
     ok = [(s["macro_f1"], t) for t, s in scored if s["oos_recall"] >= OOS_TARGET]
     if ok:
         return max(ok)[1]
-    return max((s["oos_recall"], s["macro_f1"], t) for t, s in scored)[2]
+    return max((s["macro_f1"] + s["oos_recall"], t) for t, s in scored)[1]
 
 
 def percentile(values: list[float], q: float) -> float:
