@@ -17,7 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from oirs.cases import SYSTEM, add_event
-from oirs.models import Case, OutboxMessage, utcnow
+from oirs.models import Attachment, Case, OutboxMessage, utcnow
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 MAX_ATTEMPTS = 6
@@ -25,6 +25,15 @@ FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=6)
 LEASE = timedelta(minutes=5)
 WHATSAPP_WINDOW = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class DeliveryFile:
+    """A stored file that goes with a message (a SAI letter as PDF)."""
+
+    filename: str
+    content_type: str
+    storage_key: str
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,7 @@ class Delivery:
     payload: dict[str, Any] = field(default_factory=dict)
     folio: str | None = None
     last_inbound_at: datetime | None = None
+    files: tuple[DeliveryFile, ...] = ()
 
     def within_whatsapp_window(self, now: datetime) -> bool:
         """Free-form WhatsApp text is allowed only 24 h after the resident last wrote."""
@@ -86,7 +96,17 @@ def _delivery(session: Session, message: OutboxMessage) -> Delivery:
         payload=dict(message.payload or {}),
         folio=case.folio if case else message.payload.get("folio"),
         last_inbound_at=last_inbound_at(message, case),
+        files=_files(session, message),
     )
+
+
+def _files(session: Session, message: OutboxMessage) -> tuple[DeliveryFile, ...]:
+    """The attachment the payload names, if it belongs to the message's case."""
+    attachment_id = (message.payload or {}).get("attachment_id")
+    attachment = session.get(Attachment, attachment_id) if attachment_id else None
+    if attachment is None or attachment.case_id != message.case_id:
+        return ()
+    return (DeliveryFile(attachment.filename, attachment.content_type, attachment.storage_key),)
 
 
 def last_inbound_at(message: OutboxMessage, case: Case | None) -> datetime | None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import smtplib
 from datetime import datetime
 
-from admin.mail import send_mail
+from admin.mail import MailAttachment, send_mail
 from admin.senders import DeliveryError
+from oirs.filestore import storage_path
 from oirs.outbox import Delivery
 from oirs.settings import Settings
 
@@ -23,7 +24,17 @@ class EmailSender:
             SUBJECT.format(folio=delivery.folio) if delivery.folio else SUBJECT_NO_FOLIO
         )
         try:
-            return send_mail(self.settings, [delivery.recipient], str(subject), delivery.body)
+            files = [
+                MailAttachment(
+                    f.filename,
+                    f.content_type,
+                    storage_path(self.settings.data_dir, f.storage_key).read_bytes(),
+                )
+                for f in delivery.files
+            ]
+            return send_mail(
+                self.settings, [delivery.recipient], str(subject), delivery.body, files
+            )
         except smtplib.SMTPRecipientsRefused as exc:
             raise DeliveryError(f"recipient refused: {exc}", permanent=True) from exc
         except (smtplib.SMTPException, OSError) as exc:
