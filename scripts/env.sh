@@ -14,6 +14,7 @@ export RASA_TRACKER_URL="${RASA_TRACKER_URL:-sqlite:///$OIRS_DATA_DIR/rasa/track
 export RASA_LOCK_STORE="${RASA_LOCK_STORE:-in_memory}"
 export REDIS_HOST="${REDIS_HOST:-127.0.0.1}"
 export REDIS_PORT="${REDIS_PORT:-6379}"
+export REDIS_LOCK_DB="${REDIS_LOCK_DB:-1}"
 mkdir -p "$OIRS_DATA_DIR/log" "$OIRS_DATA_DIR/rasa"
 export OIRS_LOG_DIR="$OIRS_DATA_DIR/log"
 if [ -z "${RASA_AUTH_TOKEN:-}" ]; then

@@ -73,6 +73,7 @@ def base_env(data_dir: Path, database_url: str) -> dict[str, str]:
         RASA_AUTH_TOKEN="e2e-rasa-token",
         REDIS_HOST="127.0.0.1",
         REDIS_PORT="6379",
+        REDIS_LOCK_DB="1",
     )
     return env
 
