@@ -102,7 +102,7 @@ MONTHS = (
     "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
     "octubre", "noviembre", "diciembre",
 )
-FOLIO_RE = re.compile(r"\b(RC|SG|FL|CS|SAI)-(\d{4})-(\d{6})\b", re.IGNORECASE)
+FOLIO_RE = re.compile(r"\b(RC|SG|FL|CS|SAI|DP)-(\d{4})-(\d{6})\b", re.IGNORECASE)
 URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s«»]+", re.IGNORECASE)
 EMAIL_RE = re.compile(r"\b([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)\b")
 DATE_RE = re.compile(r"\b(\d{2})-(\d{2})-(\d{4})\b")

@@ -467,7 +467,7 @@ class VoiceInput(InputChannel):
         if result in QUEUE_ENDED_WITH_AGENT:
             return response.text(twiml.goodbye(self.config.twiml, []), content_type=XML)
         state = await self.load(params)
-        return await self.offer_voicemail(state, (twiml.TEXTS["queue_failed"],))
+        return await self.offer_voicemail(state, (twiml.TEXTS["queue_failed"],), explained=True)
 
     async def recording(self, params: dict[str, str]) -> response.HTTPResponse:
         """The voicemail ended: it becomes a consulta (or joins the one the handoff opened)."""

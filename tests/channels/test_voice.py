@@ -503,6 +503,18 @@ class TestDuringOfficeHours:
         call.answer()
         assert call.press("0").find("Enqueue") is not None
 
+    def test_a_queue_that_fails_leaves_the_caller_a_voicemail(self, open_line: str) -> None:
+        call = Call(open_line)
+        call.answer()
+        assert call.press("0").find("Enqueue") is not None
+        root = call.turn("queue", QueueResult="queue-full", QueueSid="QU" + "0" * 32,
+                         QueueTime="0")
+        assert root.find("Record") is not None
+        assert "No pudimos comunicarle" in spoken(root)
+        # an agent who took the call ends it: nothing more to say
+        after_agent = call.turn("queue", QueueResult="bridged", QueueTime="40")
+        assert after_agent.find("Hangup") is not None and not spoken(after_agent)
+
     def test_silence_reprompts_then_offers_keys_then_a_person(self, open_line: str) -> None:
         call = Call(open_line)
         call.answer()
