@@ -176,6 +176,20 @@ class ResidentCase:
     category_label: str | None = None
     business_days_left: int | None = None
 
+    @classmethod
+    def from_summary(cls, summary: Mapping[str, Any]) -> ResidentCase:
+        """From a case summary of the API (GET /api/v1/residents/cases, status-lookup)."""
+        days = summary.get("business_days_left")
+        return cls(
+            folio=str(summary["folio"]),
+            type_label=str(summary.get("type_label") or summary.get("type") or "caso"),
+            status_label=str(summary.get("status_label") or summary.get("status") or ""),
+            due_date=date.fromisoformat(str(summary["due_date"])[:10]),
+            unit=summary.get("unit") or None,
+            category_label=summary.get("category_label") or summary.get("category") or None,
+            business_days_left=int(days) if days is not None else None,
+        )
+
 
 # --- text ------------------------------------------------------------------------------------
 
@@ -408,15 +422,16 @@ def _mentioned_folios(message: str, cases: Sequence[ResidentCase]) -> set[str]:
 def _case_reply(case: ResidentCase) -> _Reply:
     days = case.business_days_left
     days_part = f" (quedan {days} días hábiles)" if days is not None and days >= 0 else ""
+    label = case.type_label[:1].lower() + case.type_label[1:]  # "Reclamo" mid-sentence
     text = CASE_REPLY.format(
-        type_label=case.type_label,
+        type_label=label,
         folio=case.folio,
         status_label=case.status_label,
         unit_part=CASE_UNIT.format(unit=case.unit) if case.unit else "",
         due_date=case.due_date.strftime("%d-%m-%Y"),
         days_part=days_part,
     )
-    title = CASE_TITLE.format(type_label=case.type_label, folio=case.folio)
+    title = CASE_TITLE.format(type_label=label, folio=case.folio)
     return _Reply("case", f"case/{case.folio}", title, text)
 
 

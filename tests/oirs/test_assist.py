@@ -150,6 +150,20 @@ def test_templates_given_by_the_caller_are_used_as_they_are():
                                                "Despeje de nieve en caminos")
 
 
+def test_a_case_summary_of_the_api_becomes_a_case_aware_suggestion(assistant):
+    summary = {
+        "folio": "SG-2026-000007", "type": "sugerencia", "type_label": "Sugerencia",
+        "status": "clasificado", "status_label": "Clasificada", "due_date": "2027-01-05",
+        "due_date_display": "05-01-2027", "business_days_left": 9, "unit": "DIMAO",
+    }
+    case = ResidentCase.from_summary(summary)
+    assert case.due_date == date(2027, 1, 5)
+    top = assistant.suggest("qué pasó con mi sugerencia SG-2026-000007", cases=[case])[0]
+    assert top.key == "case/SG-2026-000007"
+    assert top.text.startswith("Su sugerencia con folio SG-2026-000007")
+    assert "05-01-2027" in top.text and "Clasificada" in top.text and "9 días hábiles" in top.text
+
+
 def test_colloquial_words_and_accents_meet_the_municipal_vocabulary():
     assert normalise("Señora, la MUNI q hace?") == "senora la municipalidad que hace"
     assert "conceptoluminaria" in normalise("el foco del pasaje")
