@@ -40,10 +40,14 @@ def load_cases() -> list[ResidentCase]:
     raw = yaml.safe_load((DATA / "cases.yml").read_text(encoding="utf-8"))["cases"]
     return [
         ResidentCase(
-            folio=c["folio"], type_label=c["type_label"], status_label=c["status_label"],
-            due_date=c["due_date"] if isinstance(c["due_date"], date)
+            folio=c["folio"],
+            type_label=c["type_label"],
+            status_label=c["status_label"],
+            due_date=c["due_date"]
+            if isinstance(c["due_date"], date)
             else date.fromisoformat(c["due_date"]),
-            unit=c.get("unit"), category_label=c.get("category_label"),
+            unit=c.get("unit"),
+            category_label=c.get("category_label"),
         )
         for c in raw
     ]
@@ -55,8 +59,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-def evaluate(assistant: ReplyAssistant, items: list[dict[str, str]],
-             cases: list[ResidentCase]) -> dict[str, Any]:
+def evaluate(
+    assistant: ReplyAssistant, items: list[dict[str, str]], cases: list[ResidentCase]
+) -> dict[str, Any]:
     top1 = top3 = 0
     latencies: list[float] = []
     misses: list[dict[str, Any]] = []
@@ -101,14 +106,21 @@ def main() -> None:
     # the winner is chosen on the tuning set; the held-out set only reports how it does
     winner: Method = max(
         METHODS,
-        key=lambda m: (results[m]["dev"]["top3"], results[m]["dev"]["top1"],
-                       -results[m]["dev"]["p95_ms"]),
+        key=lambda m: (
+            results[m]["dev"]["top3"],
+            results[m]["dev"]["top1"],
+            -results[m]["dev"]["p95_ms"],
+        ),
     )
     best = results[winner]["held_out"]
     report = {
         "benchmark": "assist",
-        "documents": {"faq": len(faqs), "faq_examples": sum(len(f.examples) for f in faqs),
-                      "templates": len(templates), "resident_cases": len(cases)},
+        "documents": {
+            "faq": len(faqs),
+            "faq_examples": sum(len(f.examples) for f in faqs),
+            "templates": len(templates),
+            "resident_cases": len(cases),
+        },
         "held_out_items": len(held_out),
         "dev_items": len(dev),
         "methods": results,

@@ -99,8 +99,18 @@ TEXTS: Mapping[str, str] = {
 
 DIGIT_WORDS = ("cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve")
 MONTHS = (
-    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-    "octubre", "noviembre", "diciembre",
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
 )
 FOLIO_RE = re.compile(r"\b(RC|SG|FL|CS|SAI|DP)-(\d{4})-(\d{6})\b", re.IGNORECASE)
 URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s«»]+", re.IGNORECASE)
@@ -433,9 +443,7 @@ def _clock(value: str) -> time:
 def is_open(openings: Sequence[Opening], local_now: datetime) -> bool:
     """Whether agents take calls at this local (America/Santiago) moment."""
     moment = local_now.time()
-    return any(
-        local_now.weekday() in o.days and o.start <= moment < o.end for o in openings
-    )
+    return any(local_now.weekday() in o.days and o.start <= moment < o.end for o in openings)
 
 
 def hours_in_spanish(openings: Sequence[Opening]) -> str:

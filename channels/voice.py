@@ -94,18 +94,20 @@ class AdminApi:
         self.headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
 
     async def post_json(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        async with aiohttp.ClientSession(timeout=TIMEOUT) as session, session.post(
-            self.base_url + path, json=body, headers=self.headers
-        ) as reply:
+        async with (
+            aiohttp.ClientSession(timeout=TIMEOUT) as session,
+            session.post(self.base_url + path, json=body, headers=self.headers) as reply,
+        ):
             data = await reply.json(content_type=None)
             if reply.status >= 400 or not isinstance(data, dict):
                 raise AdminApiError(f"POST {path} status={reply.status}")
             return data
 
     async def get_json(self, path: str) -> dict[str, Any]:
-        async with aiohttp.ClientSession(timeout=TIMEOUT) as session, session.get(
-            self.base_url + path, headers=self.headers
-        ) as reply:
+        async with (
+            aiohttp.ClientSession(timeout=TIMEOUT) as session,
+            session.get(self.base_url + path, headers=self.headers) as reply,
+        ):
             data = await reply.json(content_type=None)
             if reply.status >= 400 or not isinstance(data, dict):
                 raise AdminApiError(f"GET {path} status={reply.status}")
@@ -114,9 +116,12 @@ class AdminApi:
     async def attach(self, folio: str, data: bytes, content_type: str, filename: str) -> None:
         form = aiohttp.FormData()
         form.add_field("file", data, content_type=content_type, filename=filename)
-        async with aiohttp.ClientSession(timeout=TIMEOUT) as session, session.post(
-            f"{self.base_url}/api/v1/cases/{folio}/attachments", data=form, headers=self.headers
-        ) as reply:
+        async with (
+            aiohttp.ClientSession(timeout=TIMEOUT) as session,
+            session.post(
+                f"{self.base_url}/api/v1/cases/{folio}/attachments", data=form, headers=self.headers
+            ) as reply,
+        ):
             if reply.status != 201:
                 raise AdminApiError(f"attachment status={reply.status}")
 
@@ -229,8 +234,13 @@ class VoiceInput(InputChannel):
             municipal_number=params.get("To", ""),
         )
         await on_new_message(
-            UserMessage(SESSION_START, VoiceOutput(), state.call_sid, input_channel=CHANNEL,
-                        metadata=self.metadata(state))
+            UserMessage(
+                SESSION_START,
+                VoiceOutput(),
+                state.call_sid,
+                input_channel=CHANNEL,
+                metadata=self.metadata(state),
+            )
         )
         municipality = await self.municipality()
         document = twiml.greeting(self.config.twiml, municipality)
@@ -239,7 +249,9 @@ class VoiceInput(InputChannel):
         await self.states.save(state)
         logger.info(
             "channel=voice event=call_answered call_sid=%s from=%s direction=%s",
-            state.call_sid, mask_id(state.caller), params.get("Direction", ""),
+            state.call_sid,
+            mask_id(state.caller),
+            params.get("Direction", ""),
         )
         return response.text(document, content_type=XML)
 
@@ -283,8 +295,9 @@ class VoiceInput(InputChannel):
         output = VoiceOutput()
         filed_before = await self.last_filed(request, state.call_sid)
         await on_new_message(
-            UserMessage(text, output, state.call_sid, input_channel=CHANNEL,
-                        metadata=self.metadata(state))
+            UserMessage(
+                text, output, state.call_sid, input_channel=CHANNEL, metadata=self.metadata(state)
+            )
         )
         messages = [m for m in output.messages if m.get("utter_action") not in SKIPPED_RESPONSES]
         turn = twiml.turn_from_messages(messages)
@@ -318,7 +331,9 @@ class VoiceInput(InputChannel):
         step = twiml.recovery_step(state.failures)
         logger.info(
             "channel=voice event=no_input call_sid=%s failures=%d step=%s",
-            state.call_sid, state.failures, step,
+            state.call_sid,
+            state.failures,
+            step,
         )
         if step == "person":
             return await self.hand_off(state, "no_se_entendio")
@@ -408,13 +423,15 @@ class VoiceInput(InputChannel):
         url = f"{self.config.api_base}/2010-04-01/Accounts/{self.config.account_sid}/Messages.json"
         data = {"From": state.municipal_number, "To": state.caller, "Body": body}
         auth = aiohttp.BasicAuth(self.config.account_sid, self.config.auth_token)
-        async with aiohttp.ClientSession(timeout=TIMEOUT) as session, session.post(
-            url, data=data, auth=auth
-        ) as reply:
+        async with (
+            aiohttp.ClientSession(timeout=TIMEOUT) as session,
+            session.post(url, data=data, auth=auth) as reply,
+        ):
             if reply.status >= 400:
                 raise AdminApiError(f"Twilio refused the SMS status={reply.status}")
-        logger.info("channel=voice event=sms_sent call_sid=%s to=%s", state.call_sid,
-                    mask_id(state.caller))
+        logger.info(
+            "channel=voice event=sms_sent call_sid=%s to=%s", state.call_sid, mask_id(state.caller)
+        )
 
     # --- a person, or a voicemail ---------------------------------------------------------
 
@@ -435,8 +452,9 @@ class VoiceInput(InputChannel):
             handoff = await self.api.post_json("/api/v1/handoffs", body)
         except (AdminApiError, aiohttp.ClientError, TimeoutError) as error:
             # a caller who asked for a person still reaches one; only the transcript is missing
-            logger.error("channel=voice event=handoff_failed call_sid=%s error=%s",
-                         state.call_sid, error)
+            logger.error(
+                "channel=voice event=handoff_failed call_sid=%s error=%s", state.call_sid, error
+            )
             handoff = {"status": "queued"}
         if handoff.get("status") == "after_hours":
             # closed for the admin (e.g. a holiday): its message says why and when
@@ -446,8 +464,12 @@ class VoiceInput(InputChannel):
         state.handed_off = True
         state.record("bot", [twiml.TEXTS["transfer"]])
         await self.states.save(state)
-        logger.info("channel=voice event=enqueued call_sid=%s queue=%s handoff=%s",
-                    state.call_sid, settings.queue, handoff.get("id"))
+        logger.info(
+            "channel=voice event=enqueued call_sid=%s queue=%s handoff=%s",
+            state.call_sid,
+            settings.queue,
+            handoff.get("id"),
+        )
         return response.text(twiml.transfer(settings), content_type=XML)
 
     async def offer_voicemail(
@@ -462,8 +484,11 @@ class VoiceInput(InputChannel):
     async def queue_ended(self, params: dict[str, str]) -> response.HTTPResponse:
         """The wait in the queue ended: after an agent there is nothing left; else voicemail."""
         result = params.get("QueueResult", "")
-        logger.info("channel=voice event=queue_result call_sid=%s result=%s",
-                    params.get("CallSid", ""), result)
+        logger.info(
+            "channel=voice event=queue_result call_sid=%s result=%s",
+            params.get("CallSid", ""),
+            result,
+        )
         if result in QUEUE_ENDED_WITH_AGENT:
             return response.text(twiml.goodbye(self.config.twiml, []), content_type=XML)
         state = await self.load(params)
@@ -480,8 +505,11 @@ class VoiceInput(InputChannel):
             try:
                 state.voicemail_folio = await self.file_voicemail(state, params)
             except (AdminApiError, aiohttp.ClientError, TimeoutError) as error:
-                logger.error("channel=voice event=voicemail_not_filed call_sid=%s error=%s",
-                             state.call_sid, error)
+                logger.error(
+                    "channel=voice event=voicemail_not_filed call_sid=%s error=%s",
+                    state.call_sid,
+                    error,
+                )
                 document = twiml.goodbye(self.config.twiml, [twiml.TEXTS["error"]])
                 return response.text(document, content_type=XML)
         if state.pending_recording:
@@ -505,8 +533,11 @@ class VoiceInput(InputChannel):
             "idempotency_key": f"voice-{params.get('RecordingSid') or state.call_sid}",
         }
         case = await self.api.post_json("/api/v1/cases", body)
-        logger.info("channel=voice event=voicemail_filed call_sid=%s folio=%s",
-                    state.call_sid, case.get("folio"))
+        logger.info(
+            "channel=voice event=voicemail_filed call_sid=%s folio=%s",
+            state.call_sid,
+            case.get("folio"),
+        )
         return str(case["folio"])
 
     async def recording_status(self, params: dict[str, str]) -> response.HTTPResponse:
@@ -526,9 +557,10 @@ class VoiceInput(InputChannel):
         if not self.config.trusts(url):
             raise AdminApiError(f"recording from an untrusted host: {urlparse(url).hostname}")
         auth = aiohttp.BasicAuth(self.config.account_sid, self.config.auth_token)
-        async with aiohttp.ClientSession(timeout=TIMEOUT) as session, session.get(
-            url, auth=auth if self.config.account_sid else None
-        ) as reply:
+        async with (
+            aiohttp.ClientSession(timeout=TIMEOUT) as session,
+            session.get(url, auth=auth if self.config.account_sid else None) as reply,
+        ):
             if reply.status != 200:
                 raise AdminApiError(f"recording fetch status={reply.status}")
             audio = await reply.read()
@@ -536,9 +568,12 @@ class VoiceInput(InputChannel):
         logger.info("channel=voice event=recording_attached folio=%s bytes=%d", folio, len(audio))
 
     async def call_status(self, params: dict[str, str]) -> response.HTTPResponse:
-        logger.info("channel=voice event=call_status call_sid=%s status=%s duration=%s",
-                    params.get("CallSid", ""), params.get("CallStatus", ""),
-                    params.get("CallDuration", ""))
+        logger.info(
+            "channel=voice event=call_status call_sid=%s status=%s duration=%s",
+            params.get("CallSid", ""),
+            params.get("CallStatus", ""),
+            params.get("CallDuration", ""),
+        )
         return response.empty()
 
     # --- helpers --------------------------------------------------------------------------
@@ -554,7 +589,8 @@ class VoiceInput(InputChannel):
         state = await self.states.load(call_sid)
         if state is None:
             state = CallState(
-                call_sid=call_sid, caller=params.get("From", ""),
+                call_sid=call_sid,
+                caller=params.get("From", ""),
                 municipal_number=params.get("To", ""),
             )
         return state

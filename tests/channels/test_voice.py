@@ -101,7 +101,10 @@ class Call:
 
     def say(self, speech: str, confidence: str = "0.91") -> ET.Element:
         return self.turn(
-            "gather", SpeechResult=speech, Confidence=confidence, Language="es-CL",
+            "gather",
+            SpeechResult=speech,
+            Confidence=confidence,
+            Language="es-CL",
             msg="Gather End",
         )
 
@@ -232,9 +235,23 @@ def trained_model(workdir: Path) -> Path:
             return Path(folder)
     out = workdir / "model"
     subprocess.run(
-        [str(BOT_BIN / "rasa"), "train", "--domain", "bot", "--data", "data/nlu", "data/rules",
-         "data/stories", "--config", str(small_config(workdir)), "--out", str(out)],
-        cwd=ROOT, env={**os.environ, "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}, check=True,
+        [
+            str(BOT_BIN / "rasa"),
+            "train",
+            "--domain",
+            "bot",
+            "--data",
+            "data/nlu",
+            "data/rules",
+            "data/stories",
+            "--config",
+            str(small_config(workdir)),
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "SQLALCHEMY_SILENCE_UBER_WARNING": "1"},
+        check=True,
         capture_output=True,
     )
     return out
@@ -277,23 +294,52 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
     for command in ([oirs, "db", "upgrade"], [oirs, "seed-demo"]):
         subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
     made = subprocess.run(
-        [oirs, "create-token", "voice tests"], cwd=ROOT, env=env, check=True,
-        capture_output=True, text=True,
+        [oirs, "create-token", "voice tests"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     env["OIRS_API_TOKEN"] = made.stdout.strip().splitlines()[-1]
     stand_in = TwilioStandIn()
     server = start_stand_in(stand_in)
     processes = [
-        spawn("admin", [str(APP_BIN / "gunicorn"), "--workers", "1", "--bind",
-                        f"127.0.0.1:{ADMIN_PORT}", "admin:create_app()"], env, work),
-        spawn("actions", [str(BOT_BIN / "rasa"), "run", "actions", "--actions", "actions",
-                          "--port", str(ACTIONS_PORT)], env, work),
+        spawn(
+            "admin",
+            [
+                str(APP_BIN / "gunicorn"),
+                "--workers",
+                "1",
+                "--bind",
+                f"127.0.0.1:{ADMIN_PORT}",
+                "admin:create_app()",
+            ],
+            env,
+            work,
+        ),
+        spawn(
+            "actions",
+            [
+                str(BOT_BIN / "rasa"),
+                "run",
+                "actions",
+                "--actions",
+                "actions",
+                "--port",
+                str(ACTIONS_PORT),
+            ],
+            env,
+            work,
+        ),
     ]
     try:
-        wait_until_up(f"http://127.0.0.1:{ADMIN_PORT}/healthz", processes[0],
-                      work / "admin.log", 120)
-        wait_until_up(f"http://127.0.0.1:{ACTIONS_PORT}/health", processes[1],
-                      work / "actions.log", 180)
+        wait_until_up(
+            f"http://127.0.0.1:{ADMIN_PORT}/healthz", processes[0], work / "admin.log", 120
+        )
+        wait_until_up(
+            f"http://127.0.0.1:{ACTIONS_PORT}/health", processes[1], work / "actions.log", 180
+        )
         yield Backend(env=env, logs=work, model=trained_model(work), twilio=stand_in)
     finally:
         for process in processes:
@@ -331,9 +377,20 @@ def run_rasa(backend: Backend, port: int, hours: str) -> Iterator[str]:
     )
     process = spawn(
         name,
-        [str(BOT_BIN / "rasa"), "run", "--port", str(port), "--interface", "127.0.0.1",
-         "--model", str(backend.model), "--credentials", str(credentials),
-         "--endpoints", str(endpoints)],
+        [
+            str(BOT_BIN / "rasa"),
+            "run",
+            "--port",
+            str(port),
+            "--interface",
+            "127.0.0.1",
+            "--model",
+            str(backend.model),
+            "--credentials",
+            str(credentials),
+            "--endpoints",
+            str(endpoints),
+        ],
         env,
         backend.logs,
     )
@@ -362,9 +419,12 @@ FOLIO_SPOKEN = re.compile(
     r"(R C|C S), ((?:cero|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve) ?){4}, "
     r"((?:cero|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve) ?){6}"
 )
-DIGITS = {w: str(i) for i, w in enumerate(
-    ("cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve")
-)}
+DIGITS = {
+    w: str(i)
+    for i, w in enumerate(
+        ("cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve")
+    )
+}
 
 
 def folio_heard(text: str) -> str:
@@ -384,8 +444,10 @@ def file_reclamo_by_phone(call: Call) -> ET.Element:
         (r"(?i)direcci|dónde|lugar", "Los Aromos 123"),
         (r"(?i)nombre", "Ana Pérez Soto"),
         (r"(?i)correo|teléfono|contact", "#987654321"),
-        (r"(?i)cuénteme|describ|qué (pasó|ocurr)|detalle", "hace dos semanas que no pasa el "
-         "camión de la basura por Los Aromos 123"),
+        (
+            r"(?i)cuénteme|describ|qué (pasó|ocurr)|detalle",
+            "hace dos semanas que no pasa el camión de la basura por Los Aromos 123",
+        ),
     ]
     root = call.press("1")
     for _ in range(10):
@@ -445,8 +507,10 @@ class TestDuringOfficeHours:
         after = spoken(call.press("1"))
         assert "le enviamos el folio" in after
         texts = backend.twilio.sms()
-        assert any(folio in m["Body"] and m["To"] == CALLER and m["From"] == MUNICIPAL_NUMBER
-                   for m in texts), texts
+        assert any(
+            folio in m["Body"] and m["To"] == CALLER and m["From"] == MUNICIPAL_NUMBER
+            for m in texts
+        ), texts
 
         case = backend.api("GET", f"/api/v1/cases/{folio}").json()
         assert case["type"] == "reclamo"
@@ -458,12 +522,19 @@ class TestDuringOfficeHours:
     def test_status_call_by_folio_and_phone_speaks_the_status(
         self, open_line: str, backend: Backend
     ) -> None:
-        filed = backend.api("POST", "/api/v1/cases", json={
-            "type": "reclamo", "channel": "web", "category": "alumbrado",
-            "description": "Luminaria apagada hace una semana frente al número 45",
-            "address": "Pasaje Los Olmos 45", "contact": {"name": "Luis Rojas", "phone": CALLER},
-            "idempotency_key": uuid.uuid4().hex,
-        })
+        filed = backend.api(
+            "POST",
+            "/api/v1/cases",
+            json={
+                "type": "reclamo",
+                "channel": "web",
+                "category": "alumbrado",
+                "description": "Luminaria apagada hace una semana frente al número 45",
+                "address": "Pasaje Los Olmos 45",
+                "contact": {"name": "Luis Rojas", "phone": CALLER},
+                "idempotency_key": uuid.uuid4().hex,
+            },
+        )
         assert filed.status_code == 201, filed.text
         folio = filed.json()["folio"]
         call = Call(open_line)
@@ -507,8 +578,7 @@ class TestDuringOfficeHours:
         call = Call(open_line)
         call.answer()
         assert call.press("0").find("Enqueue") is not None
-        root = call.turn("queue", QueueResult="queue-full", QueueSid="QU" + "0" * 32,
-                         QueueTime="0")
+        root = call.turn("queue", QueueResult="queue-full", QueueSid="QU" + "0" * 32, QueueTime="0")
         assert root.find("Record") is not None
         assert "No pudimos comunicarle" in spoken(root)
         # an agent who took the call ends it: nothing more to say
@@ -553,16 +623,28 @@ class TestOutOfHours:
 
         recording_sid = "RE" + uuid.uuid4().hex
         recording_url = backend.twilio.recording_url(recording_sid)
-        done = call.turn("recording", RecordingUrl=recording_url, RecordingSid=recording_sid,
-                         RecordingDuration="14", Digits="#")
+        done = call.turn(
+            "recording",
+            RecordingUrl=recording_url,
+            RecordingSid=recording_sid,
+            RecordingDuration="14",
+            Digits="#",
+        )
         folio = folio_heard(spoken(done))
         assert folio.startswith("CS-")
         assert done[-1].tag == "Hangup"
 
-        status = call.post("recording-status", call.params(
-            RecordingStatus="completed", RecordingUrl=recording_url, RecordingSid=recording_sid,
-            RecordingDuration="14", RecordingChannels="1", RecordingSource="RecordVerb",
-        ))
+        status = call.post(
+            "recording-status",
+            call.params(
+                RecordingStatus="completed",
+                RecordingUrl=recording_url,
+                RecordingSid=recording_sid,
+                RecordingDuration="14",
+                RecordingChannels="1",
+                RecordingSource="RecordVerb",
+            ),
+        )
         assert status.status_code in (200, 204), status.text
         fetched = backend.twilio.fetched()
         assert any(path.endswith(f"{recording_sid}.mp3") for path, _ in fetched), fetched
@@ -582,12 +664,21 @@ class TestOutOfHours:
         call.press("0")
         recording_sid = "RE" + uuid.uuid4().hex
         recording_url = backend.twilio.recording_url(recording_sid)
-        early = call.post("recording-status", call.params(
-            RecordingStatus="completed", RecordingUrl=recording_url, RecordingSid=recording_sid,
-        ))
+        early = call.post(
+            "recording-status",
+            call.params(
+                RecordingStatus="completed",
+                RecordingUrl=recording_url,
+                RecordingSid=recording_sid,
+            ),
+        )
         assert early.status_code in (200, 204)
-        done = call.turn("recording", RecordingUrl=recording_url, RecordingSid=recording_sid,
-                         RecordingDuration="9")
+        done = call.turn(
+            "recording",
+            RecordingUrl=recording_url,
+            RecordingSid=recording_sid,
+            RecordingDuration="9",
+        )
         folio = folio_heard(spoken(done))
         assert any(p.endswith(f"{recording_sid}.mp3") for p, _ in backend.twilio.fetched())
         case = backend.api("GET", f"/api/v1/cases/{folio}").json()

@@ -21,19 +21,37 @@ from oirs.assist import (
 
 DATA = Path(__file__).resolve().parents[1] / "assist"
 FAQ_KEYS = {
-    "plazo_transparencia", "como_solicitar_informacion", "amparo", "transparencia_activa",
-    "costo_solicitud", "horario_atencion", "canales_atencion", "plazo_reclamo",
-    "constituir_organizacion", "certificado_vigencia", "modificar_organizacion",
-    "declaracion_intereses", "concejo_municipal", "oficina_partes", "datos_personales",
+    "plazo_transparencia",
+    "como_solicitar_informacion",
+    "amparo",
+    "transparencia_activa",
+    "costo_solicitud",
+    "horario_atencion",
+    "canales_atencion",
+    "plazo_reclamo",
+    "constituir_organizacion",
+    "certificado_vigencia",
+    "modificar_organizacion",
+    "declaracion_intereses",
+    "concejo_municipal",
+    "oficina_partes",
+    "datos_personales",
 }
 LUMINARIA = ResidentCase(
-    folio="RC-2026-000123", type_label="reclamo", status_label="En gestión",
-    due_date=date(2026, 12, 16), unit="Alumbrado Público",
-    category_label="alumbrado público (luminaria)", business_days_left=14,
+    folio="RC-2026-000123",
+    type_label="reclamo",
+    status_label="En gestión",
+    due_date=date(2026, 12, 16),
+    unit="Alumbrado Público",
+    category_label="alumbrado público (luminaria)",
+    business_days_left=14,
 )
 SAI = ResidentCase(
-    folio="SAI-2026-000045", type_label="solicitud de acceso a la información (transparencia)",
-    status_label="En análisis", due_date=date(2026, 12, 22), unit="Oficina de Transparencia",
+    folio="SAI-2026-000045",
+    type_label="solicitud de acceso a la información (transparencia)",
+    status_label="En análisis",
+    due_date=date(2026, 12, 22),
+    unit="Oficina de Transparencia",
     category_label="contrato de recolección de basura",
 )
 
@@ -101,8 +119,8 @@ def test_naming_a_folio_loosely_puts_that_case_first(assistant):
 
 def test_a_general_deadline_question_gets_the_faq_even_when_the_resident_has_cases(assistant):
     top = assistant.suggest(
-        "en general cuántos días hábiles tiene la muni para contestar solicitudes de "
-        "transparencia", cases=[LUMINARIA, SAI],
+        "en general cuántos días hábiles tiene la muni para contestar solicitudes de transparencia",
+        cases=[LUMINARIA, SAI],
     )[0]
     assert top.key == "faq/plazo_transparencia"
 
@@ -146,15 +164,24 @@ def test_templates_given_by_the_caller_are_used_as_they_are():
     faq = [FaqEntry("horario_atencion", "Atendemos de 8:30 a 14:00.", ("a qué hora abren",))]
     templates = [{"code": "nevazon", "name": "Nieve", "body": "Despeje de nieve en caminos"}]
     top = ReplyAssistant(faq, templates).suggest("hay mucha nieve en el camino")[0]
-    assert (top.source, top.key, top.text) == ("template", "template/nevazon",
-                                               "Despeje de nieve en caminos")
+    assert (top.source, top.key, top.text) == (
+        "template",
+        "template/nevazon",
+        "Despeje de nieve en caminos",
+    )
 
 
 def test_a_case_summary_of_the_api_becomes_a_case_aware_suggestion(assistant):
     summary = {
-        "folio": "SG-2026-000007", "type": "sugerencia", "type_label": "Sugerencia",
-        "status": "clasificado", "status_label": "Clasificada", "due_date": "2027-01-05",
-        "due_date_display": "05-01-2027", "business_days_left": 9, "unit": "DIMAO",
+        "folio": "SG-2026-000007",
+        "type": "sugerencia",
+        "type_label": "Sugerencia",
+        "status": "clasificado",
+        "status_label": "Clasificada",
+        "due_date": "2027-01-05",
+        "due_date_display": "05-01-2027",
+        "business_days_left": 9,
+        "unit": "DIMAO",
     }
     case = ResidentCase.from_summary(summary)
     assert case.due_date == date(2027, 1, 5)
