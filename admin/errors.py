@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from oirs.errors import CaseNotFound, InvalidField, InvalidTransition, OirsError, PermissionDenied
@@ -40,8 +40,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Any:
-        if not wants_json():
-            return exc
         status = exc.code or 500
+        if not wants_json():
+            return render_template("error.html", code=status, reason=None), status
         message = HTTP_MESSAGES.get(status, exc.description or "Error.")
         return error_response(status, (exc.name or "error").lower().replace(" ", "_"), message)

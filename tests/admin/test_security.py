@@ -38,3 +38,10 @@ def test_open311_posts_are_rate_limited(app_settings: Settings, clean_db) -> Non
     assert 429 not in codes[:30]
     assert codes[-1] == 429
     assert client.get("/open311/v2/services.json").status_code == 200
+
+
+def test_pages_outside_the_api_answer_errors_in_spanish(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/no-existe")
+    assert response.status_code == 404
+    assert "Página no encontrada" in response.get_data(as_text=True)
+    assert client.get("/api/v1/no-existe").json["error"]["message"] == "No se encontró el recurso."
