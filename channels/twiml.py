@@ -88,7 +88,10 @@ TEXTS: Mapping[str, str] = {
     ),
     "sms_sent": "Listo, le enviamos el folio por mensaje de texto.",
     "sms_declined": "Entendido, no le enviaremos mensaje.",
-    "sms_body": "Municipalidad: su caso quedó registrado con el folio {folio}.",
+    "sms_body": (
+        "{municipality}: su caso quedó registrado con el folio {folio}. Para saber cómo va, "
+        "llámenos y diga «estado de un caso»."
+    ),
     "anything_else": "¿Le puedo ayudar en algo más?",
     "goodbye": "Gracias por comunicarse. Hasta luego.",
     "error": (

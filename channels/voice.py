@@ -408,7 +408,10 @@ class VoiceInput(InputChannel):
         state.record("resident", [answer])
         texts = [twiml.TEXTS["sms_declined"]]
         if twiml.is_affirmative(answer):
-            await self.send_sms(state, twiml.TEXTS["sms_body"].format(folio=folio))
+            body = twiml.TEXTS["sms_body"].format(
+                municipality=await self.municipality(), folio=folio
+            )
+            await self.send_sms(state, body)
             texts = [twiml.TEXTS["sms_sent"]]
         texts += [twiml.TEXTS["anything_else"], twiml.TEXTS["menu"]]
         state.record("bot", texts[:1])

@@ -508,7 +508,10 @@ class TestDuringOfficeHours:
         assert "le enviamos el folio" in after
         texts = backend.twilio.sms()
         assert any(
-            folio in m["Body"] and m["To"] == CALLER and m["From"] == MUNICIPAL_NUMBER
+            folio in m["Body"]
+            and m["Body"].startswith("Municipalidad de Ñuñoa")
+            and m["To"] == CALLER
+            and m["From"] == MUNICIPAL_NUMBER
             for m in texts
         ), texts
 
