@@ -12,4 +12,5 @@ BLUEPRINTS: list[str] = [
     "admin.stats:bp",
     "admin.widget:bp",
     "admin.twilio_status:bp",
+    "admin.privacy_ui:bp",
 ]

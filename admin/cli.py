@@ -185,6 +185,23 @@ def worker_cmd(workers: int) -> None:
     run_worker(workers)
 
 
+@main.command("anonymise", help="Anonimiza los casos cerrados con plazo de conservación cumplido.")
+def anonymise_cmd() -> None:
+    from admin import create_app
+    from admin.jobs import retention_years, run_anonymise
+
+    _settings()
+    try:
+        years = retention_years()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with create_app().app_context():
+        folios = run_anonymise(years=years)
+    click.echo(f"anonymised={len(folios)}")
+    for folio in folios:
+        click.echo(folio)
+
+
 def _register_area_commands() -> None:
     """Commands that live beside their area (outbox delivery, upload purge)."""
     from admin.outbox_cli import outbox_worker, purge_uploads

@@ -1,4 +1,4 @@
-"""Background work on huey: deadline alerts, lapsed subsanaciones and the daily digests.
+"""Background work on huey: deadline alerts, lapsed subsanaciones, daily digests, anonymisation.
 
 Storage is SQLite under var/ by default and Redis when REDIS_URL is set. Run it with
 `oirs worker`. Tasks run inside the admin app's context, so they share its settings,
@@ -8,6 +8,7 @@ database and mail templates.
 from __future__ import annotations
 
 import logging
+import os
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -22,6 +23,7 @@ from oirs.cases import SYSTEM
 from oirs.digest import SOON, unit_digests
 from oirs.letters import issue_letter
 from oirs.models import utcnow
+from oirs.privacy import DEFAULT_RETENTION_YEARS, anonymise_expired
 from oirs.sai import expire_subsanaciones
 from oirs.settings import Settings
 
@@ -32,6 +34,9 @@ log = logging.getLogger(__name__)
 # Schedules (UTC): alerts every 30 minutes; digests at 11:00 UTC (07:00-08:00 in Chile).
 ALERTS_SCHEDULE = {"minute": "*/30"}
 DIGEST_SCHEDULE = {"minute": "0", "hour": "11"}
+# Ley 21.719 retention: anonymise expired cases at 07:30 UTC (03:30-04:30 in Chile).
+ANONYMISE_SCHEDULE = {"minute": "30", "hour": "7"}
+RETENTION_ENV = "OIRS_RETENTION_YEARS"
 
 
 def make_huey(app_settings: Settings) -> Huey:
@@ -115,6 +120,28 @@ def run_digests(now: datetime | None = None) -> int:
     return sent
 
 
+def retention_years(text: str | None = None) -> dict[str, int]:
+    """Years per case type from OIRS_RETENTION_YEARS ("reclamo=5,sai=5"); defaults otherwise."""
+    text = os.environ.get(RETENTION_ENV, "") if text is None else text
+    years: dict[str, int] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        case_type, _, value = item.partition("=")
+        case_type = case_type.strip()
+        if case_type not in DEFAULT_RETENTION_YEARS or not value.strip().isdigit():
+            raise ValueError(f"{RETENTION_ENV}: entrada inválida {item!r} (use tipo=años)")
+        years[case_type] = int(value)
+    return {**DEFAULT_RETENTION_YEARS, **years}
+
+
+def run_anonymise(now: datetime | None = None, years: dict[str, int] | None = None) -> list[str]:
+    """Anonymise every closed case past its retention term; returns their folios."""
+    session = db()
+    with session.begin():
+        folios = anonymise_expired(session, _today(now), years or retention_years())
+    log.info("anonymised cases=%d", len(folios))
+    return folios
+
+
 def register(huey: Huey, app: Flask) -> None:
     """Attach the periodic tasks, each run inside the app context."""
 
@@ -127,6 +154,11 @@ def register(huey: Huey, app: Flask) -> None:
     def digests_task() -> int:
         with app.app_context():
             return run_digests()
+
+    @huey.periodic_task(crontab(**ANONYMISE_SCHEDULE), name="oirs.anonymise")
+    def anonymise_task() -> int:
+        with app.app_context():
+            return len(run_anonymise())
 
 
 def run_worker(workers: int = 1) -> None:

@@ -29,6 +29,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "sai.manage": frozenset({"transparency", "admin"}),
     # Call-center console (handoffs); admin/console must guard with requires("console.use").
     "console.use": frozenset({"agent", "oirs", "admin"}),
+    "privacy.export": frozenset({"oirs", "admin"}),  # Ley 21.719 data-rights export
 }
 
 F = TypeVar("F", bound=Callable[..., Any])
