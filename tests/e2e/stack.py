@@ -23,9 +23,21 @@ class Stack:
     data_dir: Path
     env: dict[str, str]
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
-    admin_url: str = f"http://127.0.0.1:{ADMIN_PORT}"
-    rasa_url: str = f"http://127.0.0.1:{RASA_PORT}"
-    actions_url: str = f"http://127.0.0.1:{ACTIONS_PORT}"
+    admin_port: int = ADMIN_PORT
+    rasa_port: int = RASA_PORT
+    actions_port: int = ACTIONS_PORT
+
+    @property
+    def admin_url(self) -> str:
+        return f"http://127.0.0.1:{self.admin_port}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.actions_port}"
 
     @property
     def token(self) -> str:
@@ -57,16 +69,22 @@ def model_path() -> Path:
     return models
 
 
-def base_env(data_dir: Path, database_url: str) -> dict[str, str]:
+def base_env(
+    data_dir: Path,
+    database_url: str,
+    ports: tuple[int, int, int] = (ADMIN_PORT, RASA_PORT, ACTIONS_PORT),
+) -> dict[str, str]:
+    """Environment of the three services; `ports` are (admin, rasa, actions)."""
+    admin_port, rasa_port, actions_port = ports
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OIRS_", "RASA_", "DATABASE_"))}
     env.update(
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         DATABASE_URL=database_url,
         OIRS_DATA_DIR=str(data_dir),
-        OIRS_API_URL=f"http://127.0.0.1:{ADMIN_PORT}",
-        OIRS_PUBLIC_URL=f"http://127.0.0.1:{ADMIN_PORT}",
-        OIRS_RASA_URL=f"http://127.0.0.1:{RASA_PORT}",
-        RASA_ACTION_ENDPOINT_URL=f"http://127.0.0.1:{ACTIONS_PORT}/webhook",
+        OIRS_API_URL=f"http://127.0.0.1:{admin_port}",
+        OIRS_PUBLIC_URL=f"http://127.0.0.1:{admin_port}",
+        OIRS_RASA_URL=f"http://127.0.0.1:{rasa_port}",
+        RASA_ACTION_ENDPOINT_URL=f"http://127.0.0.1:{actions_port}/webhook",
         RASA_TRACKER_DIALECT="sqlite",
         RASA_TRACKER_URL=f"sqlite:///{data_dir / 'tracker.db'}",
         RASA_LOCK_STORE="in_memory",
@@ -87,16 +105,16 @@ def _spawn(stack: Stack, name: str, command: list[str]) -> subprocess.Popen[byte
     return process
 
 
-def start_admin(stack: Stack) -> None:
+def start_admin(stack: Stack, workers: int = 2) -> None:
     process = _spawn(
         stack,
         "admin",
         [
             str(APP_BIN / "gunicorn"),
             "--workers",
-            "2",
+            str(workers),
             "--bind",
-            f"127.0.0.1:{ADMIN_PORT}",
+            f"127.0.0.1:{stack.admin_port}",
             "admin:create_app()",
         ],
     )
@@ -114,16 +132,18 @@ def start_actions(stack: Stack) -> None:
             "--actions",
             "actions",
             "--port",
-            str(ACTIONS_PORT),
+            str(stack.actions_port),
         ],
     )
     _wait(f"{stack.actions_url}/health", process, "actions")
 
 
-def start_rasa(stack: Stack) -> None:
+def start_rasa(stack: Stack, name: str = "rasa", port: int | None = None) -> None:
+    """One Rasa server; a second one for the same stack needs its own name and port."""
+    port = port or stack.rasa_port
     process = _spawn(
         stack,
-        "rasa",
+        name,
         [
             str(BOT_BIN / "rasa"),
             "run",
@@ -131,7 +151,7 @@ def start_rasa(stack: Stack) -> None:
             "--auth-token",
             stack.env["RASA_AUTH_TOKEN"],
             "--port",
-            str(RASA_PORT),
+            str(port),
             "--model",
             str(model_path()),
             "--endpoints",
@@ -140,7 +160,7 @@ def start_rasa(stack: Stack) -> None:
             "credentials.yml",
         ],
     )
-    _wait(f"{stack.rasa_url}/", process, "rasa", timeout=300)
+    _wait(f"http://127.0.0.1:{port}/", process, name, timeout=300)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -155,13 +175,22 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 @contextmanager
 def running_stack(
-    data_dir: Path, database_url: str, tracker: tuple[str, str] | None = None
+    data_dir: Path,
+    database_url: str,
+    tracker: tuple[str, str] | None = None,
+    ports: tuple[int, int, int] = (ADMIN_PORT, RASA_PORT, ACTIONS_PORT),
+    extra_env: dict[str, str] | None = None,
+    admin_workers: int = 2,
 ) -> Iterator[Stack]:
     """Migrate, seed, issue the bot token, then run the three services until the block ends."""
-    env = base_env(data_dir, database_url)
+    env = base_env(data_dir, database_url, ports)
     if tracker is not None:
         env["RASA_TRACKER_DIALECT"], env["RASA_TRACKER_URL"] = tracker
-    stack = Stack(data_dir=data_dir, env=env)
+    env.update(extra_env or {})
+    admin_port, rasa_port, actions_port = ports
+    stack = Stack(
+        data_dir, env, admin_port=admin_port, rasa_port=rasa_port, actions_port=actions_port
+    )
     oirs = str(APP_BIN / "oirs")
     subprocess.run([oirs, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([oirs, "seed-demo"], env=env, check=True, capture_output=True)
@@ -174,7 +203,7 @@ def running_stack(
     )
     env["OIRS_API_TOKEN"] = token
     try:
-        start_admin(stack)
+        start_admin(stack, admin_workers)
         start_actions(stack)
         start_rasa(stack)
         yield stack

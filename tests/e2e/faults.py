@@ -1,0 +1,314 @@
+"""Helpers of the fault and scale-out tests: a loopback Twilio stand-in, our own redis-server,
+a PostgreSQL database we can close to new connections, Twilio signatures, and the talk."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+import pytest
+import requests
+from sqlalchemy import func, select, text
+
+from oirs.db import make_engine, make_session_factory
+from oirs.models import Case, OutboxMessage
+from tests.e2e.stack import Stack
+from tests.support.app_fixtures import PG_ADMIN_URL
+
+CONFIRM = re.compile(r"(?i)confirm|correct|resumen")
+FOLIO = re.compile(r"RC-\d{4}-\d{6}")
+RETRY_TOLD = re.compile(r"(?i)no pudimos registrar su caso")
+
+
+# --- talking to the bot ------------------------------------------------------------------
+
+
+def say(base_url: str, sender: str, message: str, timeout: float = 60) -> list[dict[str, Any]]:
+    """One turn on Rasa's REST channel; the reply must be a JSON list."""
+    reply = requests.post(
+        f"{base_url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": message},
+        timeout=timeout,
+    )
+    reply.raise_for_status()
+    messages: list[dict[str, Any]] = reply.json()
+    return messages
+
+
+def texts(messages: list[dict[str, Any]]) -> str:
+    return "\n".join(str(m.get("text", "")) for m in messages)
+
+
+RECLAMO = (
+    "hace dos semanas que no pasa el camion de la basura por los aromos 123, "
+    "soy Ana Perez, mi telefono es 987654321"
+)
+ANSWERS = ("Ana Perez", "987654321", "ana.perez@example.cl", "Los Aromos 123", "no")
+
+
+def rest_turn(base_url: str, sender: str) -> Callable[[str], str]:
+    return lambda message: texts(say(base_url, sender, message))
+
+
+def reach_confirmation(turn: Callable[[str], str], greet: bool = True) -> str:
+    """Tell a reclamo and answer what the form asks until the bot reads back the summary."""
+    if greet:
+        turn("hola")
+    reply = turn(RECLAMO)
+    return answer_until_summary(turn, reply)
+
+
+def answer_until_summary(turn: Callable[[str], str], reply: str) -> str:
+    answers = iter(ANSWERS)
+    for _ in range(len(ANSWERS)):
+        if CONFIRM.search(reply):
+            return reply
+        reply = turn(next(answers))
+    assert CONFIRM.search(reply), reply
+    return reply
+
+
+def new_sender(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def tracker(stack: Stack, sender: str, base_url: str | None = None) -> dict[str, Any]:
+    """Rasa's stored conversation of `sender` (the SQL tracker store)."""
+    reply = requests.get(
+        f"{base_url or stack.rasa_url}/conversations/{sender}/tracker",
+        params={"token": stack.env["RASA_AUTH_TOKEN"]},
+        timeout=30,
+    )
+    reply.raise_for_status()
+    data: dict[str, Any] = reply.json()
+    return data
+
+
+def user_texts(conversation: dict[str, Any]) -> list[str]:
+    return [e.get("text") or "" for e in conversation["events"] if e["event"] == "user"]
+
+
+# --- the database, read directly -----------------------------------------------------------
+
+
+def cases_of(stack: Stack, sender: str) -> list[Case]:
+    """Every case filed for this channel identity, straight from the database."""
+    engine = make_engine(stack.env["DATABASE_URL"])
+    try:
+        with make_session_factory(engine)() as session:
+            query = select(Case).where(Case.channel_user_id == sender)
+            return list(session.scalars(query))
+    finally:
+        engine.dispose()
+
+
+def count(stack: Stack, model: type[Any], **where: Any) -> int:
+    engine = make_engine(stack.env["DATABASE_URL"])
+    try:
+        with make_session_factory(engine)() as session:
+            query = select(func.count()).select_from(model).filter_by(**where)
+            return int(session.scalar(query) or 0)
+    finally:
+        engine.dispose()
+
+
+def outbox_row(stack: Stack, message_id: int) -> OutboxMessage:
+    engine = make_engine(stack.env["DATABASE_URL"])
+    try:
+        with make_session_factory(engine)() as session:
+            row = session.get_one(OutboxMessage, message_id)
+            session.expunge(row)
+            return row
+    finally:
+        engine.dispose()
+
+
+# --- processes -----------------------------------------------------------------------------
+
+
+def kill_tree(process: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
+    """Signal a process and its children (gunicorn workers), as a crash would hit them."""
+    children = _children(process.pid)
+    for pid in [process.pid, *children]:
+        with suppress(ProcessLookupError):
+            os.kill(pid, sig)
+    process.wait(timeout=30)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for path in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = path.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(path.parent.name))
+    return found
+
+
+def wait_port_free(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"el puerto {port} sigue ocupado")
+
+
+@contextmanager
+def redis_server(port: int, data_dir: Path) -> Iterator[RedisProcess]:
+    """Our own redis-server on `port` (never the machine's shared one on 6379)."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server no está instalado (SKIPPED)")
+    server = RedisProcess(port, data_dir)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+class RedisProcess:
+    def __init__(self, port: int, data_dir: Path) -> None:
+        assert port != 6379, "never the shared Redis"
+        self.port, self.data_dir = port, data_dir
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
+        command += ["--save", "", "--appendonly", "no", "--dir", str(self.data_dir)]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.1)
+        raise RuntimeError("redis-server no inició")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+
+# --- PostgreSQL: close one database to connections, then open it again -------------------
+
+
+def close_database(name: str) -> None:
+    """New connections are refused and current ones are cut: the database is 'down'."""
+    engine = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            )
+    finally:
+        engine.dispose()
+
+
+def open_database(name: str) -> None:
+    engine = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+    finally:
+        engine.dispose()
+
+
+# --- Twilio --------------------------------------------------------------------------------
+
+
+def twilio_signature(auth_token: str, url: str, params: dict[str, str]) -> str:
+    """X-Twilio-Signature: base64 HMAC-SHA1 of the URL followed by the sorted params."""
+    payload = url + "".join(f"{key}{params[key]}" for key in sorted(params))
+    digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+class FakeTwilio:
+    """Stands in for api.twilio.com on loopback: answers Messages.json with `status` and
+    keeps what it accepted (201) and how many posts it refused."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.status = 201
+        self.hold = threading.Event()
+        self.hold.set()
+        self.accepted: list[dict[str, str]] = []
+        self.refused = 0
+        self.received = threading.Event()
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> FakeTwilio:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.hold.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def to(self, recipient: str) -> list[dict[str, str]]:
+        with self._lock:
+            return [m for m in self.accepted if m.get("To") == recipient]
+
+    def _answer(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        self.received.set()
+        self.hold.wait(60)
+        with self._lock:
+            if self.status >= 300:
+                self.refused += 1
+                return self.status, {"code": 20500, "message": "Service Unavailable"}
+            self.accepted.append(form)
+            return 201, {"sid": f"SM{uuid.uuid4().hex}", "status": "queued"}
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                form = dict(parse_qsl(self.rfile.read(length).decode(), keep_blank_values=True))
+                status, body = fake._answer(form)
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                return
+
+        return Handler

@@ -1,0 +1,101 @@
+"""A tiny loopback TCP proxy: round robin over several upstreams, and a switch that loses
+replies, so tests can put two Rasa servers behind one port or lose the admin's answers."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Proxy:
+    """Forwards each new connection on `port` to the next of `upstreams` (127.0.0.1 ports)."""
+
+    port: int
+    upstreams: list[int]
+    served: Counter[int] = field(default_factory=Counter)
+    replies_to_lose: int = 0
+    lost: int = 0
+    _next: int = 0
+    _loop: asyncio.AbstractEventLoop | None = None
+    _thread: threading.Thread | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self) -> Proxy:
+        ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(ready,), daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError(f"el proxy no escuchó en el puerto {self.port}")
+        return self
+
+    def stop(self) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread is not None:
+            self._thread.join(10)
+
+    def lose_replies(self, count: int) -> None:
+        """The next `count` replies are dropped after the request reached the upstream."""
+        with self._lock:
+            self.replies_to_lose = count
+
+    def _run(self, ready: threading.Event) -> None:
+        self._loop = asyncio.new_event_loop()
+        server = self._loop.run_until_complete(
+            asyncio.start_server(self._handle, "127.0.0.1", self.port)
+        )
+        ready.set()
+        try:
+            self._loop.run_forever()
+        finally:
+            server.close()
+            self._loop.close()
+
+    def _pick(self) -> int:
+        with self._lock:
+            upstream = self.upstreams[self._next % len(self.upstreams)]
+            self._next += 1
+            self.served[upstream] += 1
+            return upstream
+
+    def _take_loss(self) -> bool:
+        with self._lock:
+            if self.replies_to_lose <= 0:
+                return False
+            self.replies_to_lose -= 1
+            self.lost += 1
+            return True
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self._pick())
+        except OSError:
+            writer.close()
+            return
+        await asyncio.gather(
+            _pipe(reader, up_writer, lambda: False),
+            _pipe(up_reader, writer, self._take_loss),
+            return_exceptions=True,
+        )
+        for stream in (writer, up_writer):
+            stream.close()
+
+
+async def _pipe(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, lose: Callable[[], bool]
+) -> None:
+    """Copy bytes until EOF; when `lose()` says so, drop the chunk and cut both sides."""
+    try:
+        while chunk := await reader.read(65536):
+            if lose():
+                writer.transport.abort()
+                return
+            writer.write(chunk)
+            await writer.drain()
+    finally:
+        if writer.can_write_eof() and not writer.is_closing():
+            writer.write_eof()
