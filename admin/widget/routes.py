@@ -79,7 +79,9 @@ def _session_id(value: Any) -> str | None:
 @bp.post("/widget/api/messages")
 def relay_message() -> ResponseReturnValue:
     """The resident's message to Rasa's REST channel; Rasa's replies back to the page."""
-    body = request.get_json(silent=True) or {}
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):  # a JSON list, number or string is no message
+        body = {}
     session_id = _session_id(body.get("session"))
     if session_id is None:
         return error_response(400, "bad_session", MESSAGES["bad_session"])
