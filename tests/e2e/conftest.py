@@ -10,6 +10,10 @@ import pytest
 from tests.e2e.stack import Stack, running_stack
 from tests.support.app_fixtures import _drop_postgres_database, _postgres_database
 
+PG_STACK_PORTS = (28100, 25105, 25155)
+
+PG_STACK_PORTS = (28100, 25105, 25155)
+
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
@@ -32,6 +36,7 @@ def pg_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             data_dir,
             url,
             tracker=("postgresql", tracker_url.replace("postgresql://", "postgresql+psycopg2://")),
+            ports=PG_STACK_PORTS,  # both stacks live for the whole session
         ) as running:
             yield running
     finally:
