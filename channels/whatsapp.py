@@ -291,7 +291,8 @@ class WhatsAppInput(InputChannel):
 
 def form_params(request: Request) -> dict[str, str]:
     """Twilio's form fields, keeping the blank ones (an empty Body is signed too)."""
-    pairs = parse_qsl(request.body.decode("utf-8"), keep_blank_values=True)
+    # Undecodable bytes become U+FFFD: the signature check then refuses them (403, not 500).
+    pairs = parse_qsl(request.body.decode("utf-8", errors="replace"), keep_blank_values=True)
     return dict(pairs)
 
 
@@ -301,7 +302,9 @@ def location_of(params: dict[str, str]) -> dict[str, Any] | None:
         lat, lon = float(params["Latitude"]), float(params["Longitude"])
     except (KeyError, ValueError):
         return None
-    place = {"lat": lat, "lon": lon}
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # also refuses nan and inf
+        return None
+    place: dict[str, Any] = {"lat": lat, "lon": lon}
     for key, name in (("Address", "address"), ("Label", "label")):
         if params.get(key):
             place[name] = params[key]
