@@ -199,7 +199,7 @@ def entity_values(tracker: Tracker, entity: str) -> list[str]:
 
 def best_address(candidates: list[str]) -> str | None:
     """Among several address guesses, the one that looks most like a street and number."""
-    cleaned = [c.strip(" .,") for c in candidates if c and c.strip(" .,")]
+    cleaned = [c.strip(" .,") for c in candidates if c and any(ch.isalpha() for ch in c)]
     if not cleaned:
         return None
     return max(cleaned, key=lambda c: (any(ch.isdigit() for ch in c), len(c)))

@@ -236,7 +236,7 @@ def test_similar_open_case_is_offered_for_adhesion_before_filing(
     )
     result = conversation.run(ActionSubmitReclamo())
     assert result.slots == {"caso_similar": "RC-2026-000007", "oferta_adhesion": True}
-    assert "RC-2026-000007" in result.text and "3 vecino" in result.text
+    assert "RC-2026-000007" in result.text and "Los Aromos 120" in result.text
     assert all(call.request.method == "GET" for call in api.calls)
 
 
@@ -338,6 +338,18 @@ def test_name_introduced_in_the_first_message_is_picked_up(conversation: Convers
     conversation.user(text, intent="reclamo", new_slots={"descripcion": text})
     result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
     assert result.slots["nombre"] == "Ana Pérez"
+
+
+def test_a_phone_tagged_as_address_is_not_taken_for_the_address(
+    conversation: Conversation,
+) -> None:
+    conversation.user("x", intent="reclamo", new_slots={"direccion": "987654321"})
+    conversation.events[-2]["parse_data"]["entities"] = [
+        {"entity": "direccion", "value": "los aromos 123"},
+        {"entity": "direccion", "value": "987654321"},
+    ]
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["direccion"] == "los aromos 123"
 
 
 def test_the_most_address_like_entity_is_kept(conversation: Conversation) -> None:
