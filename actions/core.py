@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.filing import CASE_SLOTS, case_reset_events
+from actions.filing import CASE_SLOTS, case_reset_events, file_case
 from actions.messages import say
+from actions.reclamo import ActionAdherirCaso
+from actions.validators import fold
 
 _PENDING_SLOTS = (
     *CASE_SLOTS,
@@ -33,6 +37,12 @@ def consecutive_fallbacks(events: list[dict]) -> int:
     return count
 
 
+# Words the NLU does not know but the bot itself suggested ("escriba «reintentar»").
+_RETRY = re.compile(r"\b(?:reintent|intent\w* de nuevo|intent\w* otra vez|otra vez|de nuevo)")
+_JOIN = re.compile(r"\b(?:adher|adhier|unirme|sumarme)")
+_NEW = re.compile(r"\b(?:nuevo|otro reclamo|crear)")
+
+
 class ActionFallback(Action):
     """First misunderstanding: rephrase with the main options; second: a person or a consulta."""
 
@@ -42,6 +52,13 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        text = fold((tracker.latest_message or {}).get("text") or "")
+        if tracker.get_slot("envio_fallido") and _RETRY.search(text):
+            return file_case(dispatcher, tracker)
+        if tracker.get_slot("oferta_adhesion") and _JOIN.search(text):
+            return await ActionAdherirCaso().run(dispatcher, tracker, domain)
+        if tracker.get_slot("oferta_adhesion") and _NEW.search(text):
+            return file_case(dispatcher, tracker)
         if consecutive_fallbacks(tracker.events) >= 2:
             say(dispatcher, tracker, "ofrecer_persona_o_consulta")
             return [SlotSet("oferta_consulta", True)]
