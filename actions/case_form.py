@@ -12,7 +12,7 @@ from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import first_value, joined
+from actions.common import entity_values, first_value, joined
 from actions.emergencia import emergency_response
 from actions.messages import catalog, say
 from actions.validators import (
@@ -173,8 +173,13 @@ class CaseFormValidation(FaqAwareValidation, ABC):
     def validate_contact_entities(
         self, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
-        """Phone, e-mail and RUT given anywhere in the last message (they are never asked alone)."""
-        new = tracker.slots_to_validate()
+        """Phone, e-mail and RUT tagged anywhere in the last message (never asked on their own)."""
+        # Rasa hands the validation only the form's own slots: these come from the entities
+        new = {
+            slot: tracker.slots.get(slot)
+            for slot in ("telefono", "email", "rut")
+            if entity_values(tracker, slot)
+        }
         checks = {
             "telefono": (normalize_phone, "telefono_invalido"),
             "email": (normalize_email, "email_invalido"),
@@ -216,7 +221,8 @@ class CaseFormValidation(FaqAwareValidation, ABC):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         try:
-            return {"nombre": clean_name(joined(value, " ") or "")}
+            parts = entity_values(tracker, "nombre") or value
+            return {"nombre": clean_name(joined(parts, " ") or "")}
         except InvalidValue:
             say(dispatcher, tracker, "nombre_invalido")
             return {"nombre": None}
@@ -242,6 +248,9 @@ class CaseFormValidation(FaqAwareValidation, ABC):
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
         changed = set(tracker.slots_to_validate()) - {"confirmacion", "requested_slot"}
+        changed |= {
+            slot for slot in ("telefono", "email", "rut", "nombre") if entity_values(tracker, slot)
+        }
         field = _button_field(message)
         if field:
             return {**_clear(field), "confirmacion": None, "correccion": False}

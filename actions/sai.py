@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.case_form import CaseFormValidation
-from actions.common import first_value
+from actions.common import entity_values, first_value
 from actions.messages import say
 from actions.validators import (
     InvalidValue,
@@ -57,7 +57,7 @@ class ValidateSaiForm(CaseFormValidation):
         self, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
         """Only the e-mail matters here: a RUT or phone given unasked is not checked nor sent."""
-        email = tracker.slots_to_validate().get("email")
+        email = tracker.slots.get("email") if entity_values(tracker, "email") else None
         if not email:
             return {}
         try:

@@ -49,12 +49,13 @@ class Conversation:
         self,
         text: str,
         intent: str = "informar",
-        entities: dict[str, str] | None = None,
+        entities: dict[str, str] | list[tuple[str, str]] | None = None,
         new_slots: dict[str, Any] | None = None,
     ) -> Conversation:
         """A user message, plus the slots Rasa's extraction set from it."""
         self.clock += 5
-        ents = [{"entity": k, "value": v} for k, v in (entities or {}).items()]
+        pairs = entities.items() if isinstance(entities, dict) else (entities or [])
+        ents = [{"entity": k, "value": v} for k, v in pairs]
         parse = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": ents}
         self.events.append(
             {
@@ -83,16 +84,33 @@ class Conversation:
 
     def tracker(self, active_loop: str | None = None) -> Tracker:
         latest = next((e["parse_data"] for e in reversed(self.events) if e["event"] == "user"), {})
+        events = self._as_form_sees_them(active_loop) if active_loop else list(self.events)
         return Tracker(
             self.sender,
             dict(self.slots),
             latest,
-            list(self.events),
+            events,
             False,
             None,
             {"name": active_loop} if active_loop else {},
             "action_listen",
         )
+
+    def _as_form_sees_them(self, form: str) -> list[dict[str, Any]]:
+        """What Rasa sends to validate_<form>: the events, the form marker, then only the
+        slots of this message that the form requires or requested (Rasa's candidates)."""
+        required = set(self.domain["forms"].get(form, {}).get("required_slots", []))
+        required.add(self.slots.get("requested_slot"))
+        users = [i for i, e in enumerate(self.events) if e["event"] == "user"]
+        extracted = (
+            [e for e in self.events[users[-1] + 1 :] if e["event"] == "slot"] if users else []
+        )
+        marker = [
+            {"event": "slot", "name": "requested_slot", "value": self.slots.get("requested_slot")},
+            {"event": "action", "name": form},
+        ]
+        candidates = [dict(e) for e in extracted if e["name"] in required]
+        return list(self.events) + marker + candidates
 
     def run(self, action: Action, active_loop: str | None = None) -> Result:
         dispatcher = CollectingDispatcher()

@@ -144,14 +144,29 @@ def test_written_consulta_is_filed_as_a_consulta(
 
 
 def test_typing_reintentar_after_a_failure_retries_even_if_the_nlu_missed_it(
-    conversation: Conversation, api: responses.RequestsMock,
+    conversation: Conversation,
+    api: responses.RequestsMock,
 ) -> None:
-    conversation.set(descripcion="Poste sin luz hace un mes", categoria="alumbrado",
-                     direccion="Los Aromos 123", nombre="Ana Pérez", telefono="+56987654321",
-                     tipo_caso="reclamo", idempotency_key="k-9", envio_fallido=True)
+    conversation.set(
+        descripcion="Poste sin luz hace un mes",
+        categoria="alumbrado",
+        direccion="Los Aromos 123",
+        nombre="Ana Pérez",
+        telefono="+56987654321",
+        tipo_caso="reclamo",
+        idempotency_key="k-9",
+        envio_fallido=True,
+    )
     conversation.user("reintentar", intent="nlu_fallback")
-    api.post(f"{API}/api/v1/cases", status=201, json={
-        "folio": "RC-2026-000050", "due_date": "2026-12-16", "due_date_display": "16-12-2026"})
+    api.post(
+        f"{API}/api/v1/cases",
+        status=201,
+        json={
+            "folio": "RC-2026-000050",
+            "due_date": "2026-12-16",
+            "due_date_display": "16-12-2026",
+        },
+    )
     result = conversation.run(ActionFallback())
     assert json.loads(api.calls[0].request.body)["idempotency_key"] == "k-9"
     assert "RC-2026-000050" in result.text and result.slots["envio_fallido"] is False

@@ -44,7 +44,7 @@ def test_all_in_one_message_fills_every_slot_it_contains(conversation: Conversat
     conversation.user(
         text,
         intent="reclamo",
-        entities={"direccion": "los aromos 123", "nombre": "Ana Perez"},
+        entities={"direccion": "los aromos 123", "nombre": "Ana Perez", "telefono": "987654321"},
         new_slots={
             "descripcion": text,
             "direccion": "los aromos 123",
@@ -323,11 +323,13 @@ def test_similar_check_failure_does_not_block_filing(
     assert "RC-2026-000042" in result.text
 
 
-def test_name_split_in_two_entities_is_joined(conversation: Conversation) -> None:
+def test_name_split_in_two_entities_is_joined_though_rasa_keeps_the_last(
+    conversation: Conversation,
+) -> None:
     conversation.user(
         "me llamo Francisca Soto Vergara",
-        entities={"nombre": "Francisca"},
-        new_slots={"nombre": ["Francisca", "Soto Vergara"]},
+        entities=[("nombre", "Francisca"), ("nombre", "Soto Vergara")],
+        new_slots={"nombre": "Soto Vergara"},
     )
     result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
     assert result.slots["nombre"] == "Francisca Soto Vergara"
@@ -392,3 +394,24 @@ def test_a_past_theft_is_an_ordinary_reclamo(conversation: Conversation) -> None
     result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
     assert result.slots["descripcion"] == text
     assert result.messages == []
+
+
+def test_invalid_phone_tagged_in_a_contact_answer_is_rejected_with_a_message(
+    conversation: Conversation,
+) -> None:
+    conversation.set(
+        descripcion="Semáforo malo en la esquina hace tres días",
+        categoria="transito",
+        direccion="Prat con Maipú",
+        nombre="Juan Soto",
+        requested_slot="contacto",
+    )
+    conversation.user(
+        "912345678",
+        entities={"telefono": "912345678"},
+        new_slots={"telefono": "912345678", "contacto": "912345678"},
+    )
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["telefono"] is None
+    assert "no parece un número chileno válido" in result.text
+    assert result.slots["requested_slot"] == "contacto"
