@@ -12,5 +12,8 @@ for arg in sys.argv[1:]:
     body = Path(source).read_text().strip()
     block = f"<!-- {name}:start -->\n{body}\n<!-- {name}:end -->"
     pattern = re.compile(rf"<!-- {name}:start -->.*?<!-- {name}:end -->", re.S)
-    text = pattern.sub(lambda _m: block, text) if pattern.search(text) else text + "\n" + block + "\n"
+    if pattern.search(text):
+        text = pattern.sub(lambda _m, block=block: block, text)
+    else:
+        text = text + "\n" + block + "\n"
 readme.write_text(text)
