@@ -233,7 +233,9 @@ class CaseFormValidation(FaqAwareValidation, ABC):
         text = first_value(value) or ""
         email, phone = find_email(text), find_phone(text)
         if not email and not phone:
-            say(dispatcher, tracker, "contacto_invalido")
+            # a tagged phone or e-mail that failed its check was already explained
+            if not (entity_values(tracker, "telefono") or entity_values(tracker, "email")):
+                say(dispatcher, tracker, "contacto_invalido")
             return {"contacto": None}
         result: dict[str, Any] = {"contacto": email or phone}
         if email:

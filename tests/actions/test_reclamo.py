@@ -414,4 +414,5 @@ def test_invalid_phone_tagged_in_a_contact_answer_is_rejected_with_a_message(
     result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
     assert result.slots["telefono"] is None
     assert "no parece un número chileno válido" in result.text
+    assert len(result.messages) == 1
     assert result.slots["requested_slot"] == "contacto"
