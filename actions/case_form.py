@@ -220,6 +220,9 @@ class CaseFormValidation(FaqAwareValidation, ABC):
     def validate_nombre(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if not _is_own_name(tracker):
+            # "felicito a la señora Marta": a third person's name, not the resident's
+            return {"nombre": previous_value(tracker, "nombre")}
         try:
             parts = entity_values(tracker, "nombre") or value
             return {"nombre": clean_name(joined(parts, " ") or "")}
@@ -308,6 +311,27 @@ class CaseFormValidation(FaqAwareValidation, ABC):
         if validator is None:
             return {slot: new_value.strip(" .")}
         return validator(new_value.strip(" ."), dispatcher, tracker, domain)
+
+
+_SELF_INTRO = re.compile(r"\b(?:soy|me llamo|mi nombre|a nombre de|nombre es|nombre:)")
+
+
+def _is_own_name(tracker: Tracker) -> bool:
+    """A name is the resident's when asked for, or introduced as theirs ("soy", "me llamo")."""
+    if tracker.get_slot("requested_slot") == "nombre":
+        return True
+    text = fold((tracker.latest_message or {}).get("text") or "")
+    return bool(_SELF_INTRO.search(text))
+
+
+def previous_value(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the latest user message (its extraction overwrote it)."""
+    events = tracker.events
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=0)
+    for event in reversed(events[:last_user]):
+        if event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None
 
 
 def _button_field(message: dict[str, Any]) -> str | None:

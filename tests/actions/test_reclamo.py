@@ -8,6 +8,7 @@ import requests
 import responses
 
 from actions.case_form import ActionAskConfirmacion
+from actions.felicitacion import ValidateFelicitacionForm
 from actions.filing import ActionFileCase
 from actions.reclamo import ActionAdherirCaso, ActionSubmitReclamo, ValidateReclamoForm
 from tests.actions.conftest import API, Conversation
@@ -416,3 +417,17 @@ def test_invalid_phone_tagged_in_a_contact_answer_is_rejected_with_a_message(
     assert "no parece un número chileno válido" in result.text
     assert len(result.messages) == 1
     assert result.slots["requested_slot"] == "contacto"
+
+
+def test_a_third_persons_name_is_not_taken_for_the_residents(conversation: Conversation) -> None:
+    conversation.set(descripcion="Excelente atención en el CAV", requested_slot="unidad_felicitada")
+    answer = "la señora Marta de la ventanilla 3"
+    conversation.user(
+        answer,
+        entities={"nombre": "Marta"},
+        new_slots={"nombre": "Marta", "unidad_felicitada": answer},
+    )
+    result = conversation.run(ValidateFelicitacionForm(), active_loop="felicitacion_form")
+    assert result.slots["nombre"] is None
+    assert result.slots["unidad_felicitada"] == answer
+    assert result.slots["requested_slot"] == "nombre"
