@@ -165,6 +165,8 @@ def run_worker(workers: int = 1) -> None:
     """The `oirs worker` process: a huey consumer with the periodic tasks."""
     from admin import create_app
 
+    retention_years()  # a malformed OIRS_RETENTION_YEARS stops the worker now, not at 07:30
+
     app = create_app()
     huey = make_huey(app.extensions["oirs_settings"])
     register(huey, app)

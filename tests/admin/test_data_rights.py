@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -136,6 +137,31 @@ def test_retention_years_come_from_the_environment_over_the_defaults() -> None:
 def test_a_malformed_retention_setting_is_refused(text: str) -> None:
     with pytest.raises(ValueError, match="OIRS_RETENTION_YEARS"):
         retention_years(text)
+
+
+def test_the_worker_refuses_to_start_with_a_malformed_retention_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from admin.jobs import run_worker
+
+    monkeypatch.setenv("OIRS_RETENTION_YEARS", "reclamo=cinco")
+    with pytest.raises(ValueError, match="OIRS_RETENTION_YEARS"):
+        run_worker()
+
+
+def test_the_anonymisation_runs_once_a_day_at_night(app: Flask, tmp_path: Path) -> None:
+    from admin.jobs import make_huey, register
+
+    huey = make_huey(Settings(data_dir=tmp_path))
+    register(huey, app)
+
+    def due(hour: int, minute: int) -> bool:
+        moment = datetime(2026, 3, 2, hour, minute)
+        return "oirs.anonymise" in {t.name for t in huey.read_periodic(moment)}
+
+    assert due(7, 30)
+    assert not any(due(h, 30) for h in range(24) if h != 7)
+    assert not due(7, 0)
 
 
 def closed_case(db_session: Session, years_ago: int) -> Case:
