@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import itertools
 import json
 import os
 import re
@@ -57,26 +58,32 @@ def texts(messages: list[dict[str, Any]]) -> str:
 
 
 RECLAMO = (
-    "hace dos semanas que no pasa el camion de la basura por los aromos 123, "
+    "hace dos semanas que no pasa el camion de la basura por los aromos {number}, "
     "soy Ana Perez, mi telefono es 987654321"
 )
-ANSWERS = ("Ana Perez", "987654321", "ana.perez@example.cl", "Los Aromos 123", "no")
+ANSWERS = ("Ana Perez", "987654321", "ana.perez@example.cl", "Los Aromos {number}", "no")
+# far-apart street numbers: a reclamo next to an open one is offered to join it instead
+_NUMBERS = itertools.count(300, 400)
+
+
+def next_number() -> int:
+    return next(_NUMBERS)
 
 
 def rest_turn(base_url: str, sender: str) -> Callable[[str], str]:
     return lambda message: texts(say(base_url, sender, message))
 
 
-def reach_confirmation(turn: Callable[[str], str], greet: bool = True) -> str:
+def reach_confirmation(turn: Callable[[str], str], number: int | None = None) -> str:
     """Tell a reclamo and answer what the form asks until the bot reads back the summary."""
-    if greet:
-        turn("hola")
-    reply = turn(RECLAMO)
-    return answer_until_summary(turn, reply)
+    number = number or next_number()
+    turn("hola")
+    reply = turn(RECLAMO.format(number=number))
+    return answer_until_summary(turn, reply, number)
 
 
-def answer_until_summary(turn: Callable[[str], str], reply: str) -> str:
-    answers = iter(ANSWERS)
+def answer_until_summary(turn: Callable[[str], str], reply: str, number: int) -> str:
+    answers = iter(answer.format(number=number) for answer in ANSWERS)
     for _ in range(len(ANSWERS)):
         if CONFIRM.search(reply):
             return reply
@@ -115,6 +122,17 @@ def cases_of(stack: Stack, sender: str) -> list[Case]:
         with make_session_factory(engine)() as session:
             query = select(Case).where(Case.channel_user_id == sender)
             return list(session.scalars(query))
+    finally:
+        engine.dispose()
+
+
+def who_filed(stack: Stack, folio: str) -> tuple[str | None, str, str]:
+    """(channel_user_id, channel, idempotency key) of a folio, to explain a failed check."""
+    engine = make_engine(stack.env["DATABASE_URL"])
+    try:
+        with make_session_factory(engine)() as session:
+            case = session.scalars(select(Case).where(Case.folio == folio)).one()
+            return case.channel_user_id, case.channel, str(case.idempotency_key)
     finally:
         engine.dispose()
 

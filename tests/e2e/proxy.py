@@ -18,6 +18,7 @@ class Proxy:
     upstreams: list[int]
     served: Counter[int] = field(default_factory=Counter)
     replies_to_lose: int = 0
+    lose_after: bytes = b""
     lost: int = 0
     _next: int = 0
     _loop: asyncio.AbstractEventLoop | None = None
@@ -38,10 +39,12 @@ class Proxy:
         if self._thread is not None:
             self._thread.join(10)
 
-    def lose_replies(self, count: int) -> None:
-        """The next `count` replies are dropped after the request reached the upstream."""
+    def lose_replies(self, count: int, request_prefix: bytes = b"") -> None:
+        """The next `count` replies to requests starting with `request_prefix` are dropped
+        after the request reached the upstream (it did the work; the caller never hears)."""
         with self._lock:
             self.replies_to_lose = count
+            self.lose_after = request_prefix
 
     def _run(self, ready: threading.Event) -> None:
         self._loop = asyncio.new_event_loop()
@@ -62,9 +65,9 @@ class Proxy:
             self.served[upstream] += 1
             return upstream
 
-    def _take_loss(self) -> bool:
+    def _take_loss(self, request: bytes) -> bool:
         with self._lock:
-            if self.replies_to_lose <= 0:
+            if self.replies_to_lose <= 0 or not request.startswith(self.lose_after):
                 return False
             self.replies_to_lose -= 1
             self.lost += 1
@@ -76,9 +79,16 @@ class Proxy:
         except OSError:
             writer.close()
             return
+        last_request = [b""]
+
+        def remember(chunk: bytes) -> bool:
+            if chunk[:1].isalpha():  # a new request line (requests here are small)
+                last_request[0] = chunk
+            return False
+
         await asyncio.gather(
-            _pipe(reader, up_writer, lambda: False),
-            _pipe(up_reader, writer, self._take_loss),
+            _pipe(reader, up_writer, remember),
+            _pipe(up_reader, writer, lambda _chunk: self._take_loss(last_request[0])),
             return_exceptions=True,
         )
         for stream in (writer, up_writer):
@@ -86,12 +96,12 @@ class Proxy:
 
 
 async def _pipe(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, lose: Callable[[], bool]
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, lose: Callable[[bytes], bool]
 ) -> None:
-    """Copy bytes until EOF; when `lose()` says so, drop the chunk and cut both sides."""
+    """Copy bytes until EOF; when `lose(chunk)` says so, drop the chunk and cut both sides."""
     try:
         while chunk := await reader.read(65536):
-            if lose():
+            if lose(chunk):
                 writer.transport.abort()
                 return
             writer.write(chunk)
