@@ -138,7 +138,9 @@ def start_actions(stack: Stack) -> None:
     _wait(f"{stack.actions_url}/health", process, "actions")
 
 
-def start_rasa(stack: Stack, name: str = "rasa", port: int | None = None) -> None:
+def start_rasa(
+    stack: Stack, name: str = "rasa", port: int | None = None, wait: bool = True
+) -> subprocess.Popen[bytes]:
     """One Rasa server; a second one for the same stack needs its own name and port."""
     port = port or stack.rasa_port
     process = _spawn(
@@ -160,6 +162,12 @@ def start_rasa(stack: Stack, name: str = "rasa", port: int | None = None) -> Non
             "credentials.yml",
         ],
     )
+    if wait:
+        wait_rasa(process, name, port)
+    return process
+
+
+def wait_rasa(process: subprocess.Popen[bytes], name: str, port: int) -> None:
     _wait(f"http://127.0.0.1:{port}/", process, name, timeout=300)
 
 
@@ -173,6 +181,15 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
+def stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
+    """Ask every process to end at once, then wait for each (a slow one delays no other)."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        stop(process)
+
+
 @contextmanager
 def running_stack(
     data_dir: Path,
@@ -181,8 +198,12 @@ def running_stack(
     ports: tuple[int, int, int] = (ADMIN_PORT, RASA_PORT, ACTIONS_PORT),
     extra_env: dict[str, str] | None = None,
     admin_workers: int = 2,
+    more_rasa_ports: tuple[int, ...] = (),
 ) -> Iterator[Stack]:
-    """Migrate, seed, issue the bot token, then run the three services until the block ends."""
+    """Migrate, seed, issue the bot token, then run the three services until the block ends.
+
+    Rasa (the slow one to load) starts first and the admin and actions start while it loads;
+    `more_rasa_ports` adds Rasa processes named rasa_<port> serving the same conversations."""
     env = base_env(data_dir, database_url, ports)
     if tracker is not None:
         env["RASA_TRACKER_DIALECT"], env["RASA_TRACKER_URL"] = tracker
@@ -203,10 +224,13 @@ def running_stack(
     )
     env["OIRS_API_TOKEN"] = token
     try:
+        rasas = {"rasa": (start_rasa(stack, wait=False), rasa_port)}
+        for port in more_rasa_ports:
+            rasas[f"rasa_{port}"] = (start_rasa(stack, f"rasa_{port}", port, wait=False), port)
         start_admin(stack, admin_workers)
         start_actions(stack)
-        start_rasa(stack)
+        for name, (process, port) in rasas.items():
+            wait_rasa(process, name, port)
         yield stack
     finally:
-        for process in reversed(list(stack.processes.values())):
-            stop(process)
+        stop_all(list(reversed(stack.processes.values())))

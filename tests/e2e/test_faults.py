@@ -20,10 +20,13 @@ import pytest
 import requests
 from sqlalchemy import select, update
 
+from admin.senders import build_senders
+from admin.senders.dispatch import deliver_due
 from oirs.cases import SYSTEM
 from oirs.db import make_engine, make_session_factory
 from oirs.models import Case, CaseEvent, OutboxMessage, utcnow
 from oirs.replies import respond
+from oirs.settings import Settings
 from tests.e2e import faults
 from tests.e2e.faults import FOLIO, RETRY_TOLD, FakeTwilio, rest_turn
 from tests.e2e.proxy import Proxy
@@ -249,7 +252,7 @@ def test_admin_killed_mid_filing_leaves_no_half_case_and_retries_file_each_once(
 # --- outbox and provider --------------------------------------------------------------------
 
 
-def queue_whatsapp_answer(stack: Stack, phone: str) -> int:
+def queue_whatsapp_answer(stack: Stack, phone: str, email: str | None = None) -> int:
     """A sugerencia from WhatsApp, answered by staff: the answer waits in the outbox."""
     reply = requests.post(
         f"{stack.admin_url}/api/v1/cases",
@@ -257,7 +260,7 @@ def queue_whatsapp_answer(stack: Stack, phone: str) -> int:
             "type": "sugerencia",
             "channel": "whatsapp",
             "description": "Sugiero más bancos en la plaza",
-            "contact": {"name": "Luis Soto", "phone": phone},
+            "contact": {"name": "Luis Soto", "phone": phone, **({"email": email} if email else {})},
             "channel_user_id": f"whatsapp:{phone}",
             "idempotency_key": f"sug-{uuid.uuid4().hex}",
         },
@@ -326,20 +329,40 @@ def test_provider_down_keeps_retrying_shows_the_error_and_delivers_once(
     assert "lo evaluaremos" in delivered["Body"]
 
 
+def outbox_rounds(stack: Stack, message_id: int, rounds: int) -> None:
+    """The worker's own round (deliver_due), in this process, each after the backoff."""
+    settings = Settings.from_env(stack.env)
+    engine = make_engine(settings.database_url)
+    try:
+        sessions = make_session_factory(engine)
+        senders = build_senders(settings, stack.env)
+        for _ in range(rounds):
+            make_due_now(stack, message_id)
+            deliver_due(sessions, senders)
+    finally:
+        engine.dispose()
+
+
 def test_provider_that_never_recovers_marks_the_case_and_falls_back(
     fault_stack: Stack, twilio: FakeTwilio
 ) -> None:
-    message_id = queue_whatsapp_answer(fault_stack, "+56987650002")
+    message_id = queue_whatsapp_answer(fault_stack, "+56987650002", "luis.soto@example.cl")
     twilio.status = 503
     try:
-        for _ in range(6):
-            make_due_now(fault_stack, message_id)
-            outbox_once(fault_stack)
+        outbox_rounds(fault_stack, message_id, 6)
     finally:
         twilio.status = 201
     row = faults.outbox_row(fault_stack, message_id)
     assert (row.status, row.attempts) == ("failed", 6)
     assert faults.count(fault_stack, CaseEvent, case_id=row.case_id, kind="entrega_fallida") == 1
+    fallback = faults.count(
+        fault_stack,
+        OutboxMessage,
+        case_id=row.case_id,
+        channel="email",
+        recipient="luis.soto@example.cl",
+    )
+    assert fallback == 1, "the answer must fall back to the resident's e-mail"
 
 
 def test_outbox_worker_killed_mid_send_delivers_exactly_once_after_restart(

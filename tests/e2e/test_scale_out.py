@@ -17,7 +17,7 @@ import requests
 from tests.e2e import faults
 from tests.e2e.faults import RedisProcess
 from tests.e2e.proxy import Proxy
-from tests.e2e.stack import Stack, running_stack, start_rasa
+from tests.e2e.stack import Stack, running_stack
 from tests.support.app_fixtures import _drop_postgres_database, _postgres_database
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -62,8 +62,8 @@ def scaled(tmp_path_factory: pytest.TempPathFactory, redis: RedisProcess) -> Ite
             ports=(ADMIN, RASA_A, ACTIONS),
             extra_env=extra,
             admin_workers=4,
+            more_rasa_ports=(RASA_B,),
         ) as running:
-            start_rasa(running, "rasa_b", RASA_B)
             yield running
     finally:
         _drop_postgres_database(admin_db)
