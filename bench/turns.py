@@ -233,9 +233,9 @@ def measure_ours(turns: int, filings: int, data_dir: Path) -> dict[str, Any]:
     rasa_started: list[float] = []
     original = e2e.start_rasa
 
-    def timed_start_rasa(stack: e2e.Stack, name: str = "rasa", port: int | None = None) -> None:
+    def timed_start_rasa(*args: Any, **kwargs: Any) -> Any:
         rasa_started.append(time.perf_counter())
-        original(stack, name, port)
+        return original(*args, **kwargs)
 
     e2e.start_rasa = timed_start_rasa  # type: ignore[assignment]
     try:
