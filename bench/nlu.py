@@ -29,7 +29,7 @@ from typing import Any
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 ROOT = Path(__file__).resolve().parents[1]
-WORK = ROOT / "var" / "bench"
+WORK = Path(os.environ.get("NLU_BENCH_DIR", ROOT / "var" / "bench"))  # intermediate files
 os.environ.setdefault("RASA_CACHE_DIRECTORY", str(WORK / "cache"))
 
 from rasa.core.agent import Agent  # noqa: E402
