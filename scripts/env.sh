@@ -6,6 +6,8 @@ export SQLALCHEMY_SILENCE_UBER_WARNING=1
 export OIRS_DATA_DIR="${OIRS_DATA_DIR:-$PWD/var}"
 export OIRS_API_URL="${OIRS_API_URL:-http://127.0.0.1:8000}"
 export OIRS_PUBLIC_URL="${OIRS_PUBLIC_URL:-http://127.0.0.1:8000}"
+# rasa-sdk reads SANIC_HOST: keep the action server on loopback.
+export SANIC_HOST="${SANIC_HOST:-127.0.0.1}"
 export OIRS_RASA_URL="${OIRS_RASA_URL:-http://127.0.0.1:5005}"
 export RASA_ACTION_ENDPOINT_URL="${RASA_ACTION_ENDPOINT_URL:-http://127.0.0.1:5055/webhook}"
 # Rasa's conversations: SQLite file by default, PostgreSQL when RASA_TRACKER_DIALECT=postgresql.

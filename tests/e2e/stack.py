@@ -92,6 +92,7 @@ def base_env(
         REDIS_HOST="127.0.0.1",
         REDIS_PORT="6379",
         REDIS_LOCK_DB="1",
+        SANIC_HOST="127.0.0.1",
     )
     return env
 
