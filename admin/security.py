@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response
+from collections.abc import Iterable
+
+from flask import Blueprint, Flask, Response, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
+from admin.errors import error_response, wants_json
 from oirs.settings import Settings
 
 # Limits per client address; staff pages are behind login and are not limited.
@@ -35,8 +39,31 @@ def content_security_policy(settings: Settings) -> str:
     )
 
 
+NUL_MESSAGE = "El texto contiene un carácter no permitido (NUL)."
+
+
+def has_nul(values: Iterable[str]) -> bool:
+    """Text with a NUL byte: PostgreSQL cannot store it and no resident means it."""
+    return any("\x00" in value for value in values)
+
+
 def init_app(app: Flask, settings: Settings) -> Limiter:
     csp = content_security_policy(settings)
+
+    @app.before_request
+    def _refuse_nul_bytes() -> ResponseReturnValue | None:
+        texts = [*request.args.values(), *request.args.keys()]
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            texts += [*request.form.values(), *request.form.keys()]
+        if request.is_json and "\\u0000" in request.get_data(as_text=True):
+            texts.append("\x00")
+        if not has_nul(texts):
+            return None
+        if request.path.startswith("/api/"):
+            return error_response(422, "invalid_field", NUL_MESSAGE, fields={"body": NUL_MESSAGE})
+        if wants_json():
+            return error_response(400, "invalid_text", NUL_MESSAGE)
+        return render_template("error.html", code=400, reason=None), 400
 
     @app.after_request
     def _headers(response: Response) -> Response:

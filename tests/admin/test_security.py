@@ -45,3 +45,16 @@ def test_pages_outside_the_api_answer_errors_in_spanish(client) -> None:  # type
     assert response.status_code == 404
     assert "Página no encontrada" in response.get_data(as_text=True)
     assert client.get("/api/v1/no-existe").json["error"]["message"] == "No se encontró el recurso."
+
+
+def test_nul_bytes_are_refused_before_reaching_the_database(client, auth) -> None:  # type: ignore[no-untyped-def]
+    form = client.post("/open311/v2/requests.json", data={"description": "ho\x00la"})
+    assert form.status_code == 400
+    body = client.post(
+        "/api/v1/cases",
+        data='{"type": "reclamo", "channel": "web", "description": "a\\u0000b"}',
+        content_type="application/json",
+        headers=auth,
+    )
+    assert body.status_code == 422
+    assert "NUL" in body.json["error"]["message"]
