@@ -20,7 +20,8 @@ step "paquetes del sistema" scripts/system-deps.sh
 step "ruff" .venv/bin/ruff check .
 step "ruff format" .venv/bin/ruff format --check oirs admin
 step "mypy" .venv/bin/mypy
-step "entrenar modelo (si cambió)" scripts/train.sh
+step "entrenar modelo (si cambió)" bash -o pipefail -c 'scripts/train.sh 2>&1 | tee "$OIRS_DATA_DIR/train.log"'
+step "seguridad (bandit, pip-audit)" scripts/security.sh
 step "rasa data validate" .venv-bot/bin/rasa data validate --domain bot --data data/nlu data/rules data/stories --config config.yml --fail-on-warnings
 step "pytest entorno bot (acciones, canales)" .venv-bot/bin/python -m pytest tests -p no:cacheprovider -q
 step "pytest entorno app (núcleo, panel, e2e)" .venv/bin/python -m pytest tests -q
