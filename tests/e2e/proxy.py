@@ -7,6 +7,7 @@ import asyncio
 import threading
 from collections import Counter
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 
@@ -48,6 +49,7 @@ class Proxy:
 
     def _run(self, ready: threading.Event) -> None:
         self._loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self._loop)
         server = self._loop.run_until_complete(
             asyncio.start_server(self._handle, "127.0.0.1", self.port)
         )
@@ -56,6 +58,10 @@ class Proxy:
             self._loop.run_forever()
         finally:
             server.close()
+            pending = asyncio.all_tasks(self._loop)
+            for task in pending:
+                task.cancel()
+            self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             self._loop.close()
 
     def _pick(self) -> int:
@@ -107,5 +113,6 @@ async def _pipe(
             writer.write(chunk)
             await writer.drain()
     finally:
-        if writer.can_write_eof() and not writer.is_closing():
-            writer.write_eof()
+        with suppress(OSError, RuntimeError):  # the other side may be gone already
+            if writer.can_write_eof() and not writer.is_closing():
+                writer.write_eof()
