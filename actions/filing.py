@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -192,4 +192,7 @@ class ActionFileCase(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        return file_case(dispatcher, tracker)
+        # Filing always ends the bot's turn. The slots it resets change the dialogue state, and
+        # after the declined adhesion offer the policies were left unsure and chose the
+        # fallback ("no entendí") right after giving the folio.
+        return [*file_case(dispatcher, tracker), FollowupAction("action_listen")]
