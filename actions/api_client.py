@@ -99,6 +99,11 @@ class OirsApiClient:
         """POST /api/v1/cases/<folio>/adhesions; not retried automatically (no idempotency key)."""
         return self._request("POST", f"/api/v1/cases/{folio}/adhesions", json=payload, retry=False)
 
+    def attach_uploads(self, folio: str, upload_ids: list[str]) -> dict[str, Any]:
+        """POST /api/v1/cases/<folio>/attachments: link uploads; linking twice is harmless."""
+        body = {"upload_ids": upload_ids}
+        return self._request("POST", f"/api/v1/cases/{folio}/attachments", json=body, retry=True)
+
     def request_handoff(self, payload: dict[str, Any]) -> dict[str, Any]:
         """POST /api/v1/handoffs; not retried automatically so a resident is queued once."""
         return self._request("POST", "/api/v1/handoffs", json=payload, retry=False)

@@ -11,7 +11,8 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.api_client import ApiRejected, ApiUnavailable
+from actions.api_client import ApiError, ApiRejected, ApiUnavailable
+from actions.channel_media import shared_media
 from actions.common import api_client, channel_identity, display_date
 from actions.messages import say
 from actions.privacy import mask_email, mask_phone, mask_rut
@@ -101,6 +102,7 @@ def case_payload(tracker: Tracker, case_type: str, idempotency_key: str) -> dict
     if case_type == "reclamo":
         payload["category"] = tracker.get_slot("categoria")
         payload["address"] = tracker.get_slot("direccion")
+        payload["coordinates"] = shared_media(tracker.events).coordinates
     if case_type == "felicitacion":
         payload["description"] = (
             f"Unidad o funcionario(a) felicitado(a): {tracker.get_slot('unidad_felicitada')}. "
@@ -143,6 +145,7 @@ def file_case(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventT
         mask_rut(tracker.get_slot("rut")),
     )
     folio = str(result.get("folio", ""))
+    attach_shared_media(folio, shared_media(tracker.events).upload_ids)
     say(
         dispatcher,
         tracker,
@@ -152,6 +155,25 @@ def file_case(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventT
     )
     say(dispatcher, tracker, "como_consultar", folio=folio)
     return [*case_reset_events(), SlotSet("ultimo_folio", folio)]
+
+
+def attach_shared_media(folio: str, upload_ids: list[str]) -> None:
+    """Link the channel's uploads to the new case; a failure is logged, the case stands.
+
+    The uploads stay in the admin for a week, and linking is idempotent, so staff (or a later
+    retry) can still attach them.
+    """
+    if not upload_ids:
+        return
+    try:
+        api_client().attach_uploads(folio, upload_ids)
+    except ApiError as error:
+        logger.error(
+            "attachments_not_linked folio=%s uploads=%d error=%s",
+            folio,
+            len(upload_ids),
+            type(error).__name__,
+        )
 
 
 def _kept_for_retry(

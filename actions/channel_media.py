@@ -1,0 +1,41 @@
+"""Photos, documents, voice notes and locations the channels received for the case being filed.
+
+The channels upload media to the admin before a folio exists and put the upload ids and a
+shared location in each message's metadata; the case takes them when it is filed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# A successful filing sets this slot: media before it belonged to an earlier case.
+FILED_MARK = "ultimo_folio"
+
+
+@dataclass
+class SharedMedia:
+    upload_ids: list[str] = field(default_factory=list)
+    coordinates: dict[str, float] | None = None
+
+
+def shared_media(events: list[dict[str, Any]]) -> SharedMedia:
+    """What the resident sent since the last case was filed in this conversation."""
+    media = SharedMedia()
+    for event in events:
+        if event.get("event") == "slot" and event.get("name") == FILED_MARK:
+            media = SharedMedia()
+        if event.get("event") != "user":
+            continue
+        metadata = event.get("metadata") or {}
+        for item in metadata.get("attachments") or []:
+            upload_id = item.get("upload_id") if isinstance(item, dict) else None
+            if isinstance(upload_id, str) and upload_id not in media.upload_ids:
+                media.upload_ids.append(upload_id)
+        location = metadata.get("location")
+        if isinstance(location, dict):
+            try:
+                media.coordinates = {"lat": float(location["lat"]), "lon": float(location["lon"])}
+            except (KeyError, TypeError, ValueError):
+                continue
+    return media
