@@ -22,6 +22,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, U
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
 from channels import messages
+from channels.ratelimit import Verdict, WebhookLimits
 from channels.settings import DisabledChannel, resolve
 from channels.store import ChannelStore
 from channels.uploads import MAX_MEDIA_BYTES, MediaError, Medium, mask_id, store_upload
@@ -169,9 +170,15 @@ class TelegramInput(InputChannel):
         logger.info("channel=telegram status=enabled")
         return cls(config)
 
-    def __init__(self, config: TelegramConfig, store: ChannelStore | None = None) -> None:
+    def __init__(
+        self,
+        config: TelegramConfig,
+        store: ChannelStore | None = None,
+        limits: WebhookLimits | None = None,
+    ) -> None:
         self.config = config
         self.store = store or ChannelStore.from_env(CHANNEL)
+        self.limits = limits or WebhookLimits.from_env(CHANNEL)
         self._bot: Bot | None = None
 
     @property
@@ -192,9 +199,13 @@ class TelegramInput(InputChannel):
 
         @webhook.post("/webhook")
         async def receive(request: Request) -> response.HTTPResponse:
+            refusal = await self.limits.screen(request)
+            if refusal is not None:
+                return refusal
             secret = request.headers.get(SECRET_HEADER, "")
             if not hmac.compare_digest(secret.encode(), self.config.webhook_secret.encode()):
                 logger.warning("channel=telegram event=forged_request")
+                await self.limits.refused(request)
                 return response.text("token secreto inválido", status=403)
             if not isinstance(request.json, dict) or "update_id" not in request.json:
                 return response.text("actualización inválida", status=400)
@@ -210,6 +221,11 @@ class TelegramInput(InputChannel):
             return response.json({"ok": True})
         try:
             update = Update.de_json(data, self.bot)
+            chat = update.effective_chat
+            verdict = await self.limits.resident(str(chat.id) if chat else "")
+            if not verdict.allowed:
+                await self.rate_limited(update, verdict)
+                return response.json({"ok": True})
             message = await self.user_message(update)
             if message is not None:
                 await on_new_message(message)
@@ -217,6 +233,38 @@ class TelegramInput(InputChannel):
             await self.store.release(key)
             raise
         return response.json({"ok": True})
+
+    async def rate_limited(self, update: Update, verdict: Verdict) -> None:
+        """A chat over the limit: the update stays out of Rasa (no media is fetched), the drop
+        is logged, and the first one of the window is answered with the notice.
+
+        The webhook still answers 200: Telegram resends an update until it gets a 2xx.
+        """
+        chat_id = str(update.effective_chat.id) if update.effective_chat else ""
+        message, query = update.effective_message, update.callback_query
+        said = (query.data if query else message and (message.text or message.caption)) or ""
+        logger.warning(
+            "channel=telegram event=rate_limited action=dropped chat=%s update_id=%s "
+            "kind=%s chars=%d notice=%s retry_after_s=%d",
+            mask_id(chat_id),
+            update.update_id,
+            "callback_query" if query else "message",
+            len(said),
+            verdict.first_refusal,
+            verdict.retry_after,
+        )
+        if not verdict.first_refusal:
+            return
+        try:
+            await TelegramOutput(self.bot, self.store).send_text_message(
+                chat_id, messages.RATE_LIMITED
+            )
+        except TelegramError as error:  # the drop is logged; a lost notice changes nothing
+            logger.error(
+                "channel=telegram event=rate_notice_failed chat=%s error=%s",
+                mask_id(chat_id),
+                type(error).__name__,
+            )
 
     async def user_message(self, update: Update) -> UserMessage | None:
         output = TelegramOutput(self.bot, self.store)

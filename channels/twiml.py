@@ -98,6 +98,11 @@ TEXTS: Mapping[str, str] = {
         "Disculpe, tenemos un problema técnico. Por favor, intente nuevamente en unos minutos."
     ),
     "hours_unknown": "de lunes a viernes en horario de oficina",
+    # a number over OIRS_VOICE_RATE_PER_CALLER (channels/ratelimit.py) hears this and the call ends
+    "rate_limited": (
+        "Hemos recibido muchas llamadas seguidas desde su número. "
+        "Por favor, vuelva a llamar en unos minutos. Hasta luego."
+    ),
 }
 
 DIGIT_WORDS = ("cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve")

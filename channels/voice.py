@@ -26,6 +26,7 @@ from twilio.request_validator import RequestValidator
 
 from channels import twiml
 from channels.call_state import SANTIAGO, CallState, CallStates
+from channels.ratelimit import DEFAULT_PER_CALLER, PER_CALLER_VARIABLE, WebhookLimits
 from channels.settings import DisabledChannel, resolve
 from channels.uploads import mask_id
 
@@ -46,6 +47,11 @@ FILED_FOLIO_SLOT = "ultimo_folio"
 HANDOFF_INTENT = "hablar_con_humano"
 QUEUE_ENDED_WITH_AGENT = frozenset({"bridged", "bridging-in-process", "hangup", "redirected"})
 XML = "text/xml; charset=utf-8"
+# What Twilio puts in From when the caller withheld their number: not one caller, so not
+# limited as one (a resident with a hidden number must not be refused because of another).
+WITHHELD_NUMBERS = frozenset(
+    {"+266696687", "+7378742833", "+8656696", "+2562533", "+86282452253", "anonymous", ""}
+)
 
 
 class AdminApiError(Exception):
@@ -169,9 +175,17 @@ class VoiceInput(InputChannel):
         logger.info("channel=voice status=enabled public_url=%s", config.public_url)
         return cls(config)
 
-    def __init__(self, config: VoiceConfig, states: CallStates | None = None) -> None:
+    def __init__(
+        self,
+        config: VoiceConfig,
+        states: CallStates | None = None,
+        limits: WebhookLimits | None = None,
+    ) -> None:
         self.config = config
         self.states = states or CallStates.from_env()
+        self.limits = limits or WebhookLimits.from_env(
+            CHANNEL, PER_CALLER_VARIABLE, DEFAULT_PER_CALLER
+        )
         self.validator = RequestValidator(config.auth_token)
         self.api = AdminApi(config.admin_url, config.admin_token)
         self.openings = twiml.parse_hours(config.hours)
@@ -191,11 +205,16 @@ class VoiceInput(InputChannel):
 
         @webhook.post("/<route:str>")
         async def receive(request: Request, route: str) -> response.HTTPResponse:
+            refusal = await self.limits.screen(request)
+            if refusal is not None:
+                return refusal
             params = twilio_params(request.body)
             if not self.signed(request, params):
                 logger.warning("channel=voice event=forged_request path=%s", request.path)
+                await self.limits.refused(request)
                 return response.text("firma inválida", status=403)
             if self.config.account_sid and params.get("AccountSid") != self.config.account_sid:
+                await self.limits.refused(request)
                 return response.text("cuenta desconocida", status=403)
             handler = self.routes(request, on_new_message).get(route)
             if handler is None:
@@ -228,6 +247,9 @@ class VoiceInput(InputChannel):
         The Rasa session is started now and its chat greeting discarded: on the phone the
         channel's own spoken greeting and notice replace it.
         """
+        refused = await self.caller_limited(params)
+        if refused is not None:
+            return refused
         state = CallState(
             call_sid=params.get("CallSid", ""),
             caller=params.get("From", ""),
@@ -253,6 +275,28 @@ class VoiceInput(InputChannel):
             mask_id(state.caller),
             params.get("Direction", ""),
         )
+        return response.text(document, content_type=XML)
+
+    async def caller_limited(self, params: dict[str, str]) -> response.HTTPResponse | None:
+        """A number over its limit of new calls hears why and the call ends (no Rasa session).
+
+        200 with TwiML: a 4xx would make Twilio play its own error (or the fallback URL) and
+        show an error in the console, and would not stop the caller from dialling again.
+        """
+        caller = params.get("From", "").strip()
+        if caller.lower() in WITHHELD_NUMBERS or not caller.startswith("+"):
+            return None
+        verdict = await self.limits.resident(caller)
+        if verdict.allowed:
+            return None
+        logger.warning(
+            "channel=voice event=rate_limited action=call_refused call_sid=%s from=%s "
+            "retry_after_s=%d",
+            params.get("CallSid", ""),
+            mask_id(caller),
+            verdict.retry_after,
+        )
+        document = twiml.goodbye(self.config.twiml, [twiml.TEXTS["rate_limited"]])
         return response.text(document, content_type=XML)
 
     async def gather(

@@ -19,8 +19,10 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
 
 from channels import messages, options
+from channels.ratelimit import Verdict, WebhookLimits
 from channels.settings import DisabledChannel, resolve
 from channels.store import ChannelStore
 from channels.uploads import MediaError, Medium, mask_id, read_limited, store_upload
@@ -167,9 +169,15 @@ class WhatsAppInput(InputChannel):
         logger.info("channel=whatsapp status=enabled public_url=%s", config.public_url)
         return cls(config)
 
-    def __init__(self, config: TwilioConfig, store: ChannelStore | None = None) -> None:
+    def __init__(
+        self,
+        config: TwilioConfig,
+        store: ChannelStore | None = None,
+        limits: WebhookLimits | None = None,
+    ) -> None:
         self.config = config
         self.store = store or ChannelStore.from_env(CHANNEL)
+        self.limits = limits or WebhookLimits.from_env(CHANNEL)
         self.validator = RequestValidator(config.auth_token)
 
     def get_output_channel(self) -> OutputChannel:
@@ -188,14 +196,19 @@ class WhatsAppInput(InputChannel):
 
         @webhook.post("/webhook")
         async def receive(request: Request) -> response.HTTPResponse:
+            refusal = await self.limits.screen(request)
+            if refusal is not None:
+                return refusal
             params = form_params(request)
             signature = request.headers.get("X-Twilio-Signature", "")
             if not signature or not self.validator.validate(
                 self.signed_url(request), params, signature
             ):
                 logger.warning("channel=whatsapp event=forged_request path=%s", request.path)
+                await self.limits.refused(request)
                 return response.text("firma inválida", status=403)
             if params.get("AccountSid") != self.config.account_sid:
+                await self.limits.refused(request)
                 return response.text("cuenta desconocida", status=403)
             return await self.handle(params, on_new_message)
 
@@ -209,6 +222,9 @@ class WhatsAppInput(InputChannel):
         if not await self.store.claim(f"sid:{sid}"):
             logger.info("channel=whatsapp event=duplicate message_sid=%s", sid)
             return response.text(EMPTY_TWIML, content_type="text/xml")
+        verdict = await self.limits.resident(params.get("From", ""))
+        if not verdict.allowed:
+            return self.rate_limited(params, sid, verdict)
         try:
             message = await self.user_message(params, sid)
             if message is not None:
@@ -217,6 +233,34 @@ class WhatsAppInput(InputChannel):
             await self.store.release(f"sid:{sid}")
             raise
         return response.text(EMPTY_TWIML, content_type="text/xml")
+
+    def rate_limited(
+        self, params: dict[str, str], sid: str, verdict: Verdict
+    ) -> response.HTTPResponse:
+        """A resident over the limit: the message stays out of Rasa, is logged, and the
+        first one of the window is answered with the notice (TwiML, no API call).
+
+        200 either way: a 200 is never retried, while a 429 would mark the message failed
+        (error 11200 in the Twilio console) and, with a retry policy of 4xx set on the
+        webhook URL (#rp=4xx), bring it back; by default Twilio retries only failed
+        connections.
+        """
+        logger.warning(
+            "channel=whatsapp event=rate_limited action=dropped from=%s message_sid=%s "
+            "chars=%d media=%s location=%s notice=%s retry_after_s=%d",
+            mask_id(params.get("From", "")),
+            sid,
+            len(params.get("Body", "")),
+            params.get("NumMedia") or "0",
+            "Latitude" in params,
+            verdict.first_refusal,
+            verdict.retry_after,
+        )
+        if not verdict.first_refusal:
+            return response.text(EMPTY_TWIML, content_type="text/xml")
+        reply = MessagingResponse()
+        reply.message(messages.RATE_LIMITED)
+        return response.text(str(reply), content_type="text/xml")
 
     async def user_message(self, params: dict[str, str], sid: str) -> UserMessage | None:
         sender = params.get("From", "")
