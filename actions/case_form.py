@@ -12,6 +12,7 @@ from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.adjuntos import SHARED_CONTACT, attachments_summary, shared_phone
 from actions.common import entity_values, first_value, joined
 from actions.emergencia import emergency_response
 from actions.messages import catalog, say
@@ -234,6 +235,13 @@ class CaseFormValidation(FaqAwareValidation, ABC):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = first_value(value) or ""
+        if text == SHARED_CONTACT:
+            # the contact question answered with a contact card: its phone, checked like a typed one
+            shared = shared_phone(tracker)
+            if shared is None:
+                say(dispatcher, tracker, "contacto_sin_telefono")
+                return {"contacto": None}
+            return {"contacto": shared, "telefono": shared}
         email, phone = find_email(text), find_phone(text)
         if not email and not phone:
             # a tagged phone or e-mail that failed its check was already explained
@@ -366,6 +374,7 @@ class ActionAskConfirmacion(Action):
             say(dispatcher, tracker, form.correction_response())
             return []
         response, values = form.summary(tracker)
+        values.setdefault("adjuntos_texto", attachments_summary(tracker))
         say(dispatcher, tracker, response, **values)
         return []
 

@@ -17,6 +17,8 @@ FILED_MARK = "ultimo_folio"
 class SharedMedia:
     upload_ids: list[str] = field(default_factory=list)
     coordinates: dict[str, float] | None = None
+    # content type of each upload, in the order of upload_ids ("" when the channel gave none)
+    content_types: list[str] = field(default_factory=list)
 
 
 def shared_media(events: list[dict[str, Any]]) -> SharedMedia:
@@ -32,6 +34,7 @@ def shared_media(events: list[dict[str, Any]]) -> SharedMedia:
             upload_id = item.get("upload_id") if isinstance(item, dict) else None
             if isinstance(upload_id, str) and upload_id not in media.upload_ids:
                 media.upload_ids.append(upload_id)
+                media.content_types.append(str(item.get("content_type") or ""))
         location = metadata.get("location")
         if isinstance(location, dict):
             try:

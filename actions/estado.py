@@ -10,10 +10,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.adjuntos import SHARED_CONTACT, shared_phone
 from actions.api_client import ApiError, NotFound
 from actions.case_form import FaqAwareValidation
 from actions.common import api_client, case_channel, display_date, first_value
-from actions.messages import render, say
+from actions.messages import is_spoken, render, say
 from actions.validators import (
     InvalidValue,
     find_bare_rut,
@@ -56,7 +57,9 @@ class ValidateEstadoForm(FaqAwareValidation):
     def validate_factor(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        factor = verification_factor(first_value(value) or "")
+        text = first_value(value) or ""
+        # a contact card shared when asked for the phone on file: its phone
+        factor = shared_phone(tracker) if text == SHARED_CONTACT else verification_factor(text)
         if factor is None:
             say(dispatcher, tracker, "factor_invalido")
         return {"factor": factor}
@@ -119,6 +122,6 @@ class ActionMisCasos(Action):
             return []
         lines = [render("mis_casos_titulo", {})["text"]]
         lines += [render("mis_casos_linea", status_values(case))["text"] for case in cases]
-        lines.append(render("mis_casos_pie", {})["text"])
+        lines.append(render("mis_casos_pie", {}, spoken=is_spoken(tracker))["text"])
         dispatcher.utter_message(text="\n".join(lines))
         return []

@@ -1,4 +1,8 @@
-"""Sends the catalogued Spanish messages (actions/messages.yml) with slot values filled in."""
+"""Sends the catalogued Spanish messages (actions/messages.yml) with slot values filled in.
+
+An entry may carry a `voice:` text next to its `text:`: the phone line reads messages aloud, so
+wording such as "escríbame" gets a spoken variant there.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 CATALOG_PATH = Path(__file__).with_name("messages.yml")
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+# Rasa input channels that speak the text instead of showing it (channels/voice.py name()).
+SPOKEN_CHANNELS = frozenset({"voice", "twilio_voice"})
 
 
 @functools.lru_cache(maxsize=1)
@@ -22,10 +28,16 @@ def catalog() -> dict[str, dict[str, Any]]:
         return yaml.safe_load(handle)
 
 
-def render(key: str, values: dict[str, Any]) -> dict[str, Any]:
+def is_spoken(tracker: Tracker) -> bool:
+    """True when the conversation's latest message came through the phone line."""
+    return (tracker.get_latest_input_channel() or "") in SPOKEN_CHANNELS
+
+
+def render(key: str, values: dict[str, Any], spoken: bool = False) -> dict[str, Any]:
     """Text and buttons of a message; unknown placeholders are left visible rather than failing."""
     entry = catalog()[key]
-    text = _PLACEHOLDER.sub(lambda m: _value(values, m.group(1), m.group(0)), entry["text"])
+    template = entry.get("voice", entry["text"]) if spoken else entry["text"]
+    text = _PLACEHOLDER.sub(lambda m: _value(values, m.group(1), m.group(0)), template)
     message: dict[str, Any] = {"text": text}
     if entry.get("buttons"):
         message["buttons"] = [dict(button) for button in entry["buttons"]]
@@ -36,7 +48,7 @@ def say(dispatcher: CollectingDispatcher, tracker: Tracker, key: str, **values: 
     """Send one catalogued message; explicit values win over slot values."""
     merged = {name: value for name, value in tracker.slots.items() if value is not None}
     merged.update(values)
-    dispatcher.utter_message(**render(key, merged))
+    dispatcher.utter_message(**render(key, merged, spoken=is_spoken(tracker)))
 
 
 def _value(values: dict[str, Any], name: str, placeholder: str) -> str:

@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.adjuntos import SHARED_LOCATION, shared_place
 from actions.api_client import ApiError, ApiUnavailable
 from actions.case_form import CaseFormValidation, contact_text
 from actions.common import (
@@ -69,6 +70,12 @@ class ValidateReclamoForm(CaseFormValidation):
     def validate_direccion(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if value == SHARED_LOCATION:
+            # the address question answered with a shared place (its coordinates go to the case)
+            place = shared_place(tracker)
+            if place is None:
+                say(dispatcher, tracker, "ubicacion_no_recibida")
+            return {"direccion": place}
         guesses = entity_values(tracker, "direccion") or [joined(value, ", ") or ""]
         address = best_address(guesses) or ""
         if len(address) < 4 or not any(char.isalpha() for char in address):
