@@ -129,14 +129,26 @@ def templates_for(session: Session, case_type: str) -> list[ReplyTemplate]:
     return [t for t in session.scalars(query) if t.case_type in (None, case_type)]
 
 
+# The session id the web widget gives a conversation (admin/widget/routes.py SESSION_ID).
+WIDGET_SESSION = re.compile(r"^web-[A-Za-z0-9_-]{16,64}$")
+
+
 def _whatsapp(case: Case) -> str | None:
-    if case.contact_phone:
-        return case.contact_phone
-    return case.channel_user_id if case.channel == "whatsapp" else None
+    """The number that wrote, when the case came by WhatsApp (the conversation and its
+    24-hour window are that number's, whatever phone the resident typed); else the phone."""
+    if case.channel == "whatsapp" and case.channel_user_id:
+        return case.channel_user_id
+    return case.contact_phone
 
 
 def _telegram(case: Case) -> str | None:
     return case.channel_user_id if case.channel == "telegram" else None
+
+
+def _widget(case: Case) -> str | None:
+    """The widget conversation, where the answer waits until the resident comes back."""
+    session_id = case.channel_user_id or ""
+    return session_id if case.channel == "web" and WIDGET_SESSION.match(session_id) else None
 
 
 def _email(case: Case) -> str | None:
@@ -146,6 +158,7 @@ def _email(case: Case) -> str | None:
 ROUTES: dict[str, Callable[[Case], str | None]] = {
     "whatsapp": _whatsapp,
     "telegram": _telegram,
+    "web": _widget,
     "email": _email,
 }
 
@@ -179,13 +192,39 @@ def respond(
     event = transition(
         session, case, "responder", actor, note=text, data={"channel": channel}, now=now
     )
+    message = _queue(
+        session, case, channel, recipient, text, f"respuesta:{case.folio}:{event.id}", now
+    )
+    if channel == "web" and case.contact_email:
+        # the widget only shows it if the resident opens the page again: e-mail it as well
+        _queue(
+            session,
+            case,
+            "email",
+            case.contact_email,
+            text,
+            message.idempotency_key + ":email",
+            now,
+        )
+    return message
+
+
+def _queue(
+    session: Session,
+    case: Case,
+    channel: str,
+    recipient: str,
+    text: str,
+    key: str,
+    now: datetime | None,
+) -> OutboxMessage:
     message = OutboxMessage(
         case_id=case.id,
         channel=channel,
         recipient=recipient,
         body=text + "\n\n" + MESSAGES["satisfaction"],
         payload={"kind": "respuesta", "folio": case.folio, "ask_satisfaction": True},
-        idempotency_key=f"respuesta:{case.folio}:{event.id}",
+        idempotency_key=key,
     )
     if now is not None:
         message.created_at = now

@@ -16,6 +16,7 @@ from oirs.replies import NoReplyRoute, render_reply, reply_route, respond, unkno
 from tests.admin.staff import new_case
 
 OIRS = Actor("Paula", None, "oirs")
+WIDGET = "web-" + "3f" * 16  # a widget session id
 
 
 def bare_case(**fields: object) -> Case:
@@ -66,11 +67,29 @@ def test_unknown_variables_are_named_in_the_error() -> None:
             ("email", "a@b.cl"),
         ),
         ({"channel": "whatsapp", "contact_email": "a@b.cl"}, ("email", "a@b.cl")),
+        # back to the WhatsApp number that wrote, not to another phone typed in the form
+        (
+            {
+                "channel": "whatsapp",
+                "channel_user_id": "whatsapp:+56955501234",
+                "contact_phone": "+56987654321",
+            },
+            ("whatsapp", "whatsapp:+56955501234"),
+        ),
+        ({"channel": "web", "channel_user_id": WIDGET}, ("web", WIDGET)),
+        (
+            {"channel": "web", "channel_user_id": "e2e-1a2b3c4d", "contact_email": "a@b.cl"},
+            ("email", "a@b.cl"),
+        ),
+        ({"channel": "web", "channel_user_id": WIDGET, "preferred_channel": "email"}, None),
     ],
 )
 def test_reply_goes_through_the_preferred_channel_else_email(
-    fields: dict[str, str], route: tuple[str, str]
+    fields: dict[str, str], route: tuple[str, str] | None
 ) -> None:
+    if route is None:  # e-mail preferred but unknown: the widget conversation it came from
+        assert reply_route(bare_case(**fields)) == ("web", fields["channel_user_id"])
+        return
     assert reply_route(bare_case(**fields)) == route
 
 
@@ -106,4 +125,30 @@ def test_failed_transition_leaves_no_message(db_session: Session) -> None:
         db_session.add(case)
         respond(db_session, case, OIRS, "Respuesta antes de tiempo")
     assert db_session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    db_session.rollback()
+
+
+def test_answer_to_a_widget_case_waits_in_the_widget_and_goes_by_email_too(
+    db_session: Session,
+) -> None:
+    """The widget shows it only when the resident opens the page again: a known e-mail gets
+    a copy, so the answer reaches them either way."""
+    case = new_case(
+        db_session,
+        BusinessCalendar(),
+        type_="sugerencia",
+        category="areas_verdes",
+        channel="web",
+        channel_user_id=WIDGET,
+    )
+    with db_session.begin():
+        db_session.add(case)
+        message = respond(db_session, case, OIRS, "Gracias por su sugerencia.")
+    rows = db_session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [(r.channel, r.recipient) for r in rows] == [
+        ("web", WIDGET),
+        ("email", "maria.gonzalez@example.cl"),
+    ]
+    assert rows[0].id == message.id and rows[0].body == rows[1].body
+    assert rows[1].idempotency_key == message.idempotency_key + ":email"
     db_session.rollback()
