@@ -12,10 +12,11 @@ import logging
 import os
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from rasa.core.channels.channel import InputChannel, UserMessage
-from sanic import Blueprint
+from sanic import Blueprint, response
+from sanic.request import Request
 
 logger = logging.getLogger(__name__)
 
@@ -67,3 +68,39 @@ class DisabledChannel(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         return Blueprint(f"{self.channel}_disabled")
+
+
+class ProviderInput(InputChannel):
+    """A provider's channel (WhatsApp, Telegram, phone) configured from credentials.yml.
+
+    When one of its REQUIRED credentials is unset it is replaced by a DisabledChannel; else
+    `configured` builds it from the expanded values. Its blueprint answers GET / (health).
+    """
+
+    CHANNEL: ClassVar[str]
+    REQUIRED: ClassVar[tuple[str, ...]]
+
+    @classmethod
+    def name(cls) -> str:
+        return cls.CHANNEL
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        values = resolve(cls.CHANNEL, credentials, cls.REQUIRED)
+        if values is None:
+            return DisabledChannel(cls.CHANNEL)
+        return cls.configured(values)
+
+    @classmethod
+    def configured(cls, values: dict[str, Any]) -> InputChannel:
+        raise NotImplementedError
+
+    def webhook_blueprint(self) -> Blueprint:
+        """The channel's blueprint (Rasa mounts it at /webhooks/<name>/) with its health route."""
+        webhook = Blueprint(f"{self.CHANNEL}_webhook", type(self).__module__)
+
+        @webhook.get("/")
+        async def health(_: Request) -> response.HTTPResponse:
+            return response.json({"status": "ok"})
+
+        return webhook

@@ -23,7 +23,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
 from channels import messages
 from channels.ratelimit import Verdict, WebhookLimits
-from channels.settings import DisabledChannel, resolve
+from channels.settings import ProviderInput
 from channels.store import ChannelStore
 from channels.uploads import MAX_MEDIA_BYTES, MediaError, Medium, mask_id, store_upload
 
@@ -150,18 +150,13 @@ def retry_delay(exc: Exception, attempt: int) -> float:
     return 0.5 * 2**attempt
 
 
-class TelegramInput(InputChannel):
+class TelegramInput(ProviderInput):
     """Receives Telegram updates whose secret-token header matches ours."""
 
-    @classmethod
-    def name(cls) -> str:
-        return CHANNEL
+    CHANNEL, REQUIRED = CHANNEL, REQUIRED
 
     @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        values = resolve(CHANNEL, credentials, REQUIRED)
-        if values is None:
-            return DisabledChannel(CHANNEL)
+    def configured(cls, values: dict[str, Any]) -> InputChannel:
         config = TelegramConfig(
             token=values["token"],
             webhook_secret=values["webhook_secret"],
@@ -191,11 +186,7 @@ class TelegramInput(InputChannel):
         return TelegramOutput(self.bot, self.store)
 
     def blueprint(self, on_new_message: Any) -> Blueprint:
-        webhook = Blueprint("telegram_webhook", __name__)
-
-        @webhook.get("/")
-        async def health(_: Request) -> response.HTTPResponse:
-            return response.json({"status": "ok"})
+        webhook = self.webhook_blueprint()
 
         @webhook.post("/webhook")
         async def receive(request: Request) -> response.HTTPResponse:

@@ -27,7 +27,7 @@ from twilio.request_validator import RequestValidator
 from channels import twiml
 from channels.call_state import SANTIAGO, CallState, CallStates
 from channels.ratelimit import DEFAULT_PER_CALLER, PER_CALLER_VARIABLE, WebhookLimits
-from channels.settings import DisabledChannel, resolve
+from channels.settings import ProviderInput
 from channels.uploads import mask_id
 
 logger = logging.getLogger(__name__)
@@ -148,18 +148,13 @@ def _float(value: str | None, default: float) -> float:
         return default
 
 
-class VoiceInput(InputChannel):
+class VoiceInput(ProviderInput):
     """Answers calls to the municipal number with the same Rasa agent as the chat channels."""
 
-    @classmethod
-    def name(cls) -> str:
-        return CHANNEL
+    CHANNEL, REQUIRED = CHANNEL, REQUIRED
 
     @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        values = resolve(CHANNEL, credentials, REQUIRED)
-        if values is None:
-            return DisabledChannel(CHANNEL)
+    def configured(cls, values: dict[str, Any]) -> InputChannel:
         config = VoiceConfig(
             auth_token=values["auth_token"],
             public_url=values["public_url"].rstrip("/"),
@@ -197,11 +192,7 @@ class VoiceInput(InputChannel):
     # --- routes ---------------------------------------------------------------------------
 
     def blueprint(self, on_new_message: Any) -> Blueprint:
-        webhook = Blueprint("voice_webhook", __name__)
-
-        @webhook.get("/")
-        async def health(_: Request) -> response.HTTPResponse:
-            return response.json({"status": "ok"})
+        webhook = self.webhook_blueprint()
 
         @webhook.post("/<route:str>")
         async def receive(request: Request, route: str) -> response.HTTPResponse:

@@ -23,7 +23,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from channels import messages, options
 from channels.ratelimit import Verdict, WebhookLimits
-from channels.settings import DisabledChannel, resolve
+from channels.settings import ProviderInput
 from channels.store import ChannelStore
 from channels.uploads import MediaError, Medium, mask_id, read_limited, store_upload
 
@@ -147,18 +147,13 @@ class TwilioRejected(Exception):
         self.status, self.code = status, code
 
 
-class WhatsAppInput(InputChannel):
+class WhatsAppInput(ProviderInput):
     """Receives Twilio's signed form posts for the configured WhatsApp sender."""
 
-    @classmethod
-    def name(cls) -> str:
-        return CHANNEL
+    CHANNEL, REQUIRED = CHANNEL, REQUIRED
 
     @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        values = resolve(CHANNEL, credentials, REQUIRED)
-        if values is None:
-            return DisabledChannel(CHANNEL)
+    def configured(cls, values: dict[str, Any]) -> InputChannel:
         config = TwilioConfig(
             account_sid=values["account_sid"],
             auth_token=values["auth_token"],
@@ -188,11 +183,7 @@ class WhatsAppInput(InputChannel):
         return f"{self.config.public_url}{request.path}{query}"
 
     def blueprint(self, on_new_message: Any) -> Blueprint:
-        webhook = Blueprint("whatsapp_webhook", __name__)
-
-        @webhook.get("/")
-        async def health(_: Request) -> response.HTTPResponse:
-            return response.json({"status": "ok"})
+        webhook = self.webhook_blueprint()
 
         @webhook.post("/webhook")
         async def receive(request: Request) -> response.HTTPResponse:
