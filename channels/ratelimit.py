@@ -237,28 +237,26 @@ class Limiter:
 
     async def hit(self, identity: str) -> Verdict:
         """Count one event; refused once any window holds more than its limit."""
-        if not self.rates or not identity:
-            return ALLOW
-        now = self.clock()
-        counts = await self._call("increment", self._keys(identity, now))
-        if counts is None:
-            return ALLOW
-        over = [rate for rate, count in zip(self.rates, counts, strict=True) if count > rate.count]
-        if not over:
-            return ALLOW
-        first = any(count == rate.count + 1 for rate, count in zip(self.rates, counts, strict=True))
-        return Verdict(False, first, self._retry_after(now, over))
+        return await self._judge(identity, "increment")
 
     async def check(self, identity: str) -> Verdict:
-        """Whether an earlier event already went over the limit, without counting one."""
+        """Whether earlier events already went over the limit, without counting one."""
+        verdict = await self._judge(identity, "read")
+        return Verdict(verdict.allowed, False, verdict.retry_after)
+
+    async def _judge(self, identity: str, method: str) -> Verdict:
         if not self.rates or not identity:
             return ALLOW
         now = self.clock()
-        counts = await self._call("read", self._keys(identity, now))
+        counts = await self._call(method, self._keys(identity, now))
         if counts is None:
             return ALLOW
-        over = [rate for rate, count in zip(self.rates, counts, strict=True) if count > rate.count]
-        return Verdict(False, False, self._retry_after(now, over)) if over else ALLOW
+        pairs = list(zip(self.rates, counts, strict=True))
+        over = [rate for rate, count in pairs if count > rate.count]
+        if not over:
+            return ALLOW
+        first = any(count == rate.count + 1 for rate, count in pairs)
+        return Verdict(False, first, self._retry_after(now, over))
 
     async def _call(self, method: str, keys: list[tuple[str, int]]) -> list[int] | None:
         """The counters' answer, or None (fail open) when their store is unavailable."""

@@ -13,9 +13,6 @@ import asyncio
 import logging
 import random
 import re
-import shutil
-import socket
-import subprocess
 import time
 import uuid
 import xml.etree.ElementTree as ET
@@ -41,6 +38,7 @@ from tests.channels.conftest import (
     running_rasa,
     user_texts,
 )
+from tests.support.redis_server import RedisProcess, redis_server
 
 WINDOW = 600  # long windows: a test never straddles two of them (see within_one_window)
 LIMITS = {
@@ -317,44 +315,10 @@ def test_fixed_windows_refuse_over_the_limit_and_say_so_once_per_window() -> Non
     assert asyncio.run(limiter.hit("+56987654321")).allowed  # someone else: untouched
 
 
-class RedisServer:
-    """Our own redis-server on a free port (the machine's shared one is never touched)."""
-
-    def __init__(self, directory: Path) -> None:
-        self.port = free_port()
-        self.directory = directory
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
-        command += ["--save", "", "--appendonly", "no", "--dir", str(self.directory)]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
-
-
 @pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed (SKIPPED)")
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.kill()
+def redis(tmp_path: Path) -> Iterator[RedisProcess]:
+    with redis_server(free_port(), tmp_path) as server:
+        yield server
 
 
 def whatsapp_channel(redis_url: str, per_sender: str = "3/10minutes") -> WhatsAppInput:
@@ -365,9 +329,9 @@ def whatsapp_channel(redis_url: str, per_sender: str = "3/10minutes") -> WhatsAp
     return WhatsAppInput(config, ChannelStore("whatsapp"), limits)
 
 
-def test_two_processes_count_one_resident_together_in_redis(redis_server) -> None:
+def test_two_processes_count_one_resident_together_in_redis(redis) -> None:
     """Messages of one resident alternate between two Rasa processes: one limit, one notice."""
-    one, two = whatsapp_channel(redis_server.url), whatsapp_channel(redis_server.url)
+    one, two = whatsapp_channel(redis.url), whatsapp_channel(redis.url)
     seen: list[Any] = []
     sender = wa.resident()
     within_one_window()
@@ -388,8 +352,8 @@ def test_two_processes_count_one_resident_together_in_redis(redis_server) -> Non
     assert [messages.RATE_LIMITED in body for body in bodies] == [False] * 3 + [True, False, False]
 
 
-def test_redis_down_fails_open_and_logs(redis_server, caplog) -> None:
-    channel = whatsapp_channel(redis_server.url, per_sender="2/10minutes")
+def test_redis_down_fails_open_and_logs(redis, caplog) -> None:
+    channel = whatsapp_channel(redis.url, per_sender="2/10minutes")
     seen: list[Any] = []
     sender = wa.resident()
     within_one_window()
@@ -401,7 +365,7 @@ def test_redis_down_fails_open_and_logs(redis_server, caplog) -> None:
         for text in ("a", "b", "c"):
             await channel.handle(wa.inbound(sender, text), on_new_message)
         assert [m.text for m in seen] == ["a", "b"]  # the limit works while Redis is up
-        redis_server.kill()
+        redis.stop()
         for text in ("d", "e", "f"):
             await channel.handle(wa.inbound(sender, text), on_new_message)
 
@@ -413,8 +377,8 @@ def test_redis_down_fails_open_and_logs(redis_server, caplog) -> None:
     assert "error=ConnectionError action=fail_open" in failures[0]
 
 
-def test_a_limiter_tries_redis_again_after_its_pause(redis_server) -> None:
-    limiter = Limiter("test", [Rate(1, WINDOW)], RedisCounters(redis_server.url), pause=0.2)
+def test_a_limiter_tries_redis_again_after_its_pause(redis) -> None:
+    limiter = Limiter("test", [Rate(1, WINDOW)], RedisCounters(redis.url), pause=0.2)
     within_one_window()
 
     async def scenario() -> list[bool]:
@@ -422,9 +386,9 @@ def test_a_limiter_tries_redis_again_after_its_pause(redis_server) -> None:
             return (await limiter.hit("+56911111111")).allowed
 
         results = [await hit(), await hit()]  # up: the second one is refused
-        redis_server.kill()
+        redis.stop()
         results.append(await hit())  # down: open
-        redis_server.start()  # back on the same port, empty: counting starts over
+        redis.start()  # back on the same port, empty: counting starts over
         await asyncio.sleep(0.3)
         return [*results, await hit(), await hit()]
 
