@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from flask.testing import FlaskClient
+
+from admin import create_app
+from oirs.settings import Settings
 
 RECLAMO = {
     "type": "reclamo",
@@ -163,3 +169,23 @@ def test_satisfaction_is_taken_only_after_the_answer(
     assert ok.status_code == 201
     events = client.get(f"/api/v1/cases/{folio}", headers=auth).json["events"]
     assert events[-1]["kind"] == "satisfaccion"
+
+
+@pytest.mark.parametrize(
+    "database_url",
+    [
+        "sqlite:///{tmp}/no-such-folder/oirs.db",  # a file that cannot be opened
+        "postgresql+psycopg://postgres@127.0.0.1:1/oirs",  # nothing listens on port 1
+    ],
+    ids=["sqlite", "postgresql"],
+)
+def test_healthz_says_in_spanish_when_the_database_is_unreachable(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(database_url=database_url.format(tmp=tmp_path), data_dir=tmp_path)
+    client = create_app(settings, TESTING=True, RATELIMIT_ENABLED=False).test_client()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json
+    assert (body["status"], body["database"]) == ("error", "unreachable")  # for the monitors
+    assert body["message"].startswith("El sistema no puede conectarse a la base de datos.")
