@@ -24,8 +24,8 @@ class LoginResult:
 
 
 def find_user(session: Session, email: str) -> User | None:
-    if "\x00" in email:  # no address holds a NUL, and PostgreSQL refuses to compare one
-        return None
+    # A NUL (which PostgreSQL cannot compare) never gets here: admin/security.py refuses
+    # any form holding one with a 400 before the view runs.
     normal = normalise_email(email) or email.strip().lower()
     return session.scalar(select(User).where(User.email == normal))
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 
 from admin import create_app
+from oirs.models import User
 from oirs.settings import Settings
+from tests.admin.staff import csrf, make_user
 
 
 def test_every_response_has_secure_headers(client) -> None:  # type: ignore[no-untyped-def]
@@ -58,3 +61,29 @@ def test_nul_bytes_are_refused_before_reaching_the_database(client, auth) -> Non
     )
     assert body.status_code == 422
     assert "NUL" in body.json["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "email,password",
+    [
+        ("ana@muni.cl\x00", "x"),
+        ("ana\x00@muni.cl", "x"),
+        ("\x00", "x"),
+        ("ana@muni.cl", "cla\x00ve"),
+    ],
+)
+def test_a_nul_in_the_login_form_gets_a_clean_400_before_the_login_view(  # type: ignore[no-untyped-def]
+    client, db_session, email, password
+) -> None:
+    """The general guard, not the login code, refuses it: on PostgreSQL a NUL reaching the
+    user lookup would be a database error, on SQLite a failed attempt counted."""
+    user = make_user(db_session, "oirs", email="ana@muni.cl")
+    response = client.post(
+        "/ingresar", data={"email": email, "password": password, "csrf_token": csrf(client)}
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Solicitud no válida" in page and 'lang="es' in page
+    assert 'name="password"' not in page  # the guard's page, not the login form shown again
+    db_session.expire_all()
+    assert db_session.get(User, user.id).failed_logins in (0, None)  # the view never ran
