@@ -28,6 +28,9 @@ from channels.store import ChannelStore
 from channels.uploads import MAX_MEDIA_BYTES, MediaError, Medium, mask_id, store_upload
 
 logger = logging.getLogger(__name__)
+# httpx, python-telegram-bot's client, logs every request URL at INFO, and a Bot API URL
+# carries the bot's token (/bot<token>/sendMessage): keep those lines out of the logs.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 CHANNEL = "telegram"
 REQUIRED = ("token", "webhook_secret")

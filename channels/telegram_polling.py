@@ -74,6 +74,7 @@ class Relay:
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its URLs carry the bot token
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "")
     secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "")
     if not token or not secret:
