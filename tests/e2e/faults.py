@@ -270,15 +270,26 @@ def twilio_signature(auth_token: str, url: str, params: dict[str, str]) -> str:
 
 class FakeTwilio:
     """Stands in for api.twilio.com on loopback: answers Messages.json with `status` and
-    keeps what it accepted (201) and how many posts it refused."""
+    keeps what it accepted (201) and how many posts it refused.
 
-    def __init__(self, port: int) -> None:
+    Given the account's credentials it also checks them on every call (401 otherwise, as
+    Twilio does) and serves media the way Twilio does: the MediaUrl answers the account's
+    Basic auth with a 307 to a pre-signed CDN URL on another origin, and the CDN refuses a
+    request that still carries the Authorization header (as S3 does)."""
+
+    def __init__(
+        self, port: int, account_sid: str | None = None, auth_token: str | None = None
+    ) -> None:
         self.port = port
+        self.account_sid, self.auth_token = account_sid, auth_token
         self.status = 201
         self.hold = threading.Event()
         self.hold.set()
         self.accepted: list[dict[str, str]] = []
         self.refused = 0
+        self.unauthorised = 0
+        self.media: dict[str, tuple[bytes, str]] = {}
+        self.media_fetches: list[tuple[str, bool]] = []  # (path, carried Authorization)
         self.received = threading.Event()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
@@ -301,6 +312,20 @@ class FakeTwilio:
         with self._lock:
             return [m for m in self.accepted if m.get("To") == recipient]
 
+    def add_media(self, message_sid: str, data: bytes, content_type: str) -> str:
+        """Keep a medium of an inbound message; returns its MediaUrl as Twilio posts it."""
+        media_sid = f"ME{uuid.uuid4().hex}"
+        path = f"/2010-04-01/Accounts/{self.account_sid}/Messages/{message_sid}/Media/{media_sid}"
+        with self._lock:
+            self.media[media_sid] = (data, content_type)
+        return self.base_url + path
+
+    def _authorised(self, header: str | None) -> bool:
+        if self.account_sid is None:
+            return True
+        token = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        return header == f"Basic {token}"
+
     def _answer(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         self.received.set()
         self.hold.wait(60)
@@ -313,18 +338,61 @@ class FakeTwilio:
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
+        messages = re.compile(r"/2010-04-01/Accounts/(\w+)/Messages\.json")
+        media = re.compile(r"/2010-04-01/Accounts/(\w+)/Messages/\w+/Media/(ME\w+)")
+        cdn = re.compile(r"/cdn/(ME\w+)")
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                form = dict(parse_qsl(self.rfile.read(length).decode(), keep_blank_values=True))
-                status, body = fake._answer(form)
+            def _json(self, status: int, body: dict[str, Any]) -> None:
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+
+            def _refuse_credentials(self, account: str) -> bool:
+                authorised = fake._authorised(self.headers.get("Authorization"))
+                if authorised and account == (fake.account_sid or account):
+                    return False
+                with fake._lock:
+                    fake.unauthorised += 1
+                self._json(401, {"code": 20003, "message": "Authenticate", "status": 401})
+                return True
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                form = dict(parse_qsl(self.rfile.read(length).decode(), keep_blank_values=True))
+                found = messages.fullmatch(self.path)
+                if found is None:
+                    self._json(404, {"code": 20404, "message": "not found", "status": 404})
+                    return
+                if self._refuse_credentials(found.group(1)):
+                    return
+                status, body = fake._answer(form)
+                self._json(status, body)
+
+            def do_GET(self) -> None:
+                path = self.path.split("?")[0]
+                with fake._lock:
+                    fake.media_fetches.append((path, "Authorization" in self.headers))
+                found, signed = media.fullmatch(path), cdn.fullmatch(path)
+                if found and not self._refuse_credentials(found.group(1)):
+                    self.send_response(307)
+                    self.send_header("Location", f"http://localhost:{fake.port}/cdn/{found[2]}")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                elif signed and "Authorization" in self.headers:
+                    self._json(400, {"Code": "InvalidArgument", "Message": "Only one auth"})
+                elif signed and signed.group(1) in fake.media:
+                    data, content_type = fake.media[signed.group(1)]
+                    self.send_response(200)
+                    self.send_header("Content-Type", content_type)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                elif not found:
+                    self._json(404, {"code": 20404, "message": "not found", "status": 404})
 
             def log_message(self, *args: Any) -> None:
                 return
