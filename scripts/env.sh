@@ -8,6 +8,9 @@ export OIRS_API_URL="${OIRS_API_URL:-http://127.0.0.1:8000}"
 export OIRS_PUBLIC_URL="${OIRS_PUBLIC_URL:-http://127.0.0.1:8000}"
 # rasa-sdk reads SANIC_HOST: keep the action server on loopback.
 export SANIC_HOST="${SANIC_HOST:-127.0.0.1}"
+# Largest request body Rasa accepts (provider webhooks are small; media are fetched apart).
+# Only the Rasa process gets it (Procfile): the action server receives whole trackers.
+export OIRS_RASA_MAX_BODY_BYTES="${OIRS_RASA_MAX_BODY_BYTES:-1000000}"
 export OIRS_RASA_URL="${OIRS_RASA_URL:-http://127.0.0.1:5005}"
 export RASA_ACTION_ENDPOINT_URL="${RASA_ACTION_ENDPOINT_URL:-http://127.0.0.1:5055/webhook}"
 # Rasa's conversations: SQLite file by default, PostgreSQL when RASA_TRACKER_DIALECT=postgresql.

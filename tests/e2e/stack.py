@@ -97,10 +97,20 @@ def base_env(
     return env
 
 
-def _spawn(stack: Stack, name: str, command: list[str]) -> subprocess.Popen[bytes]:
+# What the Procfile gives Rasa (scripts/env.sh's OIRS_RASA_MAX_BODY_BYTES default).
+RASA_MAX_BODY_BYTES = "1000000"
+
+
+def _spawn(
+    stack: Stack, name: str, command: list[str], env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     log = open(stack.data_dir / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process)
     process = subprocess.Popen(
-        command, cwd=PROJECT_ROOT, env=stack.env, stdout=log, stderr=subprocess.STDOUT
+        command,
+        cwd=PROJECT_ROOT,
+        env={**stack.env, **(env or {})},
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     stack.processes[name] = process
     return process
@@ -162,6 +172,9 @@ def start_rasa(
             "--credentials",
             "credentials.yml",
         ],
+        env={
+            "SANIC_REQUEST_MAX_SIZE": stack.env.get("OIRS_RASA_MAX_BODY_BYTES", RASA_MAX_BODY_BYTES)
+        },
     )
     if wait:
         wait_rasa(process, name, port)
