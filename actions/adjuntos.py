@@ -83,6 +83,10 @@ def shared_place(tracker: Tracker) -> str | None:
     return render("ubicacion_compartida_texto", {"lat": f"{lat:.4f}", "lon": f"{lon:.4f}"})["text"]
 
 
+def has_contact_card(tracker: Tracker) -> bool:
+    return isinstance(latest_metadata(tracker).get("contact"), dict)
+
+
 def shared_phone(tracker: Tracker) -> str | None:
     """The phone of the contact card in the latest message, in E.164, or None if not valid."""
     contact = latest_metadata(tracker).get("contact")
@@ -103,6 +107,16 @@ def shared_phone(tracker: Tracker) -> str | None:
             continue
     logger.info("shared_contact_phone_invalid phone=%s", mask_phone(raw))
     return None
+
+
+def typed_text(tracker: Tracker) -> str:
+    """What the resident typed in the latest message ("" when a channel sent only a marker).
+
+    A typed "mi contacto es 987654321" may be classified `compartir_contacto`; the slot then
+    holds the marker value, and validation reads the answer from here instead.
+    """
+    text = str((tracker.latest_message or {}).get("text") or "").strip()
+    return "" if text.startswith("/") else text
 
 
 def attachments_in_message(tracker: Tracker) -> list[dict[str, Any]]:
@@ -211,7 +225,7 @@ class ActionAcusarRecibo(Action):
     def contact(
         dispatcher: CollectingDispatcher, tracker: Tracker, form: str | None
     ) -> list[EventType]:
-        if not isinstance(latest_metadata(tracker).get("contact"), dict):
+        if not has_contact_card(tracker):
             say(dispatcher, tracker, "contacto_no_recibido")
             return []
         phone = shared_phone(tracker)

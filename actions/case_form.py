@@ -12,7 +12,13 @@ from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.adjuntos import SHARED_CONTACT, attachments_summary, shared_phone
+from actions.adjuntos import (
+    SHARED_CONTACT,
+    attachments_summary,
+    has_contact_card,
+    shared_phone,
+    typed_text,
+)
 from actions.common import entity_values, first_value, joined
 from actions.emergencia import emergency_response
 from actions.messages import catalog, say
@@ -237,11 +243,13 @@ class CaseFormValidation(FaqAwareValidation, ABC):
         text = first_value(value) or ""
         if text == SHARED_CONTACT:
             # the contact question answered with a contact card: its phone, checked like a typed one
-            shared = shared_phone(tracker)
-            if shared is None:
-                say(dispatcher, tracker, "contacto_sin_telefono")
-                return {"contacto": None}
-            return {"contacto": shared, "telefono": shared}
+            if has_contact_card(tracker):
+                shared = shared_phone(tracker)
+                if shared is None:
+                    say(dispatcher, tracker, "contacto_sin_telefono")
+                    return {"contacto": None}
+                return {"contacto": shared, "telefono": shared}
+            text = typed_text(tracker)  # "mi contacto es 987654321" read as sharing a card
         email, phone = find_email(text), find_phone(text)
         if not email and not phone:
             # a tagged phone or e-mail that failed its check was already explained

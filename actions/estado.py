@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.adjuntos import SHARED_CONTACT, shared_phone
+from actions.adjuntos import SHARED_CONTACT, has_contact_card, shared_phone, typed_text
 from actions.api_client import ApiError, NotFound
 from actions.case_form import FaqAwareValidation
 from actions.common import api_client, case_channel, display_date, first_value
@@ -58,6 +58,8 @@ class ValidateEstadoForm(FaqAwareValidation):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = first_value(value) or ""
+        if text == SHARED_CONTACT and not has_contact_card(tracker):
+            text = typed_text(tracker)  # a typed answer read as sharing a card
         # a contact card shared when asked for the phone on file: its phone
         factor = shared_phone(tracker) if text == SHARED_CONTACT else verification_factor(text)
         if factor is None:

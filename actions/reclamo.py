@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.adjuntos import SHARED_LOCATION, shared_place
+from actions.adjuntos import SHARED_LOCATION, shared_place, typed_text
 from actions.api_client import ApiError, ApiUnavailable
 from actions.case_form import CaseFormValidation, contact_text
 from actions.common import (
@@ -73,9 +73,13 @@ class ValidateReclamoForm(CaseFormValidation):
         if value == SHARED_LOCATION:
             # the address question answered with a shared place (its coordinates go to the case)
             place = shared_place(tracker)
-            if place is None:
+            if place is not None:
+                return {"direccion": place}
+            # typed "le mando la ubicación": an address only if the message names one
+            if not entity_values(tracker, "direccion"):
                 say(dispatcher, tracker, "ubicacion_no_recibida")
-            return {"direccion": place}
+                return {"direccion": None}
+            value = typed_text(tracker)
         guesses = entity_values(tracker, "direccion") or [joined(value, ", ") or ""]
         address = best_address(guesses) or ""
         if len(address) < 4 or not any(char.isalpha() for char in address):

@@ -369,3 +369,43 @@ def test_the_retry_response_has_a_spoken_variation(domain: dict[str, Any]) -> No
     written = [v["text"] for v in variations if not v.get("channel")]
     assert "escriba «reintentar»" in written[0]
     assert spoken and "diga «reintentar»" in spoken[0]
+
+
+# --- typed answers the NLU read as sharing ---------------------------------------------------
+
+
+def test_a_typed_phone_read_as_a_contact_card_still_answers(conversation: Conversation) -> None:
+    in_reclamo(conversation, "contacto")
+    sent(
+        conversation,
+        "compartir_contacto",
+        text="mi contacto es 987654321",
+        new_slots={"contacto": SHARED_CONTACT},
+    )
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["telefono"] == "+56987654321"
+    assert result.slots["requested_slot"] == "confirmacion"
+
+
+def test_a_typed_address_read_as_a_shared_place_still_answers(conversation: Conversation) -> None:
+    in_reclamo(conversation, "direccion")
+    conversation.user(
+        "le mando la ubicación, es en los aromos 123",
+        intent="compartir_ubicacion",
+        entities={"direccion": "los aromos 123"},
+        new_slots={"direccion": SHARED_LOCATION},
+    )
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["direccion"] == "los aromos 123"
+
+
+def test_a_typed_factor_read_as_a_contact_card_still_verifies(conversation: Conversation) -> None:
+    conversation.set(folio="RC-2026-000042", requested_slot="factor")
+    sent(
+        conversation,
+        "compartir_contacto",
+        text="mi contacto es el 987654321",
+        new_slots={"factor": SHARED_CONTACT},
+    )
+    result = conversation.run(ValidateEstadoForm(), active_loop="estado_form")
+    assert result.slots["factor"] == "+56987654321"
