@@ -10,21 +10,19 @@ import itertools
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-import pytest
 import requests
 from sqlalchemy import func, select, text
 
@@ -190,43 +188,6 @@ def wait_port_free(port: int, timeout: float = 30) -> None:
                 return
         time.sleep(0.2)
     raise RuntimeError(f"el puerto {port} sigue ocupado")
-
-
-@contextmanager
-def redis_server(port: int, data_dir: Path) -> Iterator[RedisProcess]:
-    """Our own redis-server on `port` (never the machine's shared one on 6379)."""
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server no está instalado (SKIPPED)")
-    server = RedisProcess(port, data_dir)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-class RedisProcess:
-    def __init__(self, port: int, data_dir: Path) -> None:
-        assert port != 6379, "never the shared Redis"
-        self.port, self.data_dir = port, data_dir
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
-        command += ["--save", "", "--appendonly", "no", "--dir", str(self.data_dir)]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.1)
-        raise RuntimeError("redis-server no inició")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
 
 
 # --- PostgreSQL: close one database to connections, then open it again -------------------

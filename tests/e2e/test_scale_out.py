@@ -15,10 +15,10 @@ import pytest
 import requests
 
 from tests.e2e import faults
-from tests.e2e.faults import RedisProcess
 from tests.e2e.proxy import Proxy
 from tests.e2e.stack import Stack, running_stack
 from tests.support.app_fixtures import _drop_postgres_database, _postgres_database
+from tests.support.redis_server import RedisProcess, redis_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -36,7 +36,7 @@ LINES = (
 
 @pytest.fixture(scope="module")
 def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisProcess]:
-    with faults.redis_server(REDIS, tmp_path_factory.mktemp("redis")) as server:
+    with redis_server(REDIS, tmp_path_factory.mktemp("redis")) as server:
         yield server
 
 
