@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.adjuntos import SHARED_LOCATION, shared_place, typed_text
 from actions.api_client import ApiError, ApiUnavailable
 from actions.case_form import CaseFormValidation, contact_text
+from actions.channel_media import shared_media
 from actions.common import (
     api_client,
     best_address,
@@ -23,7 +24,7 @@ from actions.common import (
     joined,
     normalize_category,
 )
-from actions.filing import case_reset_events, contact_payload, file_case
+from actions.filing import attach_shared_media, case_reset_events, contact_payload, file_case
 from actions.messages import say
 
 logger = logging.getLogger(__name__)
@@ -148,6 +149,8 @@ class ActionAdherirCaso(Action):
             logger.error("adhesion_rejected folio=%s error=%s", folio, error)
             say(dispatcher, tracker, "adhesion_no_disponible", folio=folio)
             return [SlotSet("oferta_adhesion", False), *file_case(dispatcher, tracker)]
+        # the photos the resident sent show the same problem: they go with the joined case
+        attach_shared_media(result.get("folio", folio), shared_media(tracker.events).upload_ids)
         say(
             dispatcher,
             tracker,

@@ -9,6 +9,7 @@ import responses
 
 from actions.channel_media import shared_media
 from actions.filing import ActionFileCase
+from actions.reclamo import ActionAdherirCaso
 from tests.actions.conftest import API, Conversation
 from tests.actions.test_reclamo import FILED, confirmed
 
@@ -67,3 +68,21 @@ def test_a_failed_link_does_not_undo_the_filed_case(
     result = conversation.run(ActionFileCase())
     assert FILED["folio"] in result.text
     assert result.slots["ultimo_folio"] == FILED["folio"]
+
+
+def test_joining_an_open_reclamo_takes_the_photos_to_that_case(
+    conversation: Conversation, api: responses.RequestsMock
+) -> None:
+    _with_media(conversation, "upl_3")
+    confirmed(conversation).set(caso_similar="RC-2026-000007", oferta_adhesion=True)
+    conversation.user("sí", intent="afirmar")
+    api.post(
+        f"{API}/api/v1/cases/RC-2026-000007/adhesions",
+        json={"folio": "RC-2026-000007", "adhesions": 2},
+        status=201,
+    )
+    api.post(f"{API}/api/v1/cases/RC-2026-000007/attachments", json={"attached": 1}, status=201)
+    result = conversation.run(ActionAdherirCaso())
+    assert "RC-2026-000007" in result.text
+    assert json.loads(api.calls[1].request.body) == {"upload_ids": ["upl_3"]}
+    assert result.slots["ultimo_folio"] == "RC-2026-000007"
