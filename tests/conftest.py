@@ -5,13 +5,21 @@ Python 3.10, Rasa) share tests/ but not their libraries.
 """
 
 import importlib.util
+from pathlib import Path
 
 BOT_ENV = importlib.util.find_spec("rasa_sdk") is not None
 BOT_DIRS = ["actions", "channels"]
+HERE = Path(__file__).parent
 
 if BOT_ENV:
     pytest_plugins = ["tests.support.bot_fixtures"]
-    collect_ignore = ["oirs", "admin", "e2e", "bot", "assist"]
+    # everything but the bot folders, including test files at the top of tests/
+    collect_ignore = sorted(
+        path.name
+        for path in HERE.iterdir()
+        if path.name not in (*BOT_DIRS, "support", "__pycache__")
+        and (path.is_dir() or path.name.startswith("test_"))
+    )
 else:
     pytest_plugins = ["tests.support.app_fixtures"]
     collect_ignore = BOT_DIRS
