@@ -248,3 +248,16 @@ def running_stack(
         yield stack
     finally:
         stop_all(list(reversed(stack.processes.values())))
+
+
+def outbox_once(stack: Stack) -> str:
+    """One round of the outbox worker against the stack's database; its last output line."""
+    done = subprocess.run(
+        [str(APP_BIN / "oirs"), "outbox-worker", "--once"],
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return done.stdout.strip().splitlines()[-1]

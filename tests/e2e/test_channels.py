@@ -34,7 +34,7 @@ from oirs.replies import MESSAGES as REPLY_MESSAGES
 from tests.e2e import channel_env, faults
 from tests.e2e.fake_telegram import FakeTelegram
 from tests.e2e.faults import FOLIO, FakeTwilio
-from tests.e2e.stack import APP_BIN, Stack
+from tests.e2e.stack import APP_BIN, Stack, outbox_once
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -206,18 +206,6 @@ def staff(stack: Stack) -> StaffBrowser:
         capture_output=True,
     )
     return StaffBrowser(stack)
-
-
-def outbox_once(stack: Stack) -> str:
-    done = subprocess.run(
-        [str(APP_BIN / "oirs"), "outbox-worker", "--once"],
-        env=stack.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return done.stdout.strip()
 
 
 def check_one_case(stack: Stack, channel_user_id: str, folio: str) -> None:

@@ -30,7 +30,15 @@ from oirs.settings import Settings
 from tests.e2e import faults
 from tests.e2e.faults import FOLIO, RETRY_TOLD, FakeTwilio, rest_turn
 from tests.e2e.proxy import Proxy
-from tests.e2e.stack import APP_BIN, Stack, running_stack, start_actions, start_admin, stop
+from tests.e2e.stack import (
+    APP_BIN,
+    Stack,
+    outbox_once,
+    running_stack,
+    start_actions,
+    start_admin,
+    stop,
+)
 from tests.support.app_fixtures import _drop_postgres_database, _postgres_database
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -289,18 +297,6 @@ def make_due_now(stack: Stack, message_id: int) -> None:
             )
     finally:
         engine.dispose()
-
-
-def outbox_once(stack: Stack) -> str:
-    done = subprocess.run(
-        [str(APP_BIN / "oirs"), "outbox-worker", "--once"],
-        env=stack.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return done.stdout.strip().splitlines()[-1]
 
 
 def test_provider_down_keeps_retrying_shows_the_error_and_delivers_once(
