@@ -22,7 +22,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.channel_media import shared_media
+from actions.channel_media import coordinates_of, shared_media
 from actions.messages import catalog, render, say
 from actions.privacy import mask_phone
 from actions.validators import InvalidValue, normalize_phone
@@ -64,12 +64,10 @@ def shared_place(tracker: Tracker) -> str | None:
     gets them as its map position).
     """
     location = latest_metadata(tracker).get("location")
-    if not isinstance(location, dict):
+    coordinates = coordinates_of(location)
+    if coordinates is None:
         return None
-    try:
-        lat, lon = float(location["lat"]), float(location["lon"])
-    except (KeyError, TypeError, ValueError):
-        return None
+    lat, lon = coordinates["lat"], coordinates["lon"]
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return None
     named = [
@@ -142,20 +140,24 @@ def media_noun(content_types: list[str], count: int) -> str:
     return str(entry["plural"] if count > 1 else entry["text"])
 
 
-def attachments_summary(tracker: Tracker) -> str:
-    """Read-back line for what the case will take ("\\n• Adjuntos: 2 fotos y 1 documento")."""
-    media = shared_media(tracker.events)
-    if not media.upload_ids:
-        return ""
+def media_list(content_types: list[str]) -> str:
+    """ "2 fotos y 1 documento": how many media of each kind, in the order they came."""
     counts: dict[str, int] = {}
-    for kind in media.content_types:
+    for kind in content_types:
         counts[media_kind(kind)] = counts.get(media_kind(kind), 0) + 1
     parts = []
     for key, count in counts.items():
         entry = catalog()[key]
         parts.append(f"{count} {entry['plural'] if count > 1 else entry['text']}")
-    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " y " + parts[-1]
-    return render("resumen_adjuntos", {"lista": listed})["text"]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " y " + parts[-1]
+
+
+def attachments_summary(tracker: Tracker) -> str:
+    """Read-back line for what the case will take ("\\n• Adjuntos: 2 fotos y 1 documento")."""
+    media = shared_media(tracker.events)
+    if not media.upload_ids:
+        return ""
+    return render("resumen_adjuntos", {"lista": media_list(media.content_types)})["text"]
 
 
 # --- the acknowledgement ---------------------------------------------------------------------

@@ -35,10 +35,17 @@ def shared_media(events: list[dict[str, Any]]) -> SharedMedia:
             if isinstance(upload_id, str) and upload_id not in media.upload_ids:
                 media.upload_ids.append(upload_id)
                 media.content_types.append(str(item.get("content_type") or ""))
-        location = metadata.get("location")
-        if isinstance(location, dict):
-            try:
-                media.coordinates = {"lat": float(location["lat"]), "lon": float(location["lon"])}
-            except (KeyError, TypeError, ValueError):
-                continue
+        coordinates = coordinates_of(metadata.get("location"))
+        if coordinates is not None:
+            media.coordinates = coordinates
     return media
+
+
+def coordinates_of(location: object) -> dict[str, float] | None:
+    """{"lat", "lon"} as numbers from a channel's location metadata; None if it has none."""
+    if not isinstance(location, dict):
+        return None
+    try:
+        return {"lat": float(location["lat"]), "lon": float(location["lon"])}
+    except (KeyError, TypeError, ValueError):
+        return None

@@ -6,6 +6,9 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from actions.adjuntos import INTENT_ATTACHMENT, INTENT_CONTACT, INTENT_LOCATION, media_list
+from actions.channel_media import coordinates_of
+
 try:
     _TZ: Any = ZoneInfo("America/Santiago")
 except ZoneInfoNotFoundError:  # pragma: no cover - only on systems without tz data
@@ -47,39 +50,19 @@ def build_transcript(events: list[dict[str, Any]]) -> list[dict[str, str]]:
 def _describe_trigger(text: str, metadata: dict[str, Any]) -> str:
     """A button press or a channel's media-only message, told in words for the case page."""
     intent = text[1:].split("{", 1)[0].strip()
-    if intent == "enviar_adjunto":
+    if intent == INTENT_ATTACHMENT:
         items = [a for a in metadata.get("attachments") or [] if isinstance(a, dict)]
-        return _attachments_label(items)
-    if intent == "compartir_ubicacion":
-        place = metadata.get("location")
-        if isinstance(place, dict):
-            try:
-                lat, lon = float(place["lat"]), float(place["lon"])
-            except (KeyError, TypeError, ValueError):
-                return "(compartió su ubicación)"
-            return f"(compartió su ubicación: {lat:.5f}, {lon:.5f})"
-        return "(compartió su ubicación)"
-    if intent == "compartir_contacto":
+        if not items:
+            return "(envió un archivo)"
+        return "(envió " + media_list([str(a.get("content_type") or "") for a in items]) + ")"
+    if intent == INTENT_LOCATION:
+        coordinates = coordinates_of(metadata.get("location"))
+        if coordinates is None:
+            return "(compartió su ubicación)"
+        return f"(compartió su ubicación: {coordinates['lat']:.5f}, {coordinates['lon']:.5f})"
+    if intent == INTENT_CONTACT:
         return "(compartió una tarjeta de contacto)"
     return _CHOICES.get(intent, text)
-
-
-def _attachments_label(items: list[dict[str, Any]]) -> str:
-    if not items:
-        return "(envió un archivo)"
-    kinds = [str(item.get("content_type") or "") for item in items]
-    photos = sum(kind.startswith("image/") for kind in kinds)
-    audio = sum(kind.startswith("audio/") for kind in kinds)
-    others = len(kinds) - photos - audio
-    parts = []
-    for count, one, many in (
-        (photos, "1 foto", "fotos"),
-        (audio, "1 nota de voz", "notas de voz"),
-        (others, "1 archivo", "archivos"),
-    ):
-        if count:
-            parts.append(one if count == 1 else f"{count} {many}")
-    return "(envió " + " y ".join(parts) + ")"
 
 
 def _iso(timestamp: float | None) -> str:

@@ -23,7 +23,7 @@ def test_media_only_messages_are_described_for_staff() -> None:
     texts = [line["text"] for line in build_transcript(events)]
     assert texts == [
         "(envió 2 fotos y 1 nota de voz)",
-        "(envió 1 archivo)",
+        "(envió 1 documento)",
         "(compartió su ubicación: -33.43720, -70.65060)",
         "(compartió una tarjeta de contacto)",
         "Recibimos su foto.",
