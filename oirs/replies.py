@@ -129,7 +129,7 @@ def templates_for(session: Session, case_type: str) -> list[ReplyTemplate]:
     return [t for t in session.scalars(query) if t.case_type in (None, case_type)]
 
 
-# The session id the web widget gives a conversation (admin/widget/routes.py SESSION_ID).
+# The session id the web widget gives a conversation (admin/widget/routes.py checks it too).
 WIDGET_SESSION = re.compile(r"^web-[A-Za-z0-9_-]{16,64}$")
 
 

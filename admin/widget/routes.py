@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from typing import Any
 from urllib.parse import urlparse
 
@@ -16,8 +15,8 @@ from admin.errors import error_response
 from admin.widget import bp
 from oirs.attachments import AttachmentStore
 from oirs.outbox import pending_for_widget
+from oirs.replies import WIDGET_SESSION
 
-SESSION_ID = re.compile(r"^web-[A-Za-z0-9_-]{16,64}$")
 MAX_TEXT = 2000
 RASA_TIMEOUT = (3.05, 30.0)
 MESSAGES = {
@@ -73,7 +72,7 @@ def demo() -> ResponseReturnValue:
 
 
 def _session_id(value: Any) -> str | None:
-    return value if isinstance(value, str) and SESSION_ID.match(value) else None
+    return value if isinstance(value, str) and WIDGET_SESSION.match(value) else None
 
 
 @bp.post("/widget/api/messages")
