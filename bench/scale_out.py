@@ -31,16 +31,10 @@ from tests.support.app_fixtures import (  # noqa: E402
     _drop_postgres_database,
     _postgres_database,
 )
+from tests.support.redis_server import redis_server  # noqa: E402
 
 ADMIN, RASA_A, RASA_B, ACTIONS, PROXY, REDIS = 26200, 26205, 26206, 26255, 26210, 26389
-LINES = (
-    "hola",
-    "que horario de atencion tiene la municipalidad",
-    "donde queda la oficina de partes",
-    "como pido informacion publica",
-    "gracias",
-    "chao",
-)
+LINES = faults.STATELESS_LINES
 
 
 def converse(base_url: str, sender: str, turns: int) -> list[float]:
@@ -100,7 +94,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         try:
             with (
-                faults.redis_server(REDIS, Path(work)),
+                redis_server(REDIS, Path(work)),
                 running_stack(
                     Path(work),
                     url,

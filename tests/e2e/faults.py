@@ -32,6 +32,16 @@ from tests.e2e.stack import Stack
 from tests.support.app_fixtures import PG_ADMIN_URL
 
 CONFIRM = re.compile(r"(?i)confirm|correct|resumen")
+# Turns that open no form, so any Rasa process may answer any of them in any conversation
+# (the scale-out test and bench/scale_out.py send them round-robin).
+STATELESS_LINES = (
+    "hola",
+    "que horario de atencion tiene la municipalidad",
+    "donde queda la oficina de partes",
+    "como pido informacion publica",
+    "gracias",
+    "chao",
+)
 FOLIO = re.compile(r"RC-\d{4}-\d{6}")
 RETRY_TOLD = re.compile(r"(?i)no pudimos registrar su caso")
 

@@ -24,14 +24,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 ADMIN, RASA_A, RASA_B, ACTIONS, PROXY, REDIS = 26100, 26105, 26106, 26155, 26110, 26379
 CONVERSATIONS, TURNS = 20, 6
-LINES = (
-    "hola",
-    "que horario de atencion tiene la municipalidad",
-    "donde queda la oficina de partes",
-    "como pido informacion publica",
-    "gracias",
-    "chao",
-)
+LINES = faults.STATELESS_LINES
 
 
 @pytest.fixture(scope="module")
