@@ -99,9 +99,12 @@ class OirsApiClient:
         """POST /api/v1/cases/<folio>/adhesions; not retried automatically (no idempotency key)."""
         return self._request("POST", f"/api/v1/cases/{folio}/adhesions", json=payload, retry=False)
 
-    def attach_uploads(self, folio: str, upload_ids: list[str]) -> dict[str, Any]:
-        """POST /api/v1/cases/<folio>/attachments: link uploads; linking twice is harmless."""
-        body = {"upload_ids": upload_ids}
+    def attach_uploads(
+        self, folio: str, upload_ids: list[str], channel_user_id: str
+    ) -> dict[str, Any]:
+        """POST /api/v1/cases/<folio>/attachments: link the uploads this conversation
+        (`channel_user_id`, the sender) received; linking twice is harmless."""
+        body = {"upload_ids": upload_ids, "channel_user_id": channel_user_id}
         return self._request("POST", f"/api/v1/cases/{folio}/attachments", json=body, retry=True)
 
     def request_handoff(self, payload: dict[str, Any]) -> dict[str, Any]:

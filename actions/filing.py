@@ -145,7 +145,7 @@ def file_case(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventT
         mask_rut(tracker.get_slot("rut")),
     )
     folio = str(result.get("folio", ""))
-    attach_shared_media(folio, shared_media(tracker.events).upload_ids)
+    attach_shared_media(folio, shared_media(tracker.events).upload_ids, tracker.sender_id)
     say(
         dispatcher,
         tracker,
@@ -157,7 +157,7 @@ def file_case(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventT
     return [*case_reset_events(), SlotSet("ultimo_folio", folio)]
 
 
-def attach_shared_media(folio: str, upload_ids: list[str]) -> None:
+def attach_shared_media(folio: str, upload_ids: list[str], sender_id: str) -> None:
     """Link the channel's uploads to the new case; a failure is logged, the case stands.
 
     The uploads stay in the admin for a week, and linking is idempotent, so staff (or a later
@@ -166,7 +166,7 @@ def attach_shared_media(folio: str, upload_ids: list[str]) -> None:
     if not upload_ids:
         return
     try:
-        api_client().attach_uploads(folio, upload_ids)
+        api_client().attach_uploads(folio, upload_ids, sender_id)
     except ApiError as error:
         logger.error(
             "attachments_not_linked folio=%s uploads=%d error=%s",

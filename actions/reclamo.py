@@ -150,7 +150,9 @@ class ActionAdherirCaso(Action):
             say(dispatcher, tracker, "adhesion_no_disponible", folio=folio)
             return [SlotSet("oferta_adhesion", False), *file_case(dispatcher, tracker)]
         # the photos the resident sent show the same problem: they go with the joined case
-        attach_shared_media(result.get("folio", folio), shared_media(tracker.events).upload_ids)
+        attach_shared_media(
+            result.get("folio", folio), shared_media(tracker.events).upload_ids, tracker.sender_id
+        )
         say(
             dispatcher,
             tracker,

@@ -115,6 +115,9 @@ def safe_filename(name: str | None, content_type: str) -> str:
     return (stem or "adjunto") + EXTENSIONS.get(content_type, "")
 
 
+NOT_FOUND = "No encontramos ese archivo; envíelo nuevamente."
+
+
 class AttachmentStore:
     """Content-addressed files plus pending uploads, under one directory."""
 
@@ -171,13 +174,19 @@ class AttachmentStore:
         _write_atomically(pending / f"{upload_id}.json", json.dumps(record).encode())
         return upload_id
 
-    def pending(self, upload_id: str) -> StoredFile:
+    def pending(self, upload_id: str, owner: str | None = None) -> StoredFile:
+        """A staged upload. One staged for a conversation (its channel_user_id) is found only
+        by naming that conversation: an id seen elsewhere cannot move a resident's photo to
+        another case. An upload staged without a conversation is found by its id alone."""
         if not UPLOAD_ID.match(upload_id):
             raise AttachmentRejected("El identificador del archivo no es válido.")
         path = self.root / "pending" / f"{upload_id}.json"
         if not path.exists():
-            raise AttachmentRejected("No encontramos ese archivo; envíelo nuevamente.")
+            raise AttachmentRejected(NOT_FOUND)
         record = json.loads(path.read_text())
+        staged_for = record.get("channel_user_id")
+        if staged_for and staged_for != owner:
+            raise AttachmentRejected(NOT_FOUND)  # the same answer as for an unknown id
         return StoredFile(
             record["sha256"], record["content_type"], record["size"], record["filename"]
         )
@@ -247,8 +256,13 @@ def add_attachment(
 
 
 def attach_uploads(
-    session: Session, store: AttachmentStore, case: Case, upload_ids: list[str]
+    session: Session,
+    store: AttachmentStore,
+    case: Case,
+    upload_ids: list[str],
+    owner: str | None = None,
 ) -> list[Attachment]:
-    """Link the pending uploads a conversation collected to the case it filed."""
-    files = [store.pending(upload_id) for upload_id in upload_ids]
+    """Link the pending uploads a conversation (`owner`, its channel_user_id) collected to the
+    case it filed or joined; uploads of another conversation are refused, none is linked."""
+    files = [store.pending(upload_id, owner) for upload_id in upload_ids]
     return [add_attachment(session, case, stored) for stored in files]

@@ -47,7 +47,8 @@ def create_upload() -> ResponseReturnValue:
 
 @bp.post("/cases/<folio>/attachments")
 def add_case_attachments(folio: str) -> ResponseReturnValue:
-    """Either a file (multipart "file") or {"upload_ids": [...]} collected before filing."""
+    """Either a file (multipart "file") or {"upload_ids": [...], "channel_user_id": ...}:
+    uploads a conversation collected before filing, named by that conversation."""
     session = db()
     if request.files:
         stored = _received_file()
@@ -59,9 +60,12 @@ def add_case_attachments(folio: str) -> ResponseReturnValue:
     upload_ids = body.get("upload_ids") if isinstance(body, dict) else None
     if not isinstance(upload_ids, list) or not all(isinstance(i, str) for i in upload_ids):
         raise InvalidField({"upload_ids": "Indique una lista de identificadores de archivo."})
+    owner = body.get("channel_user_id")
+    if owner is not None and not isinstance(owner, str):
+        raise InvalidField({"channel_user_id": "Indique la conversación como texto."})
     with session.begin():
         case = get_case(session, folio)
-        attachments = attach_uploads(session, attachment_store(), case, upload_ids)
+        attachments = attach_uploads(session, attachment_store(), case, upload_ids, owner)
         session.flush()
         items = [
             {

@@ -52,7 +52,10 @@ def test_filed_reclamo_takes_the_photos_and_the_shared_location(
     assert FILED["folio"] in result.text
     filed = json.loads(api.calls[0].request.body)
     assert filed["coordinates"] == {"lat": -36.6066, "lon": -72.1034}
-    assert json.loads(api.calls[1].request.body) == {"upload_ids": ["upl_1"]}
+    assert json.loads(api.calls[1].request.body) == {
+        "upload_ids": ["upl_1"],
+        "channel_user_id": conversation.sender,
+    }
 
 
 def test_a_failed_link_does_not_undo_the_filed_case(
@@ -84,5 +87,8 @@ def test_joining_an_open_reclamo_takes_the_photos_to_that_case(
     api.post(f"{API}/api/v1/cases/RC-2026-000007/attachments", json={"attached": 1}, status=201)
     result = conversation.run(ActionAdherirCaso())
     assert "RC-2026-000007" in result.text
-    assert json.loads(api.calls[1].request.body) == {"upload_ids": ["upl_3"]}
+    assert json.loads(api.calls[1].request.body) == {
+        "upload_ids": ["upl_3"],
+        "channel_user_id": conversation.sender,
+    }
     assert result.slots["ultimo_folio"] == "RC-2026-000007"

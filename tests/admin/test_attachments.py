@@ -27,12 +27,14 @@ RECLAMO = {
     "contact": {"name": "Ana Pérez", "phone": "+56 9 8765 4321"},
 }
 
+OWNER = "whatsapp:+56987654321"  # the conversation that sent the files in these tests
+
 
 def upload(client: FlaskClient, auth: dict[str, str], data: bytes, name: str, kind: str):
     form = {
         "file": (io.BytesIO(data), name, kind),
         "channel": "whatsapp",
-        "channel_user_id": "whatsapp:+56987654321",
+        "channel_user_id": OWNER,
     }
     return client.post(
         "/api/v1/uploads", data=form, headers=auth, content_type="multipart/form-data"
@@ -55,7 +57,7 @@ def test_upload_before_filing_is_linked_when_the_case_is_filed(
     folio = file_case(client, auth)
     linked = client.post(
         f"/api/v1/cases/{folio}/attachments",
-        json={"upload_ids": [staged.json["id"]]},
+        json={"upload_ids": [staged.json["id"]], "channel_user_id": OWNER},
         headers=auth,
     )
     assert linked.status_code == 201
@@ -91,7 +93,11 @@ def test_the_same_file_twice_is_linked_once(
 ) -> None:
     ids = [upload(client, auth, JPEG, "a.jpg", "image/jpeg").json["id"] for _ in range(2)]
     folio = file_case(client, auth)
-    client.post(f"/api/v1/cases/{folio}/attachments", json={"upload_ids": ids}, headers=auth)
+    client.post(
+        f"/api/v1/cases/{folio}/attachments",
+        json={"upload_ids": ids, "channel_user_id": OWNER},
+        headers=auth,
+    )
     with db_session.begin():
         assert len(db_session.scalars(select(Attachment)).all()) == 1
 
@@ -107,6 +113,30 @@ def test_a_file_claiming_to_be_an_image_but_holding_a_script_is_refused(
 
 def test_uploads_need_a_token(client: FlaskClient) -> None:
     assert upload(client, {}, JPEG, "a.jpg", "image/jpeg").status_code == 401
+
+
+def test_uploads_of_another_conversation_are_refused_and_none_is_linked(
+    client: FlaskClient, auth: dict[str, str], db_session: Session
+) -> None:
+    mine = upload(client, auth, PDF, "acta.pdf", "application/pdf").json["id"]
+    theirs = upload(client, auth, JPEG, "foto.jpg", "image/jpeg").json["id"]
+    folio = file_case(client, auth)
+    for owner in ("whatsapp:+56911111111", None):
+        response = client.post(
+            f"/api/v1/cases/{folio}/attachments",
+            json={"upload_ids": [mine, theirs], "channel_user_id": owner},
+            headers=auth,
+        )
+        assert response.status_code == 400, owner
+        assert "No encontramos ese archivo" in response.json["error"]["message"]
+    with db_session.begin():
+        assert db_session.scalars(select(Attachment)).all() == []
+    wrong_type = client.post(
+        f"/api/v1/cases/{folio}/attachments",
+        json={"upload_ids": [mine], "channel_user_id": 56911111111},
+        headers=auth,
+    )
+    assert wrong_type.status_code == 422
 
 
 def test_unknown_or_malformed_upload_ids_are_refused(
@@ -165,7 +195,9 @@ def test_uploads_never_filed_are_forgotten_after_a_week(
     kept = upload(client, auth, JPEG, "foto.jpg", "image/jpeg").json
     folio = file_case(client, auth)
     client.post(
-        f"/api/v1/cases/{folio}/attachments", json={"upload_ids": [kept["id"]]}, headers=auth
+        f"/api/v1/cases/{folio}/attachments",
+        json={"upload_ids": [kept["id"]], "channel_user_id": OWNER},
+        headers=auth,
     )
     pending = app_settings.data_dir / "attachments" / "pending"
     for upload_id in (orphan["id"], kept["id"]):  # both arrived eight days ago
