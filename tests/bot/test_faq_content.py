@@ -128,7 +128,20 @@ def _responses() -> dict[str, list[dict[str, Any]]]:
 
 
 def _answer(key: str) -> str:
-    return " ".join(variant["text"] for variant in _responses()[key])
+    """The answer shown in writing (the variant without a channel)."""
+    [written] = [v["text"] for v in _responses()[key] if not v.get("channel")]
+    return str(written)
+
+
+def _variants(key: str) -> list[str]:
+    """Every text of an answer: the written one and any channel's own (the phone's)."""
+    return [str(variant["text"]) for variant in _responses()[key]]
+
+
+def _spoken(key: str) -> str:
+    """What the phone line reads aloud: its own variant, or the written one."""
+    voice = [v["text"] for v in _responses()[key] if v.get("channel") == "voice"]
+    return str(voice[0]) if voice else _answer(key)
 
 
 def _sentences(text: str) -> list[str]:
@@ -215,37 +228,39 @@ def test_rule_answers_every_faq_with_the_retrieval_action() -> None:
 
 @pytest.mark.parametrize("key", CONTRACT_KEYS)
 def test_every_answer_cites_its_legal_source(key: str) -> None:
-    answer = _answer(key)
-    missing = [source for source in LEGAL_SOURCE[key] if source not in answer]
-    assert missing == []
+    for answer in _variants(key):
+        missing = [source for source in LEGAL_SOURCE[key] if source not in answer]
+        assert missing == []
 
 
 @pytest.mark.parametrize("key", CONTRACT_KEYS)
 def test_every_answer_is_short(key: str) -> None:
     """2 to 5 sentences, plus at most a closing offer of more help."""
-    sentences = _sentences(_answer(key))
-    closing = 1 if sentences[-1].startswith("¿") else 0
-    assert 2 <= len(sentences) - closing <= 5, sentences
+    for answer in _variants(key):
+        sentences = _sentences(answer)
+        closing = 1 if sentences[-1].startswith("¿") else 0
+        assert 2 <= len(sentences) - closing <= 5, sentences
 
 
 @pytest.mark.parametrize("key", [key for key in CONTRACT_KEYS if key != "horario_atencion"])
 def test_every_answer_with_a_legal_basis_gives_a_link(key: str) -> None:
-    answer = _answer(key)
-    assert re.search(r"https://\S+", answer) or re.search(r"\{url_\w+\}", answer)
+    for answer in _variants(key):
+        assert re.search(r"https://\S+", answer) or re.search(r"\{url_\w+\}", answer)
 
 
 @pytest.mark.parametrize("key", CONTRACT_KEYS)
 def test_literal_links_point_only_to_national_sites(key: str) -> None:
-    hosts = set(re.findall(r"https?://([A-Za-z0-9.-]*[A-Za-z0-9])", _answer(key)))
-    assert hosts <= NATIONAL_HOSTS
+    for answer in _variants(key):
+        hosts = set(re.findall(r"https?://([A-Za-z0-9.-]*[A-Za-z0-9])", answer))
+        assert hosts <= NATIONAL_HOSTS
 
 
 @pytest.mark.parametrize("key", CONTRACT_KEYS)
 def test_commune_values_come_from_the_session_slots(key: str) -> None:
-    answer = _answer(key)
-    assert set(re.findall(r"\{(\w+)\}", answer)) <= COMMUNE_SLOTS
-    hardcoded = re.search(r"\b\d{1,2}:\d{2}\b|\blunes a viernes\b|\+?56\s?\d|\b\d{9}\b", answer)
-    assert hardcoded is None, hardcoded
+    for answer in _variants(key):
+        assert set(re.findall(r"\{(\w+)\}", answer)) <= COMMUNE_SLOTS
+        hardcoded = re.search(r"\b\d{1,2}:\d{2}\b|\blunes a viernes\b|\+?56\s?\d|\b\d{9}\b", answer)
+        assert hardcoded is None, hardcoded
 
 
 def test_the_commune_slots_are_declared_in_the_domain() -> None:
@@ -267,10 +282,24 @@ def test_buttons_trigger_plain_contract_intents(key: str) -> None:
 
 @pytest.mark.parametrize("key", CONTRACT_KEYS)
 def test_answers_address_the_resident_as_usted(key: str) -> None:
-    informal = re.search(
-        r"\b(puedes|tienes|debes|quieres|necesitas|tu|tus|te)\b", _answer(key), re.IGNORECASE
-    )
-    assert informal is None, informal
+    for answer in _variants(key):
+        informal = re.search(
+            r"\b(puedes|tienes|debes|quieres|necesitas|tu|tus|te)\b", answer, re.IGNORECASE
+        )
+        assert informal is None, informal
+
+
+@pytest.mark.parametrize("key", CONTRACT_KEYS)
+def test_answers_read_aloud_on_the_phone_speak_of_the_call_not_a_chat(key: str) -> None:
+    written = re.search(r"(?i)\b(chat|escrib\w*|toque|pinche|clic|bot[oó]n)\b", _spoken(key))
+    assert written is None, written
+
+
+@pytest.mark.parametrize("key", CONTRACT_KEYS)
+def test_a_spoken_variant_keeps_the_written_buttons(key: str) -> None:
+    variants = _responses()[key]
+    buttons = [variant.get("buttons") for variant in variants]
+    assert all(b == buttons[0] for b in buttons), key
 
 
 def test_transparency_deadline_is_twenty_business_days_with_one_notified_extension_of_ten() -> None:
@@ -296,15 +325,16 @@ def test_requesting_information_is_free_except_direct_reproduction_costs() -> No
 def test_sai_answers_never_ask_for_rut_or_reason() -> None:
     """Art. 11 g) and 12: RUT or a reason appear only to say they are not required."""
     for key in ("como_solicitar_informacion", "plazo_transparencia", "amparo", "costo_solicitud"):
-        for sentence in _sentences(_answer(key)):
-            if re.search(r"\bRUT\b|para qué|motivo de su solicitud", sentence):
-                assert sentence.startswith("No "), sentence
+        for answer in _variants(key):
+            for sentence in _sentences(answer):
+                if re.search(r"\bRUT\b|para qué|motivo de su solicitud", sentence):
+                    assert sentence.startswith("No "), sentence
 
 
 def test_reclamo_deadline_is_the_communes_own_not_a_national_legal_term() -> None:
-    answer = _answer("plazo_reclamo")
-    assert "15 días hábiles" in answer and "Ordenanza" in answer
-    assert not re.search(r"Ley 19\.880|30 días|la ley (fija|establece)", answer)
+    for answer in _variants("plazo_reclamo"):
+        assert "15 días hábiles" in answer and "Ordenanza" in answer
+        assert not re.search(r"Ley 19\.880|30 días|la ley (fija|establece)", answer)
 
 
 def test_personal_data_answer_stays_true_after_the_law_enters_into_force() -> None:
@@ -330,4 +360,5 @@ def test_personal_data_answer_stays_true_after_the_law_enters_into_force() -> No
     ],
 )
 def test_answers_assert_nothing_the_fact_sheet_marks_unverified(key: str, unverified: str) -> None:
-    assert re.search(unverified, _answer(key)) is None
+    for answer in _variants(key):
+        assert re.search(unverified, answer) is None
