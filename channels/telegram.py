@@ -22,6 +22,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, U
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
 from channels import messages
+from channels.batching import MediaBatcher
 from channels.ratelimit import Verdict, WebhookLimits
 from channels.settings import ProviderInput
 from channels.store import ChannelStore
@@ -173,10 +174,12 @@ class TelegramInput(ProviderInput):
         config: TelegramConfig,
         store: ChannelStore | None = None,
         limits: WebhookLimits | None = None,
+        batcher: MediaBatcher | None = None,
     ) -> None:
         self.config = config
         self.store = store or ChannelStore.from_env(CHANNEL)
         self.limits = limits or WebhookLimits.from_env(CHANNEL)
+        self.batcher = batcher or MediaBatcher.from_env()
         self._bot: Bot | None = None
 
     @property
@@ -222,7 +225,9 @@ class TelegramInput(ProviderInput):
                 return response.json({"ok": True})
             message = await self.user_message(update)
             if message is not None:
-                await on_new_message(message)
+                # an album comes as one update per photo, each with the album's media_group_id
+                group = (message.metadata or {}).get("media_group_id")
+                await self.batcher.deliver(message, on_new_message, bool(group), group)
         except Exception:
             await self.store.release(key)
             raise
@@ -296,6 +301,7 @@ class TelegramInput(ProviderInput):
             "message_id": str(message.message_id),
             "profile_name": user.full_name if user else None,
             "language_code": user.language_code if user else None,
+            **({"media_group_id": message.media_group_id} if message.media_group_id else {}),
         }
 
     async def content(

@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -41,25 +42,32 @@ class Relay:
         return body["result"]
 
     def relay_once(self, timeout: int = POLL_SECONDS) -> int:
-        """One getUpdates round; returns how many updates the webhook accepted."""
+        """One getUpdates round; returns how many updates the webhook accepted.
+
+        The members of an album are posted together, as Telegram's webhook delivers them, so
+        the channel answers the album once; everything else goes one by one, in order.
+        """
         params: dict[str, Any] = {"timeout": timeout}
         if self.offset is not None:
             params["offset"] = self.offset
         accepted = 0
-        for update in self.call("getUpdates", **params):
-            reply = self.client.post(
-                self.webhook,
-                json=update,
-                headers={"X-Telegram-Bot-Api-Secret-Token": self.secret},
-            )
-            if reply.status_code >= 300:
-                logger.error(
-                    "update_id=%s webhook_status=%s", update["update_id"], reply.status_code
-                )
-                break
-            self.offset = update["update_id"] + 1
-            accepted += 1
+        for group in album_runs(self.call("getUpdates", **params)):
+            with ThreadPoolExecutor(max_workers=len(group)) as pool:
+                statuses = list(pool.map(self.post, group))
+            failed = [(u["update_id"], s) for u, s in zip(group, statuses, strict=True) if s >= 300]
+            if failed:
+                for update_id, status in failed:
+                    logger.error("update_id=%s webhook_status=%s", update_id, status)
+                break  # the accepted members are deduplicated when they come again
+            self.offset = group[-1]["update_id"] + 1
+            accepted += len(group)
         return accepted
+
+    def post(self, update: dict[str, Any]) -> int:
+        reply = self.client.post(
+            self.webhook, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": self.secret}
+        )
+        return reply.status_code
 
     def run(self) -> None:
         self.call("deleteWebhook", drop_pending_updates=False)
@@ -70,6 +78,22 @@ class Relay:
             except (httpx.HTTPError, RuntimeError) as exc:
                 logger.warning("relay error=%s; retrying in 3 s", exc)
                 time.sleep(3)
+
+
+def album_runs(updates: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Consecutive updates of one album (same chat and media_group_id) as one run each."""
+    runs: list[list[dict[str, Any]]] = []
+    previous = None
+    for update in updates:
+        message = update.get("message") or {}
+        album = message.get("media_group_id")
+        key = (message.get("chat", {}).get("id"), album) if album else None
+        if key is not None and key == previous:
+            runs[-1].append(update)
+        else:
+            runs.append([update])
+        previous = key
+    return runs
 
 
 def main() -> int:

@@ -22,6 +22,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from channels import messages, options
+from channels.batching import MediaBatcher
 from channels.ratelimit import Verdict, WebhookLimits
 from channels.settings import ProviderInput
 from channels.store import ChannelStore
@@ -169,10 +170,12 @@ class WhatsAppInput(ProviderInput):
         config: TwilioConfig,
         store: ChannelStore | None = None,
         limits: WebhookLimits | None = None,
+        batcher: MediaBatcher | None = None,
     ) -> None:
         self.config = config
         self.store = store or ChannelStore.from_env(CHANNEL)
         self.limits = limits or WebhookLimits.from_env(CHANNEL)
+        self.batcher = batcher or MediaBatcher.from_env()
         self.validator = RequestValidator(config.auth_token)
 
     def get_output_channel(self) -> OutputChannel:
@@ -219,7 +222,10 @@ class WhatsAppInput(ProviderInput):
         try:
             message = await self.user_message(params, sid)
             if message is not None:
-                await on_new_message(message)
+                # an album comes as one webhook per photo: the bot answers them together
+                metadata = message.metadata or {}
+                media_only = bool(metadata.get("attachments")) and "location" not in metadata
+                await self.batcher.deliver(message, on_new_message, batched=media_only)
         except Exception:
             await self.store.release(f"sid:{sid}")
             raise

@@ -166,6 +166,31 @@ def test_photo_is_downloaded_and_uploaded_as_an_attachment(rasa_url, fake_provid
     assert sent_messages(fake_providers, chat_id)[-1]["text"] == "Recibimos su archivo."
 
 
+def test_an_album_is_one_message_for_the_bot_with_its_caption(rasa_url, fake_providers) -> None:
+    """Telegram sends an album as one update per photo, all with the album's media_group_id."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    chat_id = resident()
+    group = str(random.randint(10**16, 10**17))
+
+    def member(index: int, **extra: object) -> dict:
+        size = {"file_unique_id": f"AQAD{index}", "file_size": 68, "width": 1280, "height": 960}
+        return update(
+            chat_id, media_group_id=group, photo=[{"file_id": f"AgAlbum{index}", **size}], **extra
+        )
+
+    album = [member(0), member(1, caption="reclamo"), member(2)]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        statuses = list(pool.map(lambda body: post(rasa_url, body).status_code, album))
+    assert statuses == [200, 200, 200]
+    assert user_texts(rasa_url, str(chat_id)) == ["reclamo"]
+    [said] = [e for e in tracker(rasa_url, str(chat_id))["events"] if e["event"] == "user"]
+    latest = said["parse_data"]
+    assert len(latest["metadata"]["attachments"]) == 3
+    assert latest["metadata"]["media_group_id"] == group
+    assert [m["text"] for m in sent_messages(fake_providers, chat_id)] == ["Cuénteme qué ocurrió."]
+
+
 def test_photo_caption_is_the_message_text(rasa_url, fake_providers) -> None:
     chat_id = resident()
     photo = [
@@ -211,7 +236,7 @@ def test_redelivered_update_is_processed_once(rasa_url, fake_providers) -> None:
     body = update(chat_id, text="reclamo")
     assert [post(rasa_url, body).status_code for _ in range(3)] == [200, 200, 200]
     assert user_texts(rasa_url, str(chat_id)) == ["reclamo"]
-    assert len(sent_messages(fake_providers, chat_id)) == 1
+    assert [m["text"] for m in sent_messages(fake_providers, chat_id)] == ["Cuénteme qué ocurrió."]
 
 
 def test_long_button_payloads_travel_by_reference() -> None:
@@ -259,6 +284,27 @@ def test_polling_relay_posts_updates_to_the_webhook_and_acknowledges_them(
     assert relay.relay_once(timeout=0) == 2
     assert relay.relay_once(timeout=0) == 0  # offset moved past both: nothing twice
     assert user_texts(rasa_url, str(chat_id)) == ["hola", "reclamo"]
+
+
+def test_polling_relay_posts_an_albums_members_together(rasa_url, fake_providers) -> None:
+    from channels.telegram_polling import Relay, album_runs
+
+    chat_id = resident()
+    size = {"file_unique_id": "AQADr", "file_size": 68, "width": 1280, "height": 960}
+    album = [
+        update(chat_id, media_group_id="777", photo=[{"file_id": f"AgRelay{i}", **size}])
+        for i in range(2)
+    ]
+    after = update(chat_id, text="hola")
+    assert [len(run) for run in album_runs([*album, after])] == [2, 1]
+    fake_providers.pending_updates.extend([*album, after])
+    relay = Relay(
+        "123456:TEST-telegram-token", TELEGRAM_SECRET, rasa_url + PATH, fake_providers.base_url
+    )
+    assert relay.relay_once(timeout=0) == 3
+    assert user_texts(rasa_url, str(chat_id)) == ["/enviar_adjunto", "hola"]
+    [said, _] = [e for e in tracker(rasa_url, str(chat_id))["events"] if e["event"] == "user"]
+    assert len(said["metadata"]["attachments"]) == 2
 
 
 def test_voice_note_and_document_are_kept_with_their_types(rasa_url, fake_providers) -> None:

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import logging
 import random
+import time
 import uuid
 
 import pytest
@@ -187,6 +188,56 @@ def test_media_is_fetched_with_account_credentials_and_uploaded(rasa_url, fake_p
     assert attachment["upload_id"].startswith("upl_")
     assert attachment["content_type"] == "image/jpeg"
     assert replies_to(fake_providers, sender)[0]["Body"] == "Recibimos su archivo."
+
+
+def photo_message(fake_providers, sender: str, caption: str = "") -> dict[str, str]:
+    """An inbound WhatsApp image as Twilio posts it, its media on the stand-in's CDN."""
+    sid = "MM" + uuid.uuid4().hex
+    media_url = (
+        f"{fake_providers.base_url}/2010-04-01/Accounts/{TWILIO_SID}/Messages/{sid}"
+        f"/Media/ME{uuid.uuid4().hex}"
+    )
+    params = inbound(
+        sender,
+        caption,
+        NumMedia="1",
+        MessageType="image",
+        MediaContentType0="image/jpeg",
+        MediaUrl0=media_url,
+    )
+    params.update(MessageSid=sid, SmsMessageSid=sid, SmsSid=sid)
+    return params
+
+
+def test_an_album_is_one_message_for_the_bot_and_gets_one_answer(rasa_url, fake_providers) -> None:
+    """WhatsApp posts an album as one webhook per photo, at the same time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    sender = resident()
+    album = [photo_message(fake_providers, sender) for _ in range(3)]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        statuses = list(pool.map(lambda params: post(rasa_url, params).status_code, album))
+    assert statuses == [200, 200, 200]
+    assert user_texts(rasa_url, sender) == ["/enviar_adjunto"]
+    [said] = [e for e in tracker(rasa_url, sender)["events"] if e["event"] == "user"]
+    latest = said["parse_data"]
+    assert len(latest["metadata"]["attachments"]) == 3
+    assert sorted(latest["metadata"]["message_ids"]) == sorted(p["MessageSid"] for p in album)
+    assert len(fake_providers.matching("/api/v1/uploads")) == 3
+    assert [r["Body"] for r in replies_to(fake_providers, sender)] == ["Recibimos su archivo."]
+
+
+def test_a_text_right_after_a_photo_is_read_after_it(rasa_url, fake_providers) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    sender = resident()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        photo = pool.submit(post, rasa_url, photo_message(fake_providers, sender))
+        fake_providers.wait_for("/api/v1/uploads", 1)
+        time.sleep(0.3)  # the channel has put the photo in its batch (2-second window)
+        assert post(rasa_url, inbound(sender, "reclamo")).status_code == 200
+        assert photo.result().status_code == 200
+    assert user_texts(rasa_url, sender) == ["/enviar_adjunto", "reclamo"]
 
 
 def test_shared_location_becomes_case_coordinates(rasa_url, fake_providers) -> None:
