@@ -554,6 +554,14 @@ class TestDuringOfficeHours:
         assert re.search(r"(?i)ingresado|recibido|en gesti|clasificado", status), status
         assert folio_heard(status) == folio
 
+    def test_faq_answers_speak_of_this_call_not_of_a_chat(self, open_line: str) -> None:
+        call = Call(open_line)
+        call.answer()
+        answer = spoken(call.say("cuál es el horario de atención de la oirs"))
+        assert re.search(r"(?i)horario", answer), answer
+        assert "Por esta línea puede ingresar reclamos" in answer, answer
+        assert not re.search(r"(?i)\bchat\b", answer), answer
+
     def test_asking_for_a_person_hands_the_transcript_over_and_enqueues_the_call(
         self, open_line: str, backend: Backend
     ) -> None:
