@@ -13,4 +13,5 @@ BLUEPRINTS: list[str] = [
     "admin.widget:bp",
     "admin.twilio_status:bp",
     "admin.privacy_ui:bp",
+    "admin.privacy_notice:bp",
 ]
