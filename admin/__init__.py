@@ -6,6 +6,7 @@ from importlib import import_module
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from oirs.settings import Settings
 
@@ -27,6 +28,12 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         **overrides,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    if settings.proxies:
+        # Behind nginx the client is in X-Forwarded-For: without this every resident and
+        # staff member would share the proxy's address, and with it the login and widget
+        # rate limits. Only the last `proxies` hops are trusted, so a client cannot forge it.
+        n = settings.proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     app.extensions["oirs_settings"] = settings
     logs.configure(app)
     database.init_app(app, settings)

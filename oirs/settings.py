@@ -44,6 +44,8 @@ class Settings:
     twilio_whatsapp_from: str | None = None
     telegram_bot_token: str | None = None
     telegram_webhook_secret: str | None = None
+    # reverse proxies in front of the admin whose X-Forwarded-For/-Proto are trusted
+    proxies: int = 0
     commune: CommuneInfo = field(default_factory=CommuneInfo)
 
     @property
@@ -52,52 +54,57 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Read the environment; in production, refuse unsafe or missing secrets."""
+        """Read the environment; in production, refuse unsafe or missing secrets.
+
+        A variable set to "" counts as unset (a copied .env.example line left empty must not
+        give an empty session key or an empty link)."""
         env = dict(os.environ if environ is None else environ)
         defaults = cls()
         data_dir = Path(env.get("OIRS_DATA_DIR") or defaults.data_dir)
         database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'oirs.db'}"
         commune = CommuneInfo(
-            name=env.get("OIRS_COMMUNE_NAME", CommuneInfo.name),
+            name=(env.get("OIRS_COMMUNE_NAME") or CommuneInfo.name),
             comuna=env.get("OIRS_COMUNA") or None,
-            oirs_address=env.get("OIRS_ADDRESS", CommuneInfo.oirs_address),
-            oirs_hours=env.get("OIRS_HOURS", CommuneInfo.oirs_hours),
-            phone=env.get("OIRS_PHONE", CommuneInfo.phone),
-            email=env.get("OIRS_EMAIL", CommuneInfo.email),
-            portal_transparencia_url=env.get(
-                "OIRS_PORTAL_TRANSPARENCIA_URL", CommuneInfo.portal_transparencia_url
+            oirs_address=(env.get("OIRS_ADDRESS") or CommuneInfo.oirs_address),
+            oirs_hours=(env.get("OIRS_HOURS") or CommuneInfo.oirs_hours),
+            phone=(env.get("OIRS_PHONE") or CommuneInfo.phone),
+            email=(env.get("OIRS_EMAIL") or CommuneInfo.email),
+            portal_transparencia_url=(
+                env.get("OIRS_PORTAL_TRANSPARENCIA_URL") or CommuneInfo.portal_transparencia_url
             ),
-            transparencia_activa_url=env.get(
-                "OIRS_TRANSPARENCIA_ACTIVA_URL", CommuneInfo.transparencia_activa_url
+            transparencia_activa_url=(
+                env.get("OIRS_TRANSPARENCIA_ACTIVA_URL") or CommuneInfo.transparencia_activa_url
             ),
-            sai_form_url=env.get("OIRS_SAI_FORM_URL", CommuneInfo.sai_form_url),
-            privacy_policy_url=env.get(
-                "OIRS_PRIVACY_POLICY_URL",
-                env.get("OIRS_PUBLIC_URL", defaults.public_url).rstrip("/") + "/privacidad",
+            sai_form_url=(env.get("OIRS_SAI_FORM_URL") or CommuneInfo.sai_form_url),
+            # the admin's own /privacidad page unless the commune publishes its own policy
+            privacy_policy_url=(
+                env.get("OIRS_PRIVACY_POLICY_URL")
+                or (env.get("OIRS_PUBLIC_URL") or defaults.public_url).rstrip("/") + "/privacidad"
             ),
         )
         settings = cls(
-            env=env.get("OIRS_ENV", "development"),
+            env=(env.get("OIRS_ENV") or "development"),
             database_url=database_url,
-            secret_key=env.get("OIRS_SECRET_KEY", defaults.secret_key),
-            public_url=env.get("OIRS_PUBLIC_URL", defaults.public_url).rstrip("/"),
-            rasa_url=env.get("OIRS_RASA_URL", defaults.rasa_url).rstrip("/"),
+            secret_key=(env.get("OIRS_SECRET_KEY") or defaults.secret_key),
+            public_url=(env.get("OIRS_PUBLIC_URL") or defaults.public_url).rstrip("/"),
+            rasa_url=(env.get("OIRS_RASA_URL") or defaults.rasa_url).rstrip("/"),
             data_dir=data_dir,
             redis_url=env.get("REDIS_URL") or None,
             smtp_url=env.get("OIRS_SMTP_URL") or None,
-            mail_from=env.get("OIRS_MAIL_FROM", defaults.mail_from),
+            mail_from=(env.get("OIRS_MAIL_FROM") or defaults.mail_from),
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
             twilio_whatsapp_from=env.get("TWILIO_WHATSAPP_FROM") or None,
             telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,
             telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
+            proxies=_proxies(env.get("OIRS_PROXIES_COUNT")),
             commune=commune,
         )
         settings.check(debug=env.get("FLASK_DEBUG", "0") not in ("", "0", "false"))
         return settings
 
     def check(self, debug: bool = False) -> None:
-        """Production mode must not run with debug, a default secret or the SQLite default."""
+        """Production mode must not run with debug, a default or short secret, or plain http."""
         if not self.production:
             return
         problems = []
@@ -109,3 +116,11 @@ class Settings:
             problems.append("OIRS_PUBLIC_URL must be an https:// URL")
         if problems:
             raise ConfigurationError("; ".join(problems))
+
+
+def _proxies(raw: str | None) -> int:
+    """OIRS_PROXIES_COUNT: how many reverse proxies to trust (0 unset); a typo stops the start."""
+    value = (raw or "0").strip()
+    if not value.isdigit() or int(value) > 5:
+        raise ConfigurationError("OIRS_PROXIES_COUNT must be a number of proxies from 0 to 5")
+    return int(value)

@@ -35,6 +35,42 @@ def test_login_attempts_are_rate_limited(app_settings: Settings, clean_db) -> No
     assert codes[-1] == 429
 
 
+def _login_codes(client, addresses: list[str]) -> list[int]:  # type: ignore[no-untyped-def]
+    """A failed login from each address, through a proxy on 127.0.0.1 as nginx would send it."""
+    return [
+        client.post(
+            "/ingresar",
+            data={"email": "x@example.cl", "password": "nope"},
+            headers={"X-Forwarded-For": address},
+            environ_base={"REMOTE_ADDR": "127.0.0.1"},
+        ).status_code
+        for address in addresses
+    ]
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_login_limit(
+    app_settings: Settings,
+    clean_db,  # type: ignore[no-untyped-def]
+) -> None:
+    from dataclasses import replace
+
+    client = _fresh_app(replace(app_settings, proxies=1)).test_client()
+    attacker = _login_codes(client, ["200.1.1.1"] * 12)
+    assert attacker[-1] == 429
+    assert _login_codes(client, ["200.2.2.2"]) == [401]  # refused as wrong, not locked out
+    # a client cannot forge its way out: only the address nginx appended is trusted
+    assert _login_codes(client, ["9.9.9.9, 200.1.1.1"]) == [429]
+
+
+def test_without_the_proxy_setting_forwarded_addresses_are_ignored(
+    app_settings: Settings,
+    clean_db,  # type: ignore[no-untyped-def]
+) -> None:
+    client = _fresh_app(app_settings).test_client()
+    codes = _login_codes(client, [f"200.3.3.{i}" for i in range(12)])
+    assert codes[-1] == 429  # one client address (the proxy's) for all of them
+
+
 def test_open311_posts_are_rate_limited(app_settings: Settings, clean_db) -> None:  # type: ignore[no-untyped-def]
     client = _fresh_app(app_settings).test_client()
     codes = [client.post("/open311/v2/requests.json", data={}).status_code for _ in range(32)]

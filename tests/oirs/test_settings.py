@@ -47,3 +47,14 @@ def test_database_url_and_comuna_come_from_the_environment() -> None:
     settings = Settings.from_env({"DATABASE_URL": "postgresql://u@h/db", "OIRS_COMUNA": "Chillán"})
     assert settings.database_url == "postgresql://u@h/db"
     assert settings.commune.comuna == "Chillán"
+
+
+def test_variables_left_empty_count_as_unset() -> None:
+    configured = Settings.from_env(
+        {"OIRS_SECRET_KEY": "", "OIRS_PRIVACY_POLICY_URL": "", "OIRS_COMMUNE_NAME": ""}
+    )
+    assert configured.secret_key == Settings.secret_key
+    assert configured.commune.privacy_policy_url.endswith("/privacidad")
+    assert configured.commune.name == "Municipalidad de Ejemplo"
+    with pytest.raises(ConfigurationError, match="OIRS_SECRET_KEY"):
+        Settings.from_env({**PRODUCTION, "OIRS_SECRET_KEY": ""})
