@@ -3,19 +3,25 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
 import urllib.request
 
+ADMIN = "http://" + (os.environ.get("OIRS_ADMIN_BIND") or "127.0.0.1:8000").replace(
+    "0.0.0.0:",
+    "127.0.0.1:",  # a wildcard bind is reached on loopback
+)
 SERVICES = [
-    ("Panel OIRS (admin)", "http://127.0.0.1:8000/healthz", "http://127.0.0.1:8000/"),
+    ("Panel OIRS (admin)", f"{ADMIN}/healthz", f"{ADMIN}/"),
     ("Servidor Rasa", "http://127.0.0.1:5005/", "http://127.0.0.1:5005/webhooks/rest/webhook"),
     ("Servidor de acciones", "http://127.0.0.1:5055/health", "http://127.0.0.1:5055"),
 ]
 EXTRA = [
-    ("Widget web (demo)", "http://127.0.0.1:8000/widget/demo"),
-    ("Script del widget", "http://127.0.0.1:8000/widget.js"),
+    ("Widget web (demo)", f"{ADMIN}/widget/demo"),
+    ("Script del widget", f"{ADMIN}/widget.js"),
+    ("Política de privacidad", f"{ADMIN}/privacidad"),
 ]
 
 
