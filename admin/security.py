@@ -44,7 +44,7 @@ NUL_MESSAGE = "El texto contiene un carácter no permitido (NUL)."
 
 def has_nul(values: Iterable[str]) -> bool:
     """Text with a NUL byte: PostgreSQL cannot store it and no resident means it."""
-    return any("\x00" in value for value in values)
+    return any(isinstance(value, str) and "\x00" in value for value in values)
 
 
 def init_app(app: Flask, settings: Settings) -> Limiter:
