@@ -7,8 +7,18 @@ from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
 from oirs.settings import Settings
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:…>` in every route: a non-negative number that fits an INTEGER id column
+    (PostgreSQL's 32 bits; SQLite would take 64 and PostgreSQL refuse the query)."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
@@ -18,6 +28,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
 
     settings = settings or Settings.from_env()
     app = Flask(__name__)
+    # ids are INTEGER columns: a larger number in a URL is a 404, not a 500 from the driver
+    app.url_map.converters["int"] = DatabaseId
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,

@@ -123,3 +123,10 @@ def test_a_nul_in_the_login_form_gets_a_clean_400_before_the_login_view(  # type
     assert 'name="password"' not in page  # the guard's page, not the login form shown again
     db_session.expire_all()
     assert db_session.get(User, user.id).failed_logins in (0, None)  # the view never ran
+
+
+def test_an_id_beyond_an_integer_column_in_a_url_is_a_404_not_a_driver_crash(client, auth) -> None:  # type: ignore[no-untyped-def]
+    """Found by the API fuzzer: /api/v1/handoffs/9223372036854775808 reached SQLite and gave
+    500; on PostgreSQL anything past 2**31 - 1 did."""
+    for huge in (2**63, 2**63 - 1, 2**31, 2**31 - 1):
+        assert client.get(f"/api/v1/handoffs/{huge}", headers=auth).status_code == 404, huge
