@@ -96,7 +96,8 @@ class MediaBatcher:
             await dispatch(message)
             return
         batch = self._batches.get(key)
-        if batch is not None and (batch.group != group or batch.closing):
+        while batch is not None and (batch.group != group or batch.closing):
+            # another album, or a batch already merged: it goes first, this one after it
             await self.flush(key)
             batch = self._batches.get(key)
         if batch is None:
@@ -125,26 +126,23 @@ class MediaBatcher:
         await asyncio.wait([batch.done])
 
     async def _run(self, key: str, batch: _Batch) -> None:
+        """Collect, then hand the merged message on. The batch stays registered (closed) until
+        the bot has handled it, so a later message of the resident waits for it: the bot reads
+        the resident's messages in the order they were sent."""
         loop = asyncio.get_running_loop()
         try:
             await self._collect(batch, deadline=loop.time() + self.max_wait)
-        except asyncio.CancelledError:  # the server is stopping: the requests fail, retried
-            batch.done.cancel()
-            raise
-        finally:
-            if self._batches.get(key) is batch:
-                del self._batches[key]
-        merged = merge(batch.messages)
-        if len(batch.messages) > 1:
-            logger.info(
-                "channel=%s event=media_batched messages=%d attachments=%d",
-                merged.input_channel,
-                len(batch.messages),
-                len((merged.metadata or {}).get("attachments") or []),
-            )
-        try:
+            batch.closing = True  # merged below: later media start a batch of their own
+            merged = merge(batch.messages)
+            if len(batch.messages) > 1:
+                logger.info(
+                    "channel=%s event=media_batched messages=%d attachments=%d",
+                    merged.input_channel,
+                    len(batch.messages),
+                    len((merged.metadata or {}).get("attachments") or []),
+                )
             await batch.dispatch(merged)
-        except asyncio.CancelledError:
+        except asyncio.CancelledError:  # the server is stopping: the requests fail, retried
             batch.done.cancel()
             raise
         except Exception as error:  # every waiting request answers with this failure
@@ -152,6 +150,9 @@ class MediaBatcher:
             batch.done.exception()  # read here too: requests that hung up no longer wait
         else:
             batch.done.set_result(None)
+        finally:
+            if self._batches.get(key) is batch:
+                del self._batches[key]
 
     async def _collect(self, batch: _Batch, deadline: float) -> None:
         """Wait until `window` seconds pass without another medium (or the batch closes)."""

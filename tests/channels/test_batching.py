@@ -34,11 +34,14 @@ class Bot:
 
     def __init__(self, fail: bool = False, delay: float = 0.0) -> None:
         self.handled: list[UserMessage] = []
+        self.steps: list[str] = []
         self.fail = fail
         self.delay = delay
 
     async def __call__(self, message: UserMessage) -> None:
+        self.steps.append(f"start {message.text}")
         await asyncio.sleep(self.delay)
+        self.steps.append(f"end {message.text}")
         if self.fail:
             raise RuntimeError("tracker store down")
         self.handled.append(message)
@@ -112,6 +115,27 @@ def test_a_text_after_the_photos_lets_them_go_first_without_waiting_the_window()
     bot, took = asyncio.run(scenario())
     assert [m.text for m in bot.handled] == ["/enviar_adjunto", "es en la esquina"]
     assert took < 1.0
+
+
+def test_a_text_arriving_while_the_photos_are_handled_waits_for_them() -> None:
+    async def scenario() -> Bot:
+        batcher, bot = MediaBatcher(WINDOW), Bot(delay=0.3)
+        photos = asyncio.ensure_future(batcher.deliver(photo("+56911", "upl_1"), bot, True))
+        while not bot.steps:  # the window passed: the bot is handling the photo
+            await asyncio.sleep(0.01)
+        await batcher.deliver(text("+56911", "en la esquina"), bot, batched=False)
+        await batcher.deliver(photo("+56911", "upl_2"), bot, batched=True)
+        await photos
+        return bot
+
+    assert asyncio.run(scenario()).steps == [
+        "start /enviar_adjunto",
+        "end /enviar_adjunto",
+        "start en la esquina",
+        "end en la esquina",
+        "start /enviar_adjunto",
+        "end /enviar_adjunto",
+    ]
 
 
 def test_another_album_closes_the_pending_one() -> None:
