@@ -160,36 +160,6 @@ def test_simultaneous_redeliveries_are_processed_once(rasa_url, fake_providers) 
     assert len(replies_to(fake_providers, sender)) == 1
 
 
-def test_media_is_fetched_with_account_credentials_and_uploaded(rasa_url, fake_providers) -> None:
-    sender = resident()
-    sid = "MM" + uuid.uuid4().hex
-    media_url = (
-        f"{fake_providers.base_url}/2010-04-01/Accounts/{TWILIO_SID}/Messages/{sid}"
-        f"/Media/ME{uuid.uuid4().hex}"
-    )
-    params = inbound(
-        sender,
-        "",
-        NumMedia="1",
-        MessageType="image",
-        MediaContentType0="image/jpeg",
-        MediaUrl0=media_url,
-    )
-    params.update(MessageSid=sid, SmsMessageSid=sid, SmsSid=sid)
-    assert post(rasa_url, params).status_code == 200
-    [fetch] = [r for r in fake_providers.requests if r.method == "GET" and "/Media/" in r.path]
-    assert fetch.headers["Authorization"].startswith("Basic ")
-    [upload] = fake_providers.matching("/api/v1/uploads")
-    assert upload.headers["Authorization"] == "Bearer oirs_test-channel-token"
-    assert b"JFIF" in upload.body
-    latest = tracker(rasa_url, sender)["latest_message"]
-    assert latest["intent"]["name"] == "enviar_adjunto"
-    [attachment] = latest["metadata"]["attachments"]
-    assert attachment["upload_id"].startswith("upl_")
-    assert attachment["content_type"] == "image/jpeg"
-    assert replies_to(fake_providers, sender)[0]["Body"] == "Recibimos su archivo."
-
-
 def photo_message(fake_providers, sender: str, caption: str = "") -> dict[str, str]:
     """An inbound WhatsApp image as Twilio posts it, its media on the stand-in's CDN."""
     sid = "MM" + uuid.uuid4().hex
@@ -207,6 +177,23 @@ def photo_message(fake_providers, sender: str, caption: str = "") -> dict[str, s
     )
     params.update(MessageSid=sid, SmsMessageSid=sid, SmsSid=sid)
     return params
+
+
+def test_media_is_fetched_with_account_credentials_and_uploaded(rasa_url, fake_providers) -> None:
+    sender = resident()
+    params = photo_message(fake_providers, sender)
+    assert post(rasa_url, params).status_code == 200
+    [fetch] = [r for r in fake_providers.requests if r.method == "GET" and "/Media/" in r.path]
+    assert fetch.headers["Authorization"].startswith("Basic ")
+    [upload] = fake_providers.matching("/api/v1/uploads")
+    assert upload.headers["Authorization"] == "Bearer oirs_test-channel-token"
+    assert b"JFIF" in upload.body
+    latest = tracker(rasa_url, sender)["latest_message"]
+    assert latest["intent"]["name"] == "enviar_adjunto"
+    [attachment] = latest["metadata"]["attachments"]
+    assert attachment["upload_id"].startswith("upl_")
+    assert attachment["content_type"] == "image/jpeg"
+    assert replies_to(fake_providers, sender)[0]["Body"] == "Recibimos su archivo."
 
 
 def test_an_album_is_one_message_for_the_bot_and_gets_one_answer(rasa_url, fake_providers) -> None:
