@@ -222,10 +222,11 @@ class WhatsAppInput(ProviderInput):
         try:
             message = await self.user_message(params, sid)
             if message is not None:
-                # an album comes as one webhook per photo: the bot answers them together
+                # an album comes as one webhook per photo (one of them may carry a caption):
+                # the bot answers them together
                 metadata = message.metadata or {}
-                media_only = bool(metadata.get("attachments")) and "location" not in metadata
-                await self.batcher.deliver(message, on_new_message, batched=media_only)
+                with_media = bool(metadata.get("attachments")) and "location" not in metadata
+                await self.batcher.deliver(message, on_new_message, batched=with_media)
         except Exception:
             await self.store.release(f"sid:{sid}")
             raise
