@@ -192,9 +192,26 @@ def joined(value: Any, separator: str) -> str | None:
 
 
 def entity_values(tracker: Tracker, entity: str) -> list[str]:
-    """Every value the NLU extracted for an entity in the latest message."""
-    entities = (tracker.latest_message or {}).get("entities") or []
-    return [str(e["value"]) for e in entities if e.get("entity") == entity and e.get("value")]
+    """Every value the NLU extracted for an entity in the latest message.
+
+    The synonyms in the training data name reclamo categories ("calle" → pavimento, "plaza" →
+    areas_verdes), but Rasa's synonym mapper rewrites any entity whose text matches: the
+    address "la plaza" came out as "areas_verdes". Other entities keep the words the
+    resident wrote.
+    """
+    latest = tracker.latest_message or {}
+    text = str(latest.get("text") or "")
+    values = []
+    for found in latest.get("entities") or []:
+        if found.get("entity") != entity or not found.get("value"):
+            continue
+        value = str(found["value"])
+        start, end = found.get("start"), found.get("end")
+        mapped = "EntitySynonymMapper" in (found.get("processors") or [])
+        if mapped and entity != "categoria" and isinstance(start, int) and isinstance(end, int):
+            value = text[start:end] or value
+        values.append(value)
+    return values
 
 
 def best_address(candidates: list[str]) -> str | None:
