@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -212,6 +213,37 @@ def entity_values(tracker: Tracker, entity: str) -> list[str]:
             value = text[start:end] or value
         values.append(value)
     return values
+
+
+# Words that place nothing on their own: "en la calle", "frente a mi casa", "aquí en la esquina".
+_PLACE_FILLER = {
+    "a", "al", "aca", "ahi", "alla", "aqui", "cerca", "de", "del", "el", "en", "esta", "frente",
+    "la", "las", "lado", "los", "mi", "mismo", "misma", "por", "su", "sus", "un", "una", "y",
+}  # fmt: skip
+_GENERIC_PLACES = {
+    "avenida", "av", "barrio", "calle", "calles", "casa", "esquina", "lugar", "pasaje", "plaza",
+    "poblacion", "psje", "sector", "vereda", "villa", "block", "depto", "departamento", "comuna",
+}  # fmt: skip
+
+
+def names_a_place(text: str) -> bool:
+    """Whether an address answer names somewhere: a number, or a word besides "calle",
+    "pasaje", "mi casa"... ("en la calle" does not; "villa el bosque", "los aromos" do)."""
+    words = re.findall(r"[a-z0-9ñ]+", fold(text))
+    if any(word.isdigit() for word in words):
+        return True
+    return any(word not in _PLACE_FILLER and word not in _GENERIC_PLACES for word in words)
+
+
+def slot_before_latest_message(tracker: Tracker, name: str) -> Any:
+    """A slot's value before the resident's latest message changed it (None if never set)."""
+    events = list(tracker.events or [])
+    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
+    before = events[: users[-1]] if users else events
+    for event in reversed(before):
+        if event.get("event") == "slot" and event.get("name") == name:
+            return event.get("value")
+    return None
 
 
 def best_address(candidates: list[str]) -> str | None:

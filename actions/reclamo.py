@@ -22,7 +22,9 @@ from actions.common import (
     entity_values,
     infer_category,
     joined,
+    names_a_place,
     normalize_category,
+    slot_before_latest_message,
 )
 from actions.filing import attach_shared_media, case_reset_events, contact_payload, file_case
 from actions.messages import say
@@ -63,8 +65,14 @@ class ValidateReclamoForm(CaseFormValidation):
     def validate_categoria(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        asked = tracker.get_slot("requested_slot")
+        if asked not in (None, "descripcion", "categoria"):
+            # A category word in the answer to another question ("en la calle", "frente a la
+            # plaza") is part of the place or the person, not the theme: the theme comes from
+            # the opening message, the description or its own question (or a correction).
+            return {"categoria": slot_before_latest_message(tracker, "categoria")}
         category = normalize_category(value)
-        if category is None and tracker.get_slot("requested_slot") == "categoria":
+        if category is None and asked == "categoria":
             say(dispatcher, tracker, "categoria_invalida")
         return {"categoria": category}
 
@@ -83,7 +91,7 @@ class ValidateReclamoForm(CaseFormValidation):
             value = typed_text(tracker)
         guesses = entity_values(tracker, "direccion") or [joined(value, ", ") or ""]
         address = best_address(guesses) or ""
-        if len(address) < 4 or not any(char.isalpha() for char in address):
+        if len(address) < 4 or not names_a_place(address):
             if tracker.get_slot("requested_slot") == "direccion":
                 say(dispatcher, tracker, "direccion_invalida")
             return {"direccion": None}

@@ -11,7 +11,7 @@ from actions.case_form import ActionAskConfirmacion
 from actions.felicitacion import ValidateFelicitacionForm
 from actions.filing import ActionFileCase
 from actions.reclamo import ActionAdherirCaso, ActionSubmitReclamo, ValidateReclamoForm
-from tests.actions.conftest import API, Conversation
+from tests.actions.conftest import API, Conversation, Result
 
 FILED = {
     "folio": "RC-2026-000042",
@@ -431,3 +431,46 @@ def test_a_third_persons_name_is_not_taken_for_the_residents(conversation: Conve
     assert result.slots["nombre"] is None
     assert result.slots["unidad_felicitada"] == answer
     assert result.slots["requested_slot"] == "nombre"
+
+
+def _answer_address(conversation: Conversation, text: str, **extracted: str) -> Result:
+    conversation.set(
+        descripcion="Hace dos semanas que no pasa el camión de la basura",
+        requested_slot="direccion",
+    )
+    conversation.user(
+        text,
+        entities={"categoria": extracted["categoria"]} if "categoria" in extracted else None,
+        new_slots={"direccion": text, **extracted},
+    )
+    return conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+
+
+def test_a_category_word_in_the_address_does_not_change_the_theme(
+    conversation: Conversation,
+) -> None:
+    """Seen with the real model: "en la calle" turned a garbage reclamo into "Calles y veredas"."""
+    conversation.events.append({"event": "slot", "name": "categoria", "value": "aseo"})
+    conversation.set(categoria="aseo")
+    result = _answer_address(conversation, "frente a la plaza de armas", categoria="areas_verdes")
+    assert result.slots["categoria"] == "aseo"
+    assert result.slots["direccion"] == "frente a la plaza de armas"
+
+
+def test_no_theme_is_taken_from_an_address_answer(conversation: Conversation) -> None:
+    result = _answer_address(conversation, "calle los aromos 123", categoria="pavimento")
+    assert result.slots["categoria"] is None  # the form asks for it
+    assert result.slots["direccion"] == "calle los aromos 123"
+
+
+def test_an_address_that_names_no_place_is_asked_again(conversation: Conversation) -> None:
+    for vague in ("en la calle", "frente a mi casa", "aqui en la esquina", "en el pasaje"):
+        result = _answer_address(conversation, vague)
+        assert result.slots["direccion"] is None, vague
+        assert "más precisa" in result.text, vague
+
+
+def test_an_address_without_a_number_but_with_a_name_is_kept(conversation: Conversation) -> None:
+    for place in ("villa el bosque", "pasaje 5", "esquina de rengo con lincoyan", "Plaza de Armas"):
+        result = _answer_address(conversation, place)
+        assert result.slots["direccion"] == place, place
