@@ -33,6 +33,7 @@ from actions.validators import (
     normalize_email,
     normalize_phone,
     normalize_rut,
+    refuses,
     strip_contact_data,
 )
 
@@ -230,6 +231,11 @@ class CaseFormValidation(FaqAwareValidation, ABC):
         if not _is_own_name(tracker):
             # "felicito a la señora Marta": a third person's name, not the resident's
             return {"nombre": previous_value(tracker, "nombre")}
+        if refuses(typed_text(tracker)) and not entity_values(tracker, "nombre"):
+            # "no quiero dar mi nombre": say why it is asked and how to stop, not "not a name"
+            if tracker.get_slot("requested_slot") == "nombre":
+                say(dispatcher, tracker, "nombre_rechazado")
+            return {"nombre": None}
         try:
             parts = entity_values(tracker, "nombre") or value
             return {"nombre": clean_name(joined(parts, " ") or "")}

@@ -106,10 +106,34 @@ def clean_name(value: str) -> str:
         raise InvalidValue(value)
     if len(text.replace(" ", "")) < 2 or fold(text) in _NOT_NAMES:
         raise InvalidValue(value)
-    return " ".join(part[:1].upper() + part[1:] for part in text.split(" "))
+    if any(word in _NEVER_IN_NAMES for word in fold(text).split()):
+        raise InvalidValue(value)  # "no quiero dar contacto" is a sentence, not a name
+    words = text.split(" ")
+    return " ".join(
+        part.lower()
+        if 0 < i < len(words) - 1 and fold(part) in _PARTICLES
+        else part[:1].upper() + part[1:]
+        for i, part in enumerate(words)
+    )
 
 
+_PARTICLES = {"de", "del", "la", "las", "los", "y"}  # "María de la Luz", "Juan Pablo del Río"
 _NOT_NAMES = {"si", "no", "ok", "hola", "gracias", "bueno", "ya", "dale", "nada", "ninguno"}
+# Words a sentence has and a Chilean name does not ("de", "del", "la" do occur: "María de la Luz").
+_NEVER_IN_NAMES = {
+    "no", "quiero", "quisiera", "prefiero", "deseo", "puedo", "dar", "doy", "decir", "digo",
+    "nombre", "contacto", "datos", "dato", "anonimo", "anonima", "anonimamente", "gracias",
+    "porque", "para", "que", "por", "favor", "necesito", "tengo", "es", "son", "esta", "mejor",
+}  # fmt: skip
+_REFUSAL_RE = re.compile(
+    r"\b(?:no (?:quiero|deseo|puedo|voy a|le voy a)|prefiero no|sin (?:dar )?(?:mi )?nombre"
+    r"|anonim)"
+)
+
+
+def refuses(text: str) -> bool:
+    """The resident declines to give what was asked ("no quiero dar mi nombre", "anónimo")."""
+    return bool(_REFUSAL_RE.search(fold(text or "")))
 
 
 _NAME_WORD = r"[A-ZÁÉÍÓÚÑ][a-záéíóúñ']+"

@@ -474,3 +474,28 @@ def test_an_address_without_a_number_but_with_a_name_is_kept(conversation: Conve
     for place in ("villa el bosque", "pasaje 5", "esquina de rengo con lincoyan", "Plaza de Armas"):
         result = _answer_address(conversation, place)
         assert result.slots["direccion"] == place, place
+
+
+def test_declining_the_name_is_answered_with_why_it_is_asked(conversation: Conversation) -> None:
+    """Seen with the real model: "no quiero dar contacto" was read back as the name
+    "No Quiero Dar Contacto"."""
+    for refusal in ("no quiero dar mi nombre", "prefiero no decirlo", "anónimo"):
+        conversation.set(requested_slot="nombre").user(refusal, new_slots={"nombre": refusal})
+        result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+        assert result.slots["nombre"] is None, refusal
+        assert "Necesitamos su nombre" in result.text, refusal
+
+
+def test_a_sentence_is_not_taken_for_a_name(conversation: Conversation) -> None:
+    conversation.set(requested_slot="nombre").user(
+        "no quiero dar contacto", new_slots={"nombre": "no quiero dar contacto"}
+    )
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["nombre"] is None
+
+
+def test_names_with_particles_are_still_names(conversation: Conversation) -> None:
+    for name in ("María de la Luz Pérez", "Juan Pablo del Río"):
+        conversation.set(requested_slot="nombre").user(name, new_slots={"nombre": name})
+        result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+        assert result.slots["nombre"] == name, name
