@@ -79,7 +79,7 @@ class Resident:
     number: int = field(default_factory=lambda: next(_NUMBERS))
     replies: list[str] = field(default_factory=list)
     after_photo: str = ""  # the bot's answer to the photo
-    after_location: str = ""  # and to the shared location
+    after_location: str = ""  # and to the shared location (it answers "where")
     summary: str = ""  # the read-back confirmed
 
     def answer_to(self, question: str) -> str | None:
@@ -132,7 +132,10 @@ class Resident:
         assert "Recibimos su foto" in self.after_photo, self.after_photo
         assert "Adjuntos: 1 foto" in self.summary, self.summary
         if self.share_location:
-            assert "Recibimos su ubicación" in self.after_location, self.after_location
+            # the opening message names no street ("mi pasaje"), so the form asked where: the
+            # place shared then answers that question and is read back as the case's place
+            assert "• Lugar: Ubicación compartida: " in self.summary, self.summary
+            assert SUMMARY.search(self.after_location), self.after_location
 
 
 # --- staff in the admin, over HTTP --------------------------------------------------------
