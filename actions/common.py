@@ -246,9 +246,20 @@ def slot_before_latest_message(tracker: Tracker, name: str) -> Any:
     return None
 
 
+# A second place in the same answer that says where the street is ("villa los andes").
+_LOCALITY = re.compile(r"\b(?:villa|poblacion|sector|condominio|barrio|block|torre|depto)\b")
+
+
 def best_address(candidates: list[str]) -> str | None:
-    """Among several address guesses, the one that looks most like a street and number."""
+    """Among several address guesses, the one that looks most like a street and number, with
+    the neighbourhood the resident named beside it ("villa los andes, pasaje 3 casa 12")."""
     cleaned = [c.strip(" .,") for c in candidates if c and any(ch.isalpha() for ch in c)]
     if not cleaned:
         return None
-    return max(cleaned, key=lambda c: (any(ch.isdigit() for ch in c), len(c)))
+    best = max(cleaned, key=lambda c: (any(ch.isdigit() for ch in c), len(c)))
+    kept = [
+        c
+        for c in dict.fromkeys(cleaned)
+        if c == best or (_LOCALITY.search(fold(c)) and fold(c) not in fold(best))
+    ]
+    return ", ".join(kept)

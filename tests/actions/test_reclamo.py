@@ -499,3 +499,17 @@ def test_names_with_particles_are_still_names(conversation: Conversation) -> Non
         conversation.set(requested_slot="nombre").user(name, new_slots={"nombre": name})
         result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
         assert result.slots["nombre"] == name, name
+
+
+def test_the_neighbourhood_named_beside_the_street_is_kept(conversation: Conversation) -> None:
+    """Seen with the real model: "villa los andes pasaje 3 casa 12" was read back as
+    "pasaje 3 casa 12"."""
+    text = "los perros ladran toda la noche en villa los andes pasaje 3 casa 12"
+    conversation.user(text, intent="reclamo", new_slots={"direccion": "pasaje 3 casa 12"})
+    conversation.events[-2]["parse_data"]["entities"] = [
+        {"entity": "direccion", "value": "villa los andes"},
+        {"entity": "direccion", "value": "pasaje 3 casa 12"},
+        {"entity": "direccion", "value": "Ana"},
+    ]
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["direccion"] == "villa los andes, pasaje 3 casa 12"
