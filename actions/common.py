@@ -250,9 +250,13 @@ def slot_before_latest_message(tracker: Tracker, name: str) -> Any:
 _LOCALITY = re.compile(r"\b(?:villa|poblacion|sector|condominio|barrio|block|torre|depto)\b")
 
 
-def best_address(candidates: list[str]) -> str | None:
+def best_address(candidates: list[str], text: str = "") -> str | None:
     """Among several address guesses, the one that looks most like a street and number, with
-    the neighbourhood the resident named beside it ("villa los andes, pasaje 3 casa 12")."""
+    the neighbourhood the resident named beside it ("villa los andes, pasaje 3 casa 12").
+
+    When the neighbourhood comes right before the street in the message `text`, the words
+    between are kept too: the model may tag only "villa los" of "villa los andes".
+    """
     cleaned = [c.strip(" .,") for c in candidates if c and any(ch.isalpha() for ch in c)]
     if not cleaned:
         return None
@@ -262,4 +266,10 @@ def best_address(candidates: list[str]) -> str | None:
         for c in dict.fromkeys(cleaned)
         if c == best or (_LOCALITY.search(fold(c)) and fold(c) not in fold(best))
     ]
+    lowered = text.lower()
+    start, end = lowered.find(kept[0].lower()), lowered.find(best.lower())
+    if len(kept) == 2 and kept[1] == best and 0 <= start < end:
+        between = text[start + len(kept[0]) : end]
+        if len(between) <= 40 and not re.search(r"[.,;:!?]", between):
+            return text[start : end + len(best)].strip()
     return ", ".join(kept)

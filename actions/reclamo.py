@@ -90,7 +90,7 @@ class ValidateReclamoForm(CaseFormValidation):
                 return {"direccion": None}
             value = typed_text(tracker)
         guesses = entity_values(tracker, "direccion") or [joined(value, ", ") or ""]
-        address = best_address(guesses) or ""
+        address = best_address(guesses, typed_text(tracker)) or ""
         if len(address) < 4 or not names_a_place(address):
             if tracker.get_slot("requested_slot") == "direccion":
                 say(dispatcher, tracker, "direccion_invalida")

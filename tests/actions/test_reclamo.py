@@ -507,9 +507,22 @@ def test_the_neighbourhood_named_beside_the_street_is_kept(conversation: Convers
     text = "los perros ladran toda la noche en villa los andes pasaje 3 casa 12"
     conversation.user(text, intent="reclamo", new_slots={"direccion": "pasaje 3 casa 12"})
     conversation.events[-2]["parse_data"]["entities"] = [
-        {"entity": "direccion", "value": "villa los andes"},
+        {"entity": "direccion", "value": "villa los"},  # as the model tagged it
         {"entity": "direccion", "value": "pasaje 3 casa 12"},
         {"entity": "direccion", "value": "Ana"},
     ]
     result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
-    assert result.slots["direccion"] == "villa los andes, pasaje 3 casa 12"
+    assert result.slots["direccion"] == "villa los andes pasaje 3 casa 12"
+
+
+def test_a_neighbourhood_named_apart_from_the_street_is_added_after_it(
+    conversation: Conversation,
+) -> None:
+    text = "no pasa el camion por los aromos 123. Es en la villa el bosque"
+    conversation.user(text, intent="reclamo", new_slots={"direccion": "los aromos 123"})
+    conversation.events[-2]["parse_data"]["entities"] = [
+        {"entity": "direccion", "value": "los aromos 123"},
+        {"entity": "direccion", "value": "villa el bosque"},
+    ]
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["direccion"] == "los aromos 123, villa el bosque"
