@@ -84,7 +84,9 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
         get_remote_address,
         app=app,
         storage_uri=settings.redis_url or "memory://",
-        strategy="fixed-window",
+        # a moving window: "10 per minute" means at most 10 in any 60 seconds (a fixed window
+        # let 10 through at 12:00:59 and 10 more at 12:01:00)
+        strategy="moving-window",
         headers_enabled=True,
     )
     app.extensions["oirs_limiter"] = limiter

@@ -71,6 +71,34 @@ def test_without_the_proxy_setting_forwarded_addresses_are_ignored(
     assert codes[-1] == 429  # one client address (the proxy's) for all of them
 
 
+def test_the_login_limit_holds_across_a_window_boundary(
+    app_settings: Settings,
+    clean_db,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """10 per minute means 10 in any 60 s. A fixed window (opened by the first attempt) let one
+    attempt, 9 more 59 s later and, 2 s after that, 10 more through: 19 in 3 seconds."""
+    import limits.storage.memory as memory_storage
+
+    class Clock:
+        now = 1_800_000_000.0
+
+        def time(self) -> float:
+            return self.now
+
+    clock = Clock()
+    monkeypatch.setattr(memory_storage, "time", clock)
+    client = _fresh_app(app_settings).test_client()
+    address = ["200.4.4.4"]
+    assert _login_codes(client, address) != [429]
+    clock.now += 59
+    assert 429 not in _login_codes(client, address * 9)
+    clock.now += 2  # the first attempt is more than a minute old: one more, not ten
+    assert _login_codes(client, address * 2)[-1] == 429
+    clock.now += 60  # a whole minute after the burst
+    assert _login_codes(client, address) != [429]
+
+
 def test_open311_posts_are_rate_limited(app_settings: Settings, clean_db) -> None:  # type: ignore[no-untyped-def]
     client = _fresh_app(app_settings).test_client()
     codes = [client.post("/open311/v2/requests.json", data={}).status_code for _ in range(32)]
