@@ -235,17 +235,6 @@ def names_a_place(text: str) -> bool:
     return any(word not in _PLACE_FILLER and word not in _GENERIC_PLACES for word in words)
 
 
-def slot_before_latest_message(tracker: Tracker, name: str) -> Any:
-    """A slot's value before the resident's latest message changed it (None if never set)."""
-    events = list(tracker.events or [])
-    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
-    before = events[: users[-1]] if users else events
-    for event in reversed(before):
-        if event.get("event") == "slot" and event.get("name") == name:
-            return event.get("value")
-    return None
-
-
 # A second place in the same answer that says where the street is ("villa los andes").
 _LOCALITY = re.compile(r"\b(?:villa|poblacion|sector|condominio|barrio|block|torre|depto)\b")
 

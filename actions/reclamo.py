@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.adjuntos import SHARED_LOCATION, shared_place, typed_text
 from actions.api_client import ApiError, ApiUnavailable
-from actions.case_form import CaseFormValidation, contact_text
+from actions.case_form import CaseFormValidation, contact_text, previous_value
 from actions.channel_media import shared_media
 from actions.common import (
     api_client,
@@ -24,7 +24,6 @@ from actions.common import (
     joined,
     names_a_place,
     normalize_category,
-    slot_before_latest_message,
 )
 from actions.filing import attach_shared_media, case_reset_events, contact_payload, file_case
 from actions.messages import say
@@ -70,7 +69,7 @@ class ValidateReclamoForm(CaseFormValidation):
             # A category word in the answer to another question ("en la calle", "frente a la
             # plaza") is part of the place or the person, not the theme: the theme comes from
             # the opening message, the description or its own question (or a correction).
-            return {"categoria": slot_before_latest_message(tracker, "categoria")}
+            return {"categoria": previous_value(tracker, "categoria")}
         category = normalize_category(value)
         if category is None and asked == "categoria":
             say(dispatcher, tracker, "categoria_invalida")
