@@ -13,19 +13,21 @@ help:
 
 envs: .venv/.installed .venv-bot/.installed
 
-.venv/.installed: requirements/app.txt requirements/dev.txt pyproject.toml
+.venv/.installed: requirements/app.txt requirements/dev.txt pyproject.toml packages/oirs_rules/pyproject.toml
 	@py="$(PY311)"; [ -n "$$py" ] || exit 1; \
 	[ -x .venv/bin/python ] || "$$py" -m venv .venv
 	.venv/bin/python -m pip install -q --upgrade pip
 	.venv/bin/python -m pip install -q -r requirements/dev.txt
+	.venv/bin/python -m pip install -q --no-deps -e packages/oirs_rules
 	.venv/bin/python -m pip install -q --no-deps -e .
 	@touch $@
 
-.venv-bot/.installed: requirements/bot.txt
+.venv-bot/.installed: requirements/bot.txt packages/oirs_rules/pyproject.toml
 	@py="$(PY310)"; [ -n "$$py" ] || exit 1; \
 	[ -x .venv-bot/bin/python ] || "$$py" -m venv .venv-bot
 	.venv-bot/bin/python -m pip install -q --upgrade pip==24.2
 	.venv-bot/bin/python -m pip install -q -r requirements/bot.txt
+	.venv-bot/bin/python -m pip install -q --no-deps -e packages/oirs_rules
 	@touch $@
 
 run: envs

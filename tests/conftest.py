@@ -9,6 +9,8 @@ from pathlib import Path
 
 BOT_ENV = importlib.util.find_spec("rasa_sdk") is not None
 BOT_DIRS = ["actions", "channels"]
+# pure tests both environments run: the shared rules must hold on Python 3.10 and 3.11 alike
+SHARED_DIRS = ["rules"]
 HERE = Path(__file__).parent
 
 if BOT_ENV:
@@ -17,7 +19,7 @@ if BOT_ENV:
     collect_ignore = sorted(
         path.name
         for path in HERE.iterdir()
-        if path.name not in (*BOT_DIRS, "support", "__pycache__")
+        if path.name not in (*BOT_DIRS, *SHARED_DIRS, "support", "__pycache__")
         and (path.is_dir() or path.name.startswith("test_"))
     )
 else:

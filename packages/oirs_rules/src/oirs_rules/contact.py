@@ -1,0 +1,190 @@
+"""A resident's contact data as they write it: Chilean phones, RUTs and e-mails, found and checked.
+
+Libraries do the checking (phonenumbers, python-stdnum, email-validator); this module only finds
+the candidates in resident text: a house number is never a phone, a year never a RUT.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from stdnum.cl import rut as cl_rut
+from stdnum.exceptions import ValidationError
+
+from oirs_rules.text import fold, spoken_numbers_to_digits
+
+# --- RUT ---------------------------------------------------------------------------------------
+
+# 12.345.678-5, 12345678-5, 12.345.678 - K, 12345678k, 7.654.321-0
+_RUT_FORMATTED = re.compile(
+    r"(?<![\d.])(\d{1,2}\.\d{3}\.\d{3}|\d{7,8})\s*(?:-|‐|–|guion|guión)?\s*([\dkK])(?![\w])"
+)
+_RUT_CUE = re.compile(r"\brut\b|\brun\b|\bcarnet\b|\bcedula\b", re.IGNORECASE)
+
+
+def normalise_rut(value: str) -> str | None:
+    """'12.345.678-5' / '123456785' / '12345678 k' -> '12345678-5'; None when the check fails."""
+    compact = re.sub(r"[^\dkK]", "", value or "")
+    try:
+        valid = cl_rut.validate(compact)
+    except ValidationError:
+        return None
+    return f"{valid[:-1]}-{valid[-1].upper()}"
+
+
+def format_rut(value: str) -> str:
+    """Display form with dots: 12.345.678-5."""
+    return str(cl_rut.format(value))
+
+
+def rut_candidates(text: str) -> list[str]:
+    """Every RUT-shaped group in the text, valid or not, as typed (for "that RUT is wrong")."""
+    spoken = spoken_numbers_to_digits(text)
+    found = []
+    for match in _RUT_FORMATTED.finditer(spoken):
+        body, check = match.group(1), match.group(2)
+        digits = body.replace(".", "")
+        raw = match.group(0)
+        bare = "." not in body and not re.search(r"[-‐–]|gui", raw, re.IGNORECASE)
+        if bare and not _RUT_CUE.search(spoken[: match.start()][-30:]):
+            # bare digits ("123456785") are a RUT only when it is named or the number checks
+            if check.lower() != "k" and normalise_rut(digits + check) is None:
+                continue
+            if _looks_like_phone(digits + check):
+                continue
+        found.append(f"{digits}-{check.upper()}")
+    return found
+
+
+def find_ruts(text: str) -> list[str]:
+    """Valid RUTs in a message, normalised ('12345678-5'), in order of appearance."""
+    result = []
+    for candidate in rut_candidates(text):
+        normal = normalise_rut(candidate)
+        if normal and normal not in result:
+            result.append(normal)
+    return result
+
+
+def _looks_like_phone(digits: str) -> bool:
+    return len(digits) == 9 and digits.startswith("9") and normalise_phone(digits) is not None
+
+
+# --- phones ------------------------------------------------------------------------------------
+
+
+def normalise_phone(value: str) -> str | None:
+    """A valid Chilean (or explicitly international) number in E.164 form, or None."""
+    text = (value or "").strip()
+    digits = re.sub(r"\D", "", text)
+    if not text.startswith("+") and digits.startswith("56") and len(digits) == 11:
+        text = "+" + digits  # 56976123345: the country code without its plus
+    try:
+        number = phonenumbers.parse(text, "CL")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+# digits with the separators people type inside a phone: spaces, dots, dashes, brackets
+_PHONE_RUN = re.compile(r"\+?\(?\d[\d\s.\-()]{6,18}\d")
+
+
+def find_phones(text: str) -> list[str]:
+    """Valid phones in a message (E.164), never a house number, a RUT or part of an e-mail."""
+    spoken = _join_spoken_digits(spoken_numbers_to_digits(text or ""))
+    cleaned = _EMAIL_CANDIDATE.sub(" ", spoken)
+    for match in list(_RUT_FORMATTED.finditer(cleaned)):
+        digits = re.sub(r"\D", "", match.group(0))
+        if "." in match.group(1) or re.search(
+            r"[-‐–kK]|gui", match.group(0)[len(match.group(1)) :]
+        ) or (_RUT_CUE.search(cleaned[: match.start()][-30:]) and not _looks_like_phone(digits)):
+            cleaned = cleaned.replace(match.group(0), " " * len(match.group(0)))
+    found: list[str] = []
+    for match in phonenumbers.PhoneNumberMatcher(cleaned, "CL", phonenumbers.Leniency.VALID):
+        _add(found, phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164))
+    for match in _PHONE_RUN.finditer(cleaned):
+        normal = normalise_phone(match.group(0))
+        if normal:
+            _add(found, normal)
+    return _in_text_order(found, cleaned)
+
+
+def _add(found: list[str], value: str) -> None:
+    if value not in found:
+        found.append(value)
+
+
+def _in_text_order(found: list[str], text: str) -> list[str]:
+    digits = re.sub(r"\D", "", text)
+
+    def position(phone: str) -> int:
+        national = phone[3:] if phone.startswith("+56") else phone.lstrip("+")
+        index = digits.find(national)
+        return index if index >= 0 else len(digits)
+
+    return sorted(found, key=position)
+
+
+def _join_spoken_digits(text: str) -> str:
+    """'9 8 7 6 5 4 3 2 1' (digits read one by one) -> '987654321'."""
+    return re.sub(r"(?<!\d)(?:\d\s){6,}\d(?!\d)", lambda m: m.group(0).replace(" ", ""), text)
+
+
+# --- e-mail ------------------------------------------------------------------------------------
+
+_EMAIL_CANDIDATE = re.compile(r"[\w.%+\-]+\s?@\s?[\w\-]+(?:\s?\.\s?[\w\-]+)+", re.UNICODE)
+_SPOKEN_AT = re.compile(r"\s+arroba\s+", re.IGNORECASE)
+_SPOKEN_DOT = re.compile(r"\s+punto\s+", re.IGNORECASE)
+_SPOKEN_UNDERSCORE = re.compile(r"\s+(?:guion bajo|guión bajo)\s+", re.IGNORECASE)
+
+
+def normalise_email(value: str) -> str | None:
+    """A syntactically valid e-mail in lower case, or None (no DNS look-up)."""
+    candidate = re.sub(r"\s+", "", (value or "").strip().strip(".,;:"))
+    try:
+        normal = validate_email(candidate, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+    return str(normal).lower()  # residents type their address in any case
+
+
+def find_emails(text: str) -> list[str]:
+    """Valid e-mails in a message, also as dictated ('juan punto perez arroba gmail punto com')."""
+    spoken = text or ""
+    if _SPOKEN_AT.search(spoken):
+        spoken = _SPOKEN_UNDERSCORE.sub("_", _SPOKEN_AT.sub("@", spoken))
+        spoken = re.sub(
+            r"[\w.]+(?:\s+punto\s+[\w.]+)*@[\w.]+(?:\s+punto\s+[\w]+)+",
+            lambda m: _SPOKEN_DOT.sub(".", m.group(0)),
+            spoken,
+            flags=re.IGNORECASE,
+        )
+        spoken = re.sub(r"(?<=\w)(?:\s+punto\s+)(?=[\w.]*@)", ".", spoken, flags=re.IGNORECASE)
+    found: list[str] = []
+    for match in _EMAIL_CANDIDATE.finditer(spoken):
+        normal = normalise_email(match.group(0))
+        if normal and normal not in found:
+            found.append(normal)
+    return found
+
+
+# --- the channel itself as the contact ---------------------------------------------------------
+
+_SAME_CHANNEL = re.compile(
+    r"\b(?:(?:a|al|en|por|por el|por este|a este|este|el|mismo|mi)\s+)*"
+    r"(?:mism[oa]s?\s+(?:numero|whatsapp|wsp|wasap|guasap|whats|telegram|chat|canal|celular|"
+    r"fono|telefono|medio|lado|lugar|contacto|n°|nro)|este\s+(?:mismo\s+)?(?:numero|whatsapp|"
+    r"wsp|chat|canal|celular|fono|telefono|telegram)|(?:por\s+)?aqui\s+mismo|(?:por\s+)?aca\s+"
+    r"mismo|por\s+(?:aqui|aca)(?:\s+nomas)?$|desde\s+el\s+que\s+(?:llamo|escribo|hablo)|"
+    r"al\s+que\s+(?:llamo|escribo)|del\s+que\s+(?:llamo|escribo))"
+)
+
+
+def says_same_channel(text: str) -> bool:
+    """'al mismo whatsapp nomás', 'a este mismo número', 'por aquí mismo': reply on this channel."""
+    return bool(_SAME_CHANNEL.search(fold(text or "")))

@@ -1,0 +1,165 @@
+"""People's names as residents give them: whole, with both surnames, never a sentence.
+
+`parse_name` reads the answer to "what is your name?": the whole answer is the candidate,
+with lead-ins ("me llamo", "soy") and chatter after it ("vecino de la villa") cut. `find_name`
+finds the resident's own name inside a longer message, only where they introduce themselves
+("soy", "me llamo", "habla", "le escribe"): the neighbour or the official a message talks
+about is not the resident.
+"""
+
+from __future__ import annotations
+
+import re
+
+from oirs_rules.text import fold
+
+PARTICLES = {"de", "del", "la", "las", "los", "y", "da", "van", "von", "di"}
+_TITLES = {"don", "dona", "sr", "sra", "srta", "senor", "senora", "senorita", "la", "el"}
+# Words a sentence or a description of oneself has and a Chilean name does not.
+_NOT_NAME = {
+    "no", "si", "quiero", "quisiera", "prefiero", "deseo", "puedo", "dar", "doy", "decir",
+    "digo", "nombre", "contacto", "datos", "dato", "anonimo", "anonima", "anonimamente",
+    "gracias", "porque", "para", "que", "por", "favor", "necesito", "tengo", "es", "son",
+    "esta", "estoy", "mejor", "vecino", "vecina", "vecinos", "dueno", "duena", "apoderado",
+    "apoderada", "adulto", "adulta", "mayor", "dirigente", "presidente", "presidenta",
+    "secretario", "secretaria", "tesorero", "tesorera", "profesor", "profesora", "madre",
+    "mama", "papa", "padre", "hijo", "hija", "residente", "estudiante", "comerciante",
+    "conductor", "chofer", "funcionario", "funcionaria", "usuario", "usuaria", "socio",
+    "socia", "un", "una", "uno", "muy", "tan", "nuevo", "nueva", "aqui", "aca", "ahi", "del",
+    "sector", "villa", "poblacion", "pasaje", "calle", "avenida", "comuna", "junta", "comite",
+    "hola", "buenas", "buenos", "dias", "tardes", "noches", "ok", "ya", "bueno", "nada",
+    "ninguno", "ninguna", "mi", "me", "mis", "su", "sus", "tu", "yo", "le", "les", "lo", "se",
+    "solo", "nomas", "po", "pos", "rut", "fono", "telefono", "celular", "correo", "mail",
+    "whatsapp", "vivo", "vive", "escribo", "llamo", "hablo", "reclamo", "sugerencia",
+    "felicitacion", "consulta", "soy", "con", "sin", "en", "al", "a", "e", "o", "u", "el",
+    "the", "hay", "tiene", "tenemos", "era", "fue", "igual", "tambien", "otra", "otro",
+    "persona", "senor", "senora", "don", "dona", "sr", "sra", "srta", "vez", "ese", "esa",
+    "eso", "este", "esto", "cual", "quien", "como", "cuando", "donde", "ud", "usted",
+    "desde", "hasta", "vivimos", "saludos", "atte", "att", "pero", "pues", "porfa", "hace",
+}  # fmt: skip
+_REFUSAL = re.compile(
+    r"\b(?:no (?:quiero|deseo|puedo|voy a|le voy a|doy|dare|prefiero|me interesa)|"
+    r"prefiero no|sin (?:dar )?(?:mi )?nombre|anonim|reservad[oa]|no es necesario|"
+    r"para que|pa que|no lo (?:doy|dare))"
+)
+_FILLER = re.compile(
+    r"^(?:(?:si|sí|ya|ok|bueno|hola|buenas|claro|ah|eh|mmm|oiga|perdon|perdón|dale|listo|po|pos)"
+    r"[\s,.:!]+)+",
+    re.IGNORECASE,
+)
+_LEAD_IN = re.compile(
+    r"^(?:(?:mi\s+)?nombre\s+(?:completo\s+)?(?:es|:)|me\s+llamo|soy|habla|le\s+habla|"
+    r"le\s+escribe|les\s+escribe|te\s+escribe|escribe|a\s+nombre\s+de|nombre\s*:|"
+    r"mis\s+apellidos\s+son|mi\s+apellido\s+es|apellidos?\s*:|y\s+mis\s+apellidos\s+son|"
+    r"es|son|con)\s+",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ'’\-]+")
+# Cues that introduce the speaker's own name inside a longer message.
+_SELF_CUE = re.compile(
+    r"\b(?:me\s+llamo|mi\s+nombre\s+(?:completo\s+)?es|soy|habla|le\s+habla|les\s+habla|"
+    r"le\s+escribe|les\s+escribe|te\s+escribe|atte\.?|atentamente|saludos\s+cordiales|"
+    r"firma|nombre\s*:)\s*,?\s*",
+    re.IGNORECASE,
+)
+
+
+def refuses(text: str) -> bool:
+    """The resident declines to give what was asked ("prefiero no decirlo", "anónimo")."""
+    return bool(_REFUSAL.search(fold(text or "")))
+
+
+def display_name(words: list[str]) -> str:
+    """'ANA MARÍA de la TORRE' -> 'Ana María de la Torre': capitals, particles in lower case."""
+    shown = []
+    for index, word in enumerate(words):
+        folded = fold(word)
+        if 0 < index < len(words) - 1 and folded in PARTICLES:
+            shown.append(word.lower())
+            continue
+        parts = re.split(r"([\-'’])", word)
+        shown.append("".join(p[:1].upper() + p[1:].lower() if p.isalpha() else p for p in parts))
+    return " ".join(shown)
+
+
+def _name_words(text: str, limit: int = 6) -> list[str]:
+    """The run of name words at the start of `text`, up to the first word that is not one."""
+    head = text[:80]
+    cased = any(c.isupper() for c in head) and any(c.islower() for c in head)
+    words: list[str] = []
+    position = 0
+    for match in _WORD.finditer(text):
+        between = text[position : match.start()]
+        if words and re.search(r"[,.;:!?()\d@/]|\s-\s", between):
+            break
+        position = match.end()
+        word = match.group(0).strip("'’-")
+        folded = fold(word)
+        if not word:
+            break
+        if not words and folded in _TITLES:
+            continue  # "la señora Marta", "don Luis"
+        if folded in PARTICLES and words:
+            words.append(word)
+            continue
+        if folded in _NOT_NAME or len(folded) < 2:
+            break
+        if cased and words and word[:1].islower():
+            break  # typed with capitals: "Cristián Fuentes desde la villa"
+        words.append(word)
+        if len([w for w in words if fold(w) not in PARTICLES]) >= limit:
+            break
+    while words and fold(words[-1]) in PARTICLES:
+        words.pop()
+    return words
+
+
+def parse_name(text: str) -> str | None:
+    """The name in the answer to "what is your name?", whole; None for a refusal or a sentence."""
+    value = (text or "").strip()
+    if not value or refuses(value):
+        return None
+    value = _FILLER.sub("", value).strip()
+    for _ in range(3):
+        stripped = _LEAD_IN.sub("", value, count=1).strip()
+        if stripped == value:
+            break
+        value = stripped
+    words = _name_words(value, limit=5)
+    if not words or len("".join(words)) < 2:
+        return None
+    rest = value[value.find(words[-1]) + len(words[-1]) :]
+    if re.match(r"\s+(?:y|e)\s+(?:no|quiero|necesito|tengo|hay|vivo)\b", fold(rest)):
+        pass  # "Juan Pérez y quiero reclamar": the name ends before the story
+    return display_name(words)
+
+
+def find_name(text: str) -> str | None:
+    """The resident's own name where they introduce themselves; None when they do not."""
+    for match in _SELF_CUE.finditer(text or ""):
+        after = text[match.end() :]
+        words = _name_words(after, limit=5)
+        if not words:
+            continue
+        if not _looks_like_name(words, after):
+            continue
+        return display_name(words)
+    return None
+
+
+def _looks_like_name(words: list[str], after: str) -> bool:
+    """After "soy", a name, not "soy de la villa" or "soy apoderada": capitals where typed
+    with capitals, and not a place or a common word."""
+    first = words[0]
+    cased = any(c.isupper() for c in after[:80]) and not after[:80].isupper()
+    if cased and not first[:1].isupper():
+        return False
+    return fold(first) not in _NOT_NAME
+
+
+def join_name_parts(first: str, more: str) -> str:
+    """'Héctor' then 'Pizarro Lagos' -> 'Héctor Pizarro Lagos' (a name given in two turns)."""
+    first_words, more_words = first.split(), more.split()
+    if more_words and fold(more_words[0]) == fold(first_words[0]):
+        return display_name(more_words)  # they repeated the whole name
+    return display_name(first_words + more_words)

@@ -1,0 +1,452 @@
+"""Places in the commune as residents name them, kept whole.
+
+A place is what a municipal crew needs to find the problem: a street and number
+("Almirante Latorre 820"), an intersection ("Vicuña Mackenna con calle 3", "Prat esquina
+Serrano"), a neighbourhood unit ("villa Las Rosas, pasaje Ñuble 1022"), a landmark ("la plaza
+del pasaje Los Lirios, población El Roble", "frente al consultorio"). The parser keeps the
+resident's words (titles such as General or Almirante are part of the name) and only cuts what
+is not the place: lead-ins ("queda en"), the story around it, contact data.
+
+`parse_place` reads the answer to "where is it?"; `find_place` looks for a place inside a longer
+message (the opening one), where it must be surer before proposing anything.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from oirs_rules.text import fold, spoken_numbers_to_digits
+
+# Words that name a kind of place; alone (or with an article) they place nothing.
+PLACE_KINDS = {
+    "calle", "avenida", "av", "avda", "pasaje", "pje", "psje", "pasajito", "villa", "poblacion",
+    "pobl", "pob", "condominio", "conjunto", "block", "blok", "torre", "depto", "dpto",
+    "departamento", "sector", "parcela", "camino", "ruta", "km", "kilometro", "plaza", "plazita",
+    "placita", "parque", "esquina", "cruce", "rotonda", "paradero", "barrio", "cerro", "loteo",
+    "lote", "manzana", "mz", "sitio", "casa", "costanera", "carretera", "puente", "pasarela",
+    "bandejon", "platabanda", "canal", "estero", "cancha", "multicancha", "feria", "consultorio",
+    "cesfam", "colegio", "escuela", "liceo", "jardin", "sede", "iglesia", "capilla", "estadio",
+    "gimnasio", "supermercado", "super", "almacen", "negocio", "botilleria", "farmacia",
+    "municipalidad", "muni", "cementerio", "hospital", "posta", "comisaria", "reten", "biblioteca",
+    "terminal", "estacion", "metro", "bomba", "servicentro", "copec", "mall", "unidad", "local",
+    "galpon", "bodega", "club", "junta", "poste", "puerta", "porton", "costado", "interior",
+}  # fmt: skip
+# Kinds that alone would still not tell a crew where to go ("en la calle", "en mi casa").
+VAGUE_KINDS = {
+    "calle", "avenida", "av", "pasaje", "pje", "psje", "pasajito", "villa", "poblacion", "sector",
+    "esquina", "casa", "barrio", "plaza", "plazita", "placita", "block", "depto", "dpto",
+    "departamento", "condominio", "vereda", "cuadra", "lugar", "comuna", "parque", "cerro",
+    "lado", "frente", "costado", "interior", "puerta", "porton", "local", "sitio", "paradero",
+}  # fmt: skip
+# Inside a place: articles, prepositions of names ("plaza de armas"), numbering marks.
+_GLUE = {"de", "del", "la", "las", "los", "el", "y", "n", "no", "nro", "num", "numero", "n°", "#",
+         "con", "esquina", "entre", "a", "al", "lado", "frente", "altura", "llegando", "casi",
+         "detras", "atras", "cerca", "afuera", "fuera", "enfrente", "costado", "final", "fondo",
+         "interior", "pasado", "antes", "despues", "media", "cuadra", "cuadras", "una", "un",
+         "dos", "tres", "en", "e", "por", "hacia", "junto", "don", "dona", "san", "santa",
+         "sta", "sin", "numeracion"}  # fmt: skip
+# Words that end a place: the story, the people, the time, the contact around it.
+_STOP = {
+    "hay", "habia", "hubo", "ahi", "alli", "aca", "aqui", "que", "q", "porque", "xq", "pq",
+    "pero", "pues", "po", "pos", "cuando", "como", "donde", "mi", "mis", "tu", "tus", "su",
+    "sus", "me", "te", "se", "nos", "les", "le", "lo", "ni", "ya", "muy", "mas", "tambien",
+    "tb", "siempre", "nunca", "todos", "todo", "toda", "todas", "nadie", "algo", "alguien",
+    "nada", "harto", "hartos", "harta", "hartas", "caleta", "mucho", "mucha", "muchos",
+    "muchas", "tiene", "tienen", "tengo", "tenemos", "lleva", "llevan", "llevamos", "hace",
+    "hacen", "hicieron", "desde", "hasta", "durante", "hoy", "ayer", "anoche", "manana",
+    "noche", "noches", "tarde", "tardes", "dia", "dias", "semana", "semanas", "mes", "meses",
+    "ano", "anos", "horas", "hora", "minutos", "es", "son", "era", "eran", "fue", "fueron",
+    "sea", "esta", "estan", "estaba", "estaban", "estuvo", "queda", "quedo", "quedan", "pasa",
+    "pasan", "paso", "vive", "vivo", "vivimos", "viven", "soy", "somos", "llamo", "nombre",
+    "fono", "telefono", "celular", "cel", "whatsapp", "wsp", "correo", "mail", "email", "rut",
+    "contacto", "porfa", "porfavor", "favor", "gracias", "saludos", "atte", "atentamente",
+    "hola", "buenas", "buenos", "oiga", "disculpe", "senor", "senora", "vecino", "vecina",
+    "vecinos", "vecinas", "gente", "personas", "ninos", "ninas", "cabros", "perros", "perro",
+    "auto", "autos", "camion", "micro", "basura", "hoyo", "hoyos", "luz", "luces", "ruido",
+    "reclamo", "sugerencia", "problema", "tema", "si", "o", "u", "para", "pa", "sin embargo",
+    "entonces", "igual", "solo", "nomas", "cachai", "sabe", "sabes", "creo", "parece", "onda",
+    "tipo", "osea", "eh", "ehh", "mmm", "bueno", "ok", "listo", "dale", "ese", "esa", "eso",
+    "esos", "esas", "este", "estos", "estas", "aquel", "otro", "otra", "otros", "otras",
+    "varios", "varias", "poco", "algunos", "algunas", "ningun", "ninguna", "cada", "sobre",
+    "bajo", "segun", "mientras", "aunque", "sino", "tan", "tanto", "cual", "cuales", "quien",
+    "quienes", "cuanto", "uds", "ustedes", "usted", "nosotros", "yo", "el cual", "por favor",
+    "urgente", "peligro", "peligroso", "peligrosa", "roto", "rota", "rotos", "apagado",
+    "apagada", "apagados", "tirado", "tirada", "botado", "botada", "lleno", "llena",
+}  # fmt: skip
+# A relation to a landmark, kept as part of the place: "frente al consultorio".
+_RELATION = re.compile(
+    r"^(?:(?:justo\s+|casi\s+)?(?:al\s+)?frente\s+(?:a|al|de|del)|enfrente\s+(?:a|al|de|del)|"
+    r"en\s+frente\s+(?:a|al|de|del)|al\s+lado\s+(?:de|del)|a\s+un\s+costado\s+(?:de|del)|"
+    r"al\s+costado\s+(?:de|del)|detras\s+(?:de|del)|atras\s+(?:de|del)|cerca\s+(?:de|del)|"
+    r"afuera\s+(?:de|del)|fuera\s+(?:de|del)|a\s+la\s+altura\s+(?:de|del)|llegando\s+a|"
+    r"al\s+llegar\s+a|camino\s+a|entre|a\s+(?:una|media|dos|tres|\d+)\s+cuadras?\s+(?:de|del)|"
+    r"al\s+final\s+(?:de|del)|al\s+fondo\s+(?:de|del)|pasado\s+(?:el|la)|junto\s+a|esquina\s+"
+    r"(?:de|con)|en\s+la\s+esquina\s+(?:de|con))\b"
+)
+# Lead-ins of an answer to "where?": "queda en", "es en la", "la dirección es".
+_LEAD_IN = re.compile(
+    r"^(?:(?:si|sí|ya|ok|bueno|oiga|mire|ehh?|mmm|ah|hola|buenas|ya po|o sea)[\s,.:]+)*"
+    r"(?:(?:la|mi)\s+(?:direccion|ubicacion|dire)\s+(?:es|seria|sería|:)\s*:?|"
+    r"(?:el\s+)?(?:lugar|problema|hoyo|reclamo)\s+(?:es|esta|está|queda)\s+en|"
+    r"(?:es|esta|está|queda|quedan|fue|seria|sería|ocurre|pasa|ubicado|ubicada|vivo|"
+    r"estamos|estoy)\s+(?:en|por)|(?:en|por)|direccion\s*:|dirección\s*:)\s+",
+    re.IGNORECASE,
+)
+_TRAILING_FILLER = re.compile(
+    r"(?:[\s,.;!]+(?:po|pos|nomas|nomás|gracias|porfa|porfavor|por favor|ya|oiga|eso|"
+    r"eso es|eso seria|eso sería|no mas|no más))+[\s.!]*$|[\s,.;:!¡¿?]+$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str  # as written
+    key: str  # folded, without surrounding punctuation
+    start: int
+    end: int
+    comma_after: bool  # a comma, semicolon or full stop right after it
+    stop_after: bool  # a full stop, question or exclamation mark right after it
+
+
+_TOKEN_RE = re.compile(r"[^\s,;.!?¡¿()\"“”]+(?:\.(?=\s|$))?|[.,;!?]")
+
+
+def _tokens(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    raw = list(_TOKEN_RE.finditer(text))
+    for index, match in enumerate(raw):
+        word = match.group(0)
+        if word in {",", ";", ".", "!", "?"}:
+            continue
+        following = raw[index + 1].group(0) if index + 1 < len(raw) else ""
+        key = fold(word).strip(".:'")
+        if key in {"av", "avda", "pje", "psje", "pobl", "pob", "dpto", "depto", "sta", "gral"}:
+            word = word  # abbreviations keep their dot in the text span
+        tokens.append(
+            _Token(
+                text=word,
+                key=key,
+                start=match.start(),
+                end=match.end(),
+                comma_after=following in {",", ";"},
+                stop_after=following in {".", "!", "?"},
+            )
+        )
+    return tokens
+
+
+def _is_number(key: str) -> bool:
+    return bool(re.fullmatch(r"\d{1,5}[a-z]?|n°\d+|#\d+|\d+-\d+|\d{1,5}[a-z]?/\d+", key))
+
+
+def _is_long_number(key: str) -> bool:
+    return bool(re.fullmatch(r"[\d.\-+]{7,}k?", key))
+
+
+_NAME_PREFIXES = {"lo", "la", "las", "los", "el", "del", "san", "santa"}
+# conjugated verbs typed in lower case end a place ("la plaza del pasaje los lirios persiguen")
+_VERB_ENDING = re.compile(r"(?:guen|aron|ieron|aban|ando|iendo|ian|eron)$")
+
+
+def _is_name_word(token: _Token, cased: bool) -> bool:
+    """A word that can be part of a street or landmark name."""
+    if token.text[:1].isupper() and token.key in _NAME_PREFIXES:
+        return True  # "Lo Ovalle", "La Florida"
+    if token.key in _STOP or _is_long_number(token.key) or "@" in token.key:
+        return False
+    if not cased and len(token.key) >= 6 and _VERB_ENDING.search(token.key):
+        return False
+    if not re.search(r"[a-z0-9ñ]", token.key):
+        return False
+    if cased and token.text[:1].islower() and token.key not in PLACE_KINDS | _GLUE:
+        # typed with capitals: a lower-case common word ends the name ("Prat donde hay…")
+        return len(token.key) <= 3 and token.key.isdigit()
+    return True
+
+
+def _mixed_case(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return False
+    upper = sum(1 for c in letters if c.isupper())
+    return 0 < upper < len(letters) * 0.6 and any(
+        w[:1].isupper() for w in text.split()[1:] if w[:1].isalpha()
+    )
+
+
+def _span_from(tokens: list[_Token], start: int, cased: bool) -> int:
+    """Index one past the last token of the place starting at `start`."""
+    end = start
+    index = start
+    while index < len(tokens):
+        token = tokens[index]
+        rest = " ".join(t.key for t in tokens[index:])
+        relation = _RELATION.match(rest)
+        if relation and index > start:
+            # "… frente al consultorio": keep the relation when a landmark follows it
+            consumed = len(relation.group(0).split())
+            after = index + consumed
+            if after < len(tokens) and _is_name_word(tokens[after], cased=False):
+                index = after
+                continue
+            break
+        if token.key in {"y", "e"}:
+            # "esquina de X y Y", "entre X y Y": a second street; otherwise the story goes on
+            before = " ".join(t.key for t in tokens[start:index])
+            if re.search(r"\b(?:esquina|entre|cruce)\b", before) and index + 1 < len(tokens):
+                index += 1
+                continue
+            break
+        if token.key in {"con"}:
+            # "X con Y" is an intersection only when a street follows
+            nxt = tokens[index + 1] if index + 1 < len(tokens) else None
+            two = tokens[index + 2] if index + 2 < len(tokens) else None
+            if nxt is None or not _is_name_word(nxt, cased):
+                break
+            if nxt.key in _GLUE - PLACE_KINDS and not (two and _is_name_word(two, cased)):
+                break  # "con la" + nothing that names a street: the story ("con mis hijos")
+            if nxt.key in {"la", "el", "los", "las"} and two and two.key in _STOP:
+                break
+            index += 1
+            continue
+        if token.key == "a" and index > start and tokens[index - 1].key in _BEFORE_A:
+            index += 1  # "camino a Lonquén", "llegando a Grecia"
+            continue
+        if token.key in {"a", "al", "en", "por", "hacia"} and index > start:
+            nxt = tokens[index + 1] if index + 1 < len(tokens) else None
+            if (
+                token.key == "en"
+                and nxt
+                and nxt.text[:1].isupper()
+                and nxt.key not in _STOP
+                and not token.text[:1].isupper()
+            ):
+                index += 1  # "la feria de los domingos en Recreo"
+                continue
+            if not (nxt and (nxt.key in PLACE_KINDS or nxt.key in {"la", "el"})):
+                break
+            two = tokens[index + 2] if index + 2 < len(tokens) else None
+            if nxt.key in {"la", "el"} and not (two and two.key in PLACE_KINDS):
+                break
+            index += 1
+            continue
+        if not _is_name_word(token, cased) and not _is_number(token.key):
+            break
+        if token.key in _GLUE and token.key not in PLACE_KINDS and index > start:
+            index += 1
+            continue
+        end = index + 1
+        if token.stop_after:
+            break
+        if token.comma_after:
+            nxt = tokens[index + 1] if index + 1 < len(tokens) else None
+            if not nxt or not _continues_after_comma(tokens, index + 1, cased):
+                break
+        index += 1
+    return end
+
+
+_BEFORE_A = {"camino", "llegando", "frente", "cerca", "junto", "subiendo", "bajando", "salida"}
+
+
+def _continues_after_comma(tokens: list[_Token], index: int, cased: bool) -> bool:
+    """After a comma the place goes on with another unit ("villa X, pasaje Y 1022") or a
+    relation to a landmark ("Los Olivos 1340, frente al almacén")."""
+    token = tokens[index]
+    rest = " ".join(t.key for t in tokens[index:])
+    if _RELATION.match(rest):
+        return True
+    if token.key in PLACE_KINDS and token.key not in {"casa", "poste", "puerta", "local"}:
+        return True
+    if token.key in {"la", "el", "los", "las"} and index + 1 < len(tokens):
+        return tokens[index + 1].key in PLACE_KINDS
+    if token.key in {"casa", "depto", "dpto", "block"} and index + 1 < len(tokens):
+        return _is_number(tokens[index + 1].key)
+    return bool(cased and token.text[:1].isupper() and _number_follows(tokens, index))
+
+
+def _number_follows(tokens: list[_Token], index: int) -> bool:
+    for token in tokens[index : index + 4]:
+        if _is_number(token.key):
+            return True
+        if token.key in _STOP:
+            return False
+    return False
+
+
+def _trim(tokens: list[_Token], start: int, end: int) -> tuple[int, int]:
+    """Drop connectors left hanging at either end ("Prat con", "de la")."""
+    while end > start and tokens[end - 1].key in _GLUE - PLACE_KINDS:
+        end -= 1
+    while start < end and tokens[start].key in {"con", "y", "a", "al", "en", "por", "de"}:
+        start += 1
+    return start, end
+
+
+def _substantive(tokens: list[_Token]) -> bool:
+    """Whether the words name somewhere: a number, a name, a landmark; not only "la calle"."""
+    keys = [t.key for t in tokens]
+    if any(_is_number(k) for k in keys):
+        return True
+    named = [k for k in keys if k not in _GLUE and k not in VAGUE_KINDS and k not in _STOP]
+    named = [k for k in named if k not in {"mi", "su", "nuestra", "nuestro", "mismo", "misma"}]
+    return bool(named)
+
+
+def _render(text: str, tokens: list[_Token], start: int, end: int) -> str:
+    value = text[tokens[start].start : tokens[end - 1].end]
+    value = re.sub(r"\s+", " ", value).strip(" ,;:")
+    return value
+
+
+_SMALL_NUMBERS = {
+    "uno": "1", "una": "1", "dos": "2", "tres": "3", "cuatro": "4", "cinco": "5", "seis": "6",
+    "siete": "7", "ocho": "8", "nueve": "9", "diez": "10", "once": "11", "doce": "12",
+    "trece": "13", "catorce": "14", "quince": "15", "dieciseis": "16", "diecisiete": "17",
+    "dieciocho": "18", "diecinueve": "19", "veinte": "20",
+}  # fmt: skip
+_NUMBERED_KIND = re.compile(
+    r"\b(calle|pasaje|pje|psje|casa|block|depto|dpto|departamento|km|kilometro|kilómetro|"
+    r"sitio|lote|parcela|torre|n°|numero|número)\s+(" + "|".join(_SMALL_NUMBERS) + r")\b",
+    re.IGNORECASE,
+)
+
+
+def _place_numbers(text: str) -> str:
+    """Numbers said as words become digits ("pasaje tres" -> "pasaje 3", "mil doscientos")."""
+    value = spoken_numbers_to_digits(text)
+    return _NUMBERED_KIND.sub(lambda m: f"{m.group(1)} {_SMALL_NUMBERS[fold(m.group(2))]}", value)
+
+
+def _clean_answer(text: str) -> str:
+    value = _place_numbers(text.strip())
+    for _ in range(3):
+        match = _LEAD_IN.match(fold(value))  # folding keeps every character's position
+        if not match or not match.group(0):
+            break
+        value = value[match.end() :]
+    return _TRAILING_FILLER.sub("", value).strip()
+
+
+def parse_place(text: str) -> str | None:
+    """The place in the answer to "where is it?", whole; None when it names nowhere.
+
+    The whole answer is the candidate: only lead-ins, the story after the place and contact
+    data are cut. "en la calle", "afuera de mi casa", "en mi pasaje" name nowhere (None).
+    """
+    value = _clean_answer(text or "")
+    if not value:
+        return None
+    tokens = _tokens(value)
+    if not tokens:
+        return None
+    start = 0
+    while start < len(tokens) and tokens[start].key in _STOP - {"esta", "este"}:
+        start += 1  # "ahí en la esquina de…": a word of the story before the place
+    if start < len(tokens) and tokens[start].key == "en":
+        start += 1
+    if start >= len(tokens):
+        return None
+    # the whole answer is the place: lower-case words do not end it, only the story does
+    end = _span_from(tokens, start, cased=False)
+    if end <= start:
+        # the answer opens with words we do not know as a place: take the next place found
+        return find_place(value)
+    start, end = _trim(tokens, start, end)
+    if end <= start or not _substantive(tokens[start:end]):
+        later = find_place(_render(value, tokens, end, len(tokens))) if end < len(tokens) else None
+        return later
+    return _render(value, tokens, start, end)
+
+
+# Where a place starts inside a longer message.
+_PLACE_CUE = re.compile(
+    r"\b(?:en|por|de|frente|enfrente|al lado|detras|atras|cerca|afuera|esquina|altura|"
+    r"ubicad[oa]|direccion|dire|llegando)\b"
+)
+
+
+def find_place(text: str) -> str | None:
+    """A place named inside a longer message (the opening one), or None when unsure.
+
+    Proposes only what looks like a place: a street with a number, an intersection, a
+    neighbourhood unit or landmark with its name. Vague mentions ("en la calle") give None, so
+    the form asks.
+    """
+    value = _place_numbers(text or "")
+    tokens = _tokens(value)
+    cased = _mixed_case(value)
+    candidates: list[tuple[int, str]] = []
+    for index in range(len(tokens)):
+        starts = _candidate_starts(tokens, index)
+        for start in starts:
+            end = _span_from(tokens, start, cased)
+            if end <= start:
+                continue
+            first, last = _trim(tokens, start, end)
+            if last <= first:
+                continue
+            span = tokens[first:last]
+            score = _score(span)
+            if score <= 0:
+                continue
+            candidates.append((score, _render(value, tokens, first, last)))
+    if not candidates:
+        return None
+    best_score = max(score for score, _ in candidates)
+    if best_score < _SURE_ENOUGH:
+        return None
+    best = [place for score, place in candidates if score == best_score]
+    return max(best, key=len)
+
+
+# a number, or a kind of place with its name: less than that, the form asks
+_SURE_ENOUGH = 3
+
+
+def _candidate_starts(tokens: list[_Token], index: int) -> list[int]:
+    token = tokens[index]
+    starts: list[int] = []
+    if token.key in {"de", "del"} and index + 1 < len(tokens):
+        nxt_token = tokens[index + 1]
+        if nxt_token.text[:1].isupper() and nxt_token.key not in _STOP:
+            starts.append(index + 1)  # "la luz de Prat esquina Serrano"
+    if token.key in {"en", "por", "ubicado", "ubicada", "direccion", "dire", "calle"}:
+        nxt = index + 1
+        if token.key in {"ubicado", "ubicada"} and nxt < len(tokens) and tokens[nxt].key == "en":
+            nxt += 1
+        if nxt < len(tokens):
+            starts.append(nxt)
+    if token.key in PLACE_KINDS - {"casa", "poste", "puerta", "local", "costado", "interior"}:
+        starts.append(index)
+        if index > 0 and tokens[index - 1].key in {"la", "el", "los", "las"}:
+            starts.append(index - 1)
+    rest = " ".join(t.key for t in tokens[index:])
+    if _RELATION.match(rest) and token.key not in {"entre", "a", "al", "en"}:
+        starts.append(index)
+    return starts
+
+
+def _score(span: list[_Token]) -> int:
+    keys = [t.key for t in span]
+    if not _substantive(span):
+        return 0
+    if len(keys) > 16:
+        return 0
+    score = 1
+    if any(_is_number(k) for k in keys):
+        score += 3
+    if any(k in PLACE_KINDS for k in keys):
+        score += 2
+    if any(k in {"con", "esquina", "entre", "y"} for k in keys):
+        score += 1
+    if any(t.text[:1].isupper() for t in span):
+        score += 1
+    if keys[0] in _STOP or all(k in _GLUE for k in keys):
+        return 0
+    if len(keys) == 1 and not _is_number(keys[0]) and keys[0] not in PLACE_KINDS:
+        # one unknown word after "en" ("en serio", "en Santiago"): too unsure to propose
+        return 0 if not span[0].text[:1].isupper() else 1
+    return score

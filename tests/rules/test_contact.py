@@ -1,0 +1,124 @@
+"""Contact data as residents write it: phones, RUTs, e-mails, and 'this same number'."""
+
+import pytest
+from oirs_rules.contact import (
+    find_emails,
+    find_phones,
+    find_ruts,
+    normalise_phone,
+    normalise_rut,
+    says_same_channel,
+)
+
+PHONES = [
+    ("mi fono es +56 9 7612 3345", ["+56976123345"]),
+    ("56976123345", ["+56976123345"]),
+    ("976123345", ["+56976123345"]),
+    ("9 7612 3345 gracias", ["+56976123345"]),
+    ("+569 7612-3345", ["+56976123345"]),
+    ("(9) 7612 3345", ["+56976123345"]),
+    ("cel 9-7612-3345", ["+56976123345"]),
+    ("fijo 2 2345 6789", ["+56223456789"]),
+    ("22 345 6789", ["+56223456789"]),
+    ("nueve siete seis uno dos tres tres cuatro cinco", ["+56976123345"]),
+    ("9 7 6 1 2 3 3 4 5", ["+56976123345"]),
+    ("976123345 o al 2 2345 6789", ["+56976123345", "+56223456789"]),
+    # what is not a phone
+    ("Los Olivos 1340", []),
+    ("pasaje 3 casa 12", []),
+    ("calle 12 n° 312", []),
+    ("desde el 2019 a las 23:30", []),
+    ("pagué 15.000 pesos", []),
+    ("mi rut es 12.345.678-5", []),
+    ("rut 12345678-5", []),
+    ("el folio RC-2026-000123", []),
+    ("km 4 del camino", []),
+    ("juan976@gmail.com", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PHONES)
+def test_phones_are_found_where_residents_write_them_and_nowhere_else(text, expected):
+    assert find_phones(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12.345.678-5", "12345678-5"),
+        ("12345678-5", "12345678-5"),
+        ("123456785", "12345678-5"),
+        ("12.345.678 - 5", "12345678-5"),
+        ("5.126.663-3", "5126663-3"),
+        ("12345678-4", None),
+        ("abc", None),
+    ],
+)
+def test_a_rut_is_normalised_or_refused_by_its_check_digit(text, expected):
+    assert normalise_rut(text) == expected
+
+
+RUTS = [
+    ("mi rut es 12.345.678-5", ["12345678-5"]),
+    ("rut 12345678-5 y fono 976123345", ["12345678-5"]),
+    ("123456785", ["12345678-5"]),
+    ("rut: 5126663-3", ["5126663-3"]),
+    ("doce millones trescientos cuarenta y cinco mil seiscientos setenta y ocho guion cinco",
+     ["12345678-5"]),
+    ("12.345.678-4", []),  # wrong check digit
+    ("976123345", []),  # a phone
+    ("desde el 2019", []),
+    ("Los Olivos 1340", []),
+    ("pague 15.000.000", []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), RUTS)
+def test_ruts_are_found_checked_and_never_taken_from_years_amounts_or_phones(text, expected):
+    assert find_ruts(text) == expected
+
+
+EMAILS = [
+    ("mi correo es JUAN.PEREZ@GMAIL.COM", ["juan.perez@gmail.com"]),
+    ("juan punto perez arroba gmail punto com", ["juan.perez@gmail.com"]),
+    ("maria_soto arroba hotmail punto cl", ["maria_soto@hotmail.cl"]),
+    ("escribame a ana.rojas@municipalidad.cl porfa", ["ana.rojas@municipalidad.cl"]),
+    ("juan @ gmail.com", ["juan@gmail.com"]),
+    ("976123345", []),
+    ("en la villa", []),
+    ("correo@malo", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EMAILS)
+def test_emails_are_found_typed_or_dictated(text, expected):
+    assert find_emails(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "al mismo whatsapp nomás",
+        "a este mismo número",
+        "por aquí mismo",
+        "aca mismo po",
+        "al mismo numero del que le escribo",
+        "a este numero",
+        "por este chat",
+        "al mismo wsp",
+        "por aqui nomas",
+        "a este mismo celular",
+        "en este mismo telegram",
+    ],
+)
+def test_the_channel_itself_is_a_contact(text):
+    assert says_same_channel(text)
+
+
+@pytest.mark.parametrize("text", ["976123345", "juan@gmail.com", "no tengo", "en la plaza"])
+def test_a_phone_or_email_is_not_the_channel(text):
+    assert not says_same_channel(text)
+
+
+def test_a_phone_without_plus_but_with_country_code_is_read():
+    assert normalise_phone("56 9 7612 3345") == "+56976123345"

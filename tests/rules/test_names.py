@@ -1,0 +1,93 @@
+"""Names whole and only the resident's: capitals, particles, pieces, refusals, third persons."""
+
+import pytest
+from oirs_rules.names import find_name, join_name_parts, parse_name
+
+ANSWERS = [
+    ("Juan Pérez", "Juan Pérez"),
+    ("SOY ANA MARÍA TORO", "Ana María Toro"),
+    ("me llamo francisca javiera rojas díaz", "Francisca Javiera Rojas Díaz"),
+    ("mi nombre es María de la Luz Pérez Soto", "María de la Luz Pérez Soto"),
+    ("Juan Pérez, vecino de la villa", "Juan Pérez"),
+    ("habla la señora Rosa Pérez", "Rosa Pérez"),
+    ("Héctor", "Héctor"),
+    ("Pizarro Lagos", "Pizarro Lagos"),
+    ("mis apellidos son Pizarro Lagos", "Pizarro Lagos"),
+    ("le escribe Cristián Fuentes Araya desde la villa", "Cristián Fuentes Araya"),
+    ("si, Pedro Pablo González", "Pedro Pablo González"),
+    ("JOSÉ MIGUEL CARRERA VERDUGO", "José Miguel Carrera Verdugo"),
+    ("ok mi nombre es juan", "Juan"),
+    ("ya po, soy Jaime Rojas", "Jaime Rojas"),
+    ("Juan Pablo del Río", "Juan Pablo del Río"),
+    ("maria jose o'higgins", "Maria Jose O'Higgins"),
+    ("nombre: Camila Andrea Soto Mella", "Camila Andrea Soto Mella"),
+    ("Luis Alberto Muñoz Contreras. Gracias", "Luis Alberto Muñoz Contreras"),
+    ("don Segundo Araya", "Segundo Araya"),
+    ("Ana Karen Vera-López", "Ana Karen Vera-López"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ANSWERS)
+def test_the_answer_to_your_name_is_kept_whole(text, expected):
+    assert parse_name(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "prefiero no decirlo",
+        "anonimo",
+        "no quiero dar contacto",
+        "no quiero dar mi nombre",
+        "para que quiere mi nombre",
+        "reservado",
+        "si",
+        "",
+    ],
+)
+def test_a_refusal_or_a_sentence_is_not_a_name(text):
+    assert parse_name(text) is None
+
+
+OPENINGS = [
+    ("buenas, soy Ana María Toro rut 15.234.567-K, la luz de Prat no funciona", "Ana María Toro"),
+    ("SOY ANA MARIA TORO Y HAY UN HOYO", "Ana Maria Toro"),
+    ("hola me llamo pedro soto y el camion no pasa", "Pedro Soto"),
+    ("Atte. Carolina Muñoz Vera", "Carolina Muñoz Vera"),
+    ("hola, habla Jorge, vivo en la villa", "Jorge"),
+    ("Buenas tardes, mi nombre es Rosa Elena Tapia Gómez y quiero reclamar",
+     "Rosa Elena Tapia Gómez"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), OPENINGS)
+def test_the_resident_who_introduces_themselves_is_named(text, expected):
+    assert find_name(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Quiero felicitar a la Sra. Marta Lagos del CESFAM",
+        "soy vecina de la villa los andes",
+        "soy apoderada del colegio",
+        "soy de la villa",
+        "el vecino Juan Pérez tiene la música a todo volumen",
+        "hay un hoyo en Los Olivos 1340",
+        "soy adulta mayor y no puedo salir",
+    ],
+)
+def test_a_third_person_or_a_self_description_is_not_the_residents_name(text):
+    assert find_name(text) is None
+
+
+@pytest.mark.parametrize(
+    ("first", "more", "expected"),
+    [
+        ("Héctor", "Pizarro Lagos", "Héctor Pizarro Lagos"),
+        ("Héctor", "Héctor Pizarro Lagos", "Héctor Pizarro Lagos"),
+        ("ana", "toro vidal", "Ana Toro Vidal"),
+    ],
+)
+def test_a_name_given_in_two_turns_is_joined(first, more, expected):
+    assert join_name_parts(first, more) == expected

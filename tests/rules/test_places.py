@@ -1,0 +1,121 @@
+"""Places kept whole: the failure classes of issue 12 (cut intersections, lost titles, the
+villa without its pasaje, landmarks) and vague answers that must be asked again."""
+
+import pytest
+from oirs_rules.places import find_place, parse_place
+
+# answer to "¿dónde ocurre?" -> the place as the resident named it
+ANSWERS = [
+    ("Vicuña Mackenna con calle 3", "Vicuña Mackenna con calle 3"),
+    ("es en vicuña mackenna con calle 3 al frente del supermercado",
+     "vicuña mackenna con calle 3 al frente del supermercado"),
+    ("Prat esquina Serrano", "Prat esquina Serrano"),
+    ("avenida Recoleta con Dominica", "avenida Recoleta con Dominica"),
+    ("villa Las Rosas, pasaje Ñuble 1022", "villa Las Rosas, pasaje Ñuble 1022"),
+    ("Almirante Latorre 820", "Almirante Latorre 820"),
+    ("General Velásquez 1450", "General Velásquez 1450"),
+    ("Capitán Prat 455", "Capitán Prat 455"),
+    ("Presidente Ibáñez 300", "Presidente Ibáñez 300"),
+    ("Santa Rosa 1200", "Santa Rosa 1200"),
+    ("San Martín 45", "San Martín 45"),
+    ("la plaza del pasaje Los Lirios, población El Roble",
+     "la plaza del pasaje Los Lirios, población El Roble"),
+    ("plaza de armas", "plaza de armas"),
+    ("la plaza de armas po", "la plaza de armas"),
+    ("av. Grecia 2250 frente al almacén don Pepe", "av. Grecia 2250 frente al almacén don Pepe"),
+    ("queda en los aromos mil doscientos cuarenta po", "los aromos 1240"),
+    ("calle 12 n° 312", "calle 12 n° 312"),
+    ("en la esquina de Maipú y Chacabuco", "la esquina de Maipú y Chacabuco"),
+    ("camino a Lonquén km 4", "camino a Lonquén km 4"),
+    ("Los Castaños 1234, villa El Bosque", "Los Castaños 1234, villa El Bosque"),
+    ("frente al consultorio de la villa Santa Ana", "frente al consultorio de la villa Santa Ana"),
+    ("el paradero de la esquina de Gran Avenida con Lo Ovalle",
+     "el paradero de la esquina de Gran Avenida con Lo Ovalle"),
+    ("General Velásquez 1450 depto 302 block B", "General Velásquez 1450 depto 302 block B"),
+    ("los olivos 1340 al lado del negocio, ahí está el hoyo",
+     "los olivos 1340 al lado del negocio"),
+    ("pasaje 3 casa 12, villa los andes", "pasaje 3 casa 12, villa los andes"),
+    ("villa los andes pasaje 3 casa 12", "villa los andes pasaje 3 casa 12"),
+    ("Los Olivos 1340", "Los Olivos 1340"),
+    ("es en Pajaritos llegando a Las Rejas", "Pajaritos llegando a Las Rejas"),
+    ("la dirección es Maipú 1234", "Maipú 1234"),
+    ("mi dirección es Los Aromos 55, Puente Alto", "Los Aromos 55, Puente Alto"),
+    ("ahí en la cancha de la villa San Luis", "la cancha de la villa San Luis"),
+    ("frente al colegio Los Héroes", "frente al colegio Los Héroes"),
+    ("detrás de la sede vecinal de la población La Victoria",
+     "detrás de la sede vecinal de la población La Victoria"),
+    ("sector El Mirador parcela 14", "sector El Mirador parcela 14"),
+    ("condominio Los Robles block C depto 21", "condominio Los Robles block C depto 21"),
+    ("AV PAJARITOS 3450", "AV PAJARITOS 3450"),
+    ("psje los tulipanes 234", "psje los tulipanes 234"),
+    ("en la feria de los domingos en Recreo", "la feria de los domingos en Recreo"),
+    ("entre Maipú y Freire", "entre Maipú y Freire"),
+    ("Freire 870, frente a la farmacia", "Freire 870, frente a la farmacia"),
+    ("si, es en Manuel Rodríguez 1560", "Manuel Rodríguez 1560"),
+    ("calle uno con calle dos", "calle 1 con calle 2"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), ANSWERS)
+def test_the_answer_to_where_is_kept_whole(text, expected):
+    assert parse_place(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "en la calle",
+        "afuera de mi casa",
+        "en mi pasaje",
+        "aqui mismo",
+        "en la villa",
+        "frente a mi casa",
+        "en la esquina",
+        "por ahí",
+        "no sé",
+        "en la plaza",
+        "",
+    ],
+)
+def test_a_vague_answer_names_no_place(text):
+    assert parse_place(text) is None
+
+
+# a place inside a longer first message, or None when the message names none
+OPENINGS = [
+    ("hay un hoyo enorme en Los Olivos 1340 frente al almacén, mi fono 9 8876 5432",
+     "Los Olivos 1340 frente al almacén"),
+    ("buenas, soy Ana María Toro rut 15.234.567-K, la luz de Prat esquina Serrano no funciona",
+     "Prat esquina Serrano"),
+    ("los perros vagos de la plaza del pasaje los lirios persiguen a los niños",
+     "la plaza del pasaje los lirios"),
+    ("el camion no pasa hace 2 semanas por almirante latorre 820", "almirante latorre 820"),
+    ("la plaza de armas esta sucia", "la plaza de armas"),
+    ("SOY ANA MARIA TORO Y HAY UN HOYO EN LOS OLIVOS 1340", "LOS OLIVOS 1340"),
+    ("en Pajaritos con Las Rejas hay un semaforo malo", "Pajaritos con Las Rejas"),
+    ("en la noche hacen carrete en el pasaje 5 de la villa los andes",
+     "el pasaje 5 de la villa los andes"),
+    ("La luminaria de Vicuña Mackenna con calle 3 está apagada", "Vicuña Mackenna con calle 3"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), OPENINGS)
+def test_a_place_inside_the_first_message_is_found_whole(text, expected):
+    assert find_place(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hola buenas, quiero hacer un reclamo po",
+        "hola quiero reclamar por la basura",
+        "soy Héctor y vivo en Santiago",
+        "hay un hoyo en la calle frente a mi casa",
+        "fui a la plaza con mis hijos y estaba sucia",
+        "me llamo Juan Pérez Soto y quiero reclamar",
+        "el camión no pasa hace 3 semanas",
+        "los cabros hacen carrete en la plaza de la villa",
+    ],
+)
+def test_no_place_is_invented_from_a_message_without_one(text):
+    assert find_place(text) is None
