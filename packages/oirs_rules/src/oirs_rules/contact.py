@@ -105,10 +105,11 @@ def find_phones(text: str) -> list[str]:
         ) or (_RUT_CUE.search(cleaned[: match.start()][-30:]) and not _looks_like_phone(digits)):
             cleaned = cleaned.replace(match.group(0), " " * len(match.group(0)))
     found: list[str] = []
-    for match in phonenumbers.PhoneNumberMatcher(cleaned, "CL", phonenumbers.Leniency.VALID):
-        _add(found, phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164))
-    for match in _PHONE_RUN.finditer(cleaned):
-        normal = normalise_phone(match.group(0))
+    for matched in phonenumbers.PhoneNumberMatcher(cleaned, "CL", phonenumbers.Leniency.VALID):
+        e164 = phonenumbers.format_number(matched.number, phonenumbers.PhoneNumberFormat.E164)
+        _add(found, str(e164))
+    for run in _PHONE_RUN.finditer(cleaned):
+        normal = normalise_phone(run.group(0))
         if normal:
             _add(found, normal)
     return _in_text_order(found, cleaned)

@@ -117,8 +117,8 @@ def _name_words(text: str, limit: int = 6) -> list[str]:
 def parse_name(text: str) -> str | None:
     """The name in the answer to "what is your name?", whole; None for a refusal or a sentence."""
     value = (text or "").strip()
-    if not value or refuses(value):
-        return None
+    if not value or refuses(value) or "?" in value:
+        return None  # a question is not a name
     value = _FILLER.sub("", value).strip()
     for _ in range(3):
         stripped = _LEAD_IN.sub("", value, count=1).strip()

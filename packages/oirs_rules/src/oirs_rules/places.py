@@ -38,6 +38,7 @@ VAGUE_KINDS = {
     "esquina", "casa", "barrio", "plaza", "plazita", "placita", "block", "depto", "dpto",
     "departamento", "condominio", "vereda", "cuadra", "lugar", "comuna", "parque", "cerro",
     "lado", "frente", "costado", "interior", "puerta", "porton", "local", "sitio", "paradero",
+    "ubicacion", "direccion", "aca", "aqui", "ahi",
 }  # fmt: skip
 # Inside a place: articles, prepositions of names ("plaza de armas"), numbering marks.
 _GLUE = {"de", "del", "la", "las", "los", "el", "y", "n", "no", "nro", "num", "numero", "n°", "#",
@@ -73,6 +74,8 @@ _STOP = {
     "quienes", "cuanto", "uds", "ustedes", "usted", "nosotros", "yo", "el cual", "por favor",
     "urgente", "peligro", "peligroso", "peligrosa", "roto", "rota", "rotos", "apagado",
     "apagada", "apagados", "tirado", "tirada", "botado", "botada", "lleno", "llena",
+    "mando", "mande", "envio", "envie", "adjunto", "comparto", "dejo", "digo", "escribo",
+    "se", "sabe", "recuerdo", "acuerdo", "ubicacion", "direccion", "foto", "fotos",
 }  # fmt: skip
 # A relation to a landmark, kept as part of the place: "frente al consultorio".
 _RELATION = re.compile(
@@ -110,6 +113,10 @@ class _Token:
     stop_after: bool  # a full stop, question or exclamation mark right after it
 
 
+_ABBREVIATIONS = {
+    "av", "avda", "pje", "psje", "pobl", "pob", "dpto", "depto", "sta", "sto", "gral", "cap",
+    "alm", "pdte", "pte", "sr", "sra", "srta", "dr", "dra", "n", "nro", "num", "km", "mz", "st",
+}  # fmt: skip
 _TOKEN_RE = re.compile(r"[^\s,;.!?¡¿()\"“”]+(?:\.(?=\s|$))?|[.,;!?]")
 
 
@@ -122,16 +129,19 @@ def _tokens(text: str) -> list[_Token]:
             continue
         following = raw[index + 1].group(0) if index + 1 < len(raw) else ""
         key = fold(word).strip(".:'")
-        if key in {"av", "avda", "pje", "psje", "pobl", "pob", "dpto", "depto", "sta", "gral"}:
-            word = word  # abbreviations keep their dot in the text span
+        end = match.end()
+        full_stop = following in {".", "!", "?"}
+        if word.endswith(".") and key not in _ABBREVIATIONS:
+            end -= 1  # "123." ends a sentence; "av." is an abbreviation and keeps its dot
+            full_stop = True
         tokens.append(
             _Token(
-                text=word,
+                text=word[: end - match.start()],
                 key=key,
                 start=match.start(),
-                end=match.end(),
+                end=end,
                 comma_after=following in {",", ";"},
-                stop_after=following in {".", "!", "?"},
+                stop_after=full_stop,
             )
         )
     return tokens
@@ -379,27 +389,45 @@ def find_place(text: str) -> str | None:
     tokens = _tokens(value)
     cased = _mixed_case(value)
     candidates: list[tuple[int, str]] = []
-    for index in range(len(tokens)):
-        starts = _candidate_starts(tokens, index)
-        for start in starts:
-            end = _span_from(tokens, start, cased)
-            if end <= start:
-                continue
-            first, last = _trim(tokens, start, end)
-            if last <= first:
-                continue
-            span = tokens[first:last]
-            score = _score(span)
-            if score <= 0:
-                continue
-            candidates.append((score, _render(value, tokens, first, last)))
+    ranked: list[tuple[int, bool, int, str]] = []
+    # Capitals mark names where residents type them, but many type "los aromos 123" in lower
+    # case beside a capitalised "Ana": both readings compete, the capitalised one wins ties.
+    for reading in dict.fromkeys((cased, False)):
+        for index in range(len(tokens)):
+            for start in _candidate_starts(tokens, index):
+                end = _span_from(tokens, start, reading)
+                if end <= start:
+                    continue
+                first, last = _trim(tokens, start, end)
+                if last <= first:
+                    continue
+                score = _score(tokens[first:last])
+                if score <= 0:
+                    continue
+                place = _render(value, tokens, first, last)
+                candidates.append((score, place))
+                ranked.append((score, reading, len(place), place))
     if not candidates:
         return None
-    best_score = max(score for score, _ in candidates)
+    best_score, _, _, best = max(ranked)
     if best_score < _SURE_ENOUGH:
         return None
-    best = [place for score, place in candidates if score == best_score]
-    return max(best, key=len)
+    # a neighbourhood named apart ("los aromos 123. Es en la villa el bosque") goes after it
+    for _, place in candidates:
+        words = fold(place).split()
+        if words and words[0] in {"la", "el"}:
+            words = words[1:]
+        if not words or words[0] not in _LOCALITIES or fold(place) in fold(best):
+            continue
+        if fold(best) in fold(place):
+            continue
+        named = [w for w in words[1:] if w not in _GLUE]
+        if named:
+            return f"{best}, {place.removeprefix('la ').removeprefix('el ')}"
+    return best
+
+
+_LOCALITIES = {"villa", "poblacion", "pobl", "condominio", "sector", "barrio", "conjunto"}
 
 
 # a number, or a kind of place with its name: less than that, the form asks
