@@ -1,0 +1,94 @@
+"""How a value meets its gold: equal up to accents, case, punctuation around words and spaces.
+
+Phones, e-mails and RUTs compare by their canonical keys (digits with the country code, the
+address in lower case, body-check digit), so "+56 9 7612 3345" and "976123345" are the same.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+from collections.abc import Mapping
+
+PUNCTUATION = string.punctuation + "¿¡«»“”‘’…–—·"
+TYPE_ALIASES = {
+    "solicitud_informacion": "sai",
+    "solicitud_de_informacion": "sai",
+    "solicitud_de_acceso_a_la_informacion": "sai",
+    "acceso_a_la_informacion": "sai",
+    "transparencia": "sai",
+    "felicitaciones": "felicitacion",
+    "reclamos": "reclamo",
+    "sugerencias": "sugerencia",
+}
+
+
+def fold(text: str) -> str:
+    """Lower case without accents (ñ becomes n as well)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def normalize(value: object) -> str | None:
+    """The comparable form of a text; None for None and for text with no words."""
+    if value is None:
+        return None
+    words = (word.strip(PUNCTUATION) for word in fold(str(value)).split())
+    return " ".join(word for word in words if word) or None
+
+
+def same_text(predicted: object, gold: object) -> bool:
+    """Equal up to accents, case, punctuation around words and repeated whitespace."""
+    return normalize(predicted) == normalize(gold)
+
+
+def phone_key(value: object) -> str | None:
+    """Digits with Chile's country code: 976123345, +56 9 7612 3345 and 56976123345 agree."""
+    if value is None:
+        return None
+    digits = re.sub(r"\D", "", str(value))
+    if not digits:
+        return None
+    if len(digits) == 9:
+        return "56" + digits
+    return digits
+
+
+def email_key(value: object) -> str | None:
+    """The address in lower case, without surrounding spaces or brackets."""
+    text = normalize(value)
+    return text.replace(" ", "") if text else None
+
+
+def rut_key(value: object) -> str | None:
+    """'12345678-K' from any spelling (dots, spaces, no dash, lower-case k)."""
+    if value is None:
+        return None
+    compact = re.sub(r"[^0-9kK]", "", str(value)).upper()
+    if len(compact) < 2:
+        return None
+    return f"{compact[:-1].lstrip('0')}-{compact[-1]}"
+
+
+def type_code(value: object) -> str | None:
+    """A case type code from the gold's spelling ('solicitud_informacion' and 'sai' agree)."""
+    text = normalize(value)
+    if text is None:
+        return None
+    code = text.replace(" ", "_")
+    return TYPE_ALIASES.get(code, code)
+
+
+def category_code(value: object, names: Mapping[str, str]) -> str | None:
+    """A category code from a code or a category name; `names` maps code -> Spanish name."""
+    text = normalize(value)
+    if text is None:
+        return None
+    code = text.replace(" ", "_")
+    if code in names:
+        return code
+    for known, name in names.items():
+        if normalize(name) == text:
+            return known
+    return code
