@@ -1,4 +1,4 @@
-"""Fallback in two steps and cancelling whatever is in progress."""
+"""Fallback in two steps, cancelling whatever is in progress, and messages in other languages."""
 
 from __future__ import annotations
 
@@ -64,6 +64,42 @@ class ActionFallback(Action):
             return [SlotSet("oferta_consulta", True)]
         say(dispatcher, tracker, "pedir_reformular")
         return [SlotSet("oferta_consulta", False)]
+
+
+# Words of French or Haitian Creole that Spanish does not use, to add a line in French: one
+# unmistakable word is enough, the others ("je", "ki", "wi") only count in pairs.
+_FRENCH_OR_CREOLE_STRONG = re.compile(
+    r"\b(?:bonjour|bonjou|bonsoir|bonswa|mwen|kijan|kouman|mesi|merci|tanpri|svp"
+    r"|francais|franse|kreyol|ayisyen|panyol|espagnol)\b"
+)
+_FRENCH_OR_CREOLE_WEAK = re.compile(
+    r"\b(?:je|j|vous|nou|koman|plait|pouvez|parle|pale|ede|aide|besoin|bezwen|oui|wi|ki|kote"
+    r"|konnen|comprends|konprann|voudrais|vle)\b"
+)
+
+
+def speaks_french_or_creole(text: str) -> bool:
+    """True when the message reads as French or Haitian Creole."""
+    folded = fold(text)
+    score = 2 * len(_FRENCH_OR_CREOLE_STRONG.findall(folded))
+    return score + len(_FRENCH_OR_CREOLE_WEAK.findall(folded)) >= 2
+
+
+class ActionOtroIdioma(Action):
+    """A message in another language: what the service does, in Spanish, and that it is in
+    Spanish, in English (and in French for French or Haitian Creole)."""
+
+    def name(self) -> str:
+        return "action_otro_idioma"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        say(dispatcher, tracker, "otro_idioma")
+        if speaks_french_or_creole(text):
+            say(dispatcher, tracker, "otro_idioma_frances")
+        return []
 
 
 class ActionCancelar(Action):

@@ -1,13 +1,14 @@
-"""Session start, emergencies, the two-step fallback and cancelling."""
+"""Session start, emergencies, the two-step fallback, cancelling, insults, other languages."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import requests
 import responses
 
-from actions.core import ActionCancelar, ActionFallback
+from actions.core import ActionCancelar, ActionFallback, ActionOtroIdioma
 from actions.emergencia import ActionEmergencia
 from actions.filing import ActionFileCase
 from actions.session import ActionSessionStart
@@ -170,3 +171,61 @@ def test_typing_reintentar_after_a_failure_retries_even_if_the_nlu_missed_it(
     result = conversation.run(ActionFallback())
     assert json.loads(api.calls[0].request.body)["idempotency_key"] == "k-9"
     assert "RC-2026-000050" in result.text and result.slots["envio_fallido"] is False
+
+
+def test_english_gets_what_the_service_does_in_spanish_and_one_english_line(
+    conversation: Conversation,
+) -> None:
+    conversation.set(municipalidad="la Municipalidad de Chillán")
+    conversation.user("hello, I need help with the garbage collection", intent="otro_idioma")
+    result = conversation.run(ActionOtroIdioma())
+    lines = result.text.splitlines()
+    assert "reclamos" in lines[0] and "atiende en español" in lines[0]
+    assert lines[1:] == ["This service is available in Spanish only."]
+    assert "/ayuda" in result.payloads and "/hablar_con_humano" in result.payloads
+    assert result.events == []
+
+
+def test_french_or_haitian_creole_also_gets_a_line_in_french(conversation: Conversation) -> None:
+    for text in ("bonjou, mwen pa pale panyòl", "bonjour, je voudrais faire une réclamation"):
+        conversation.user(text, intent="otro_idioma")
+        result = conversation.run(ActionOtroIdioma())
+        assert "This service is available in Spanish only." in result.text, text
+        assert "Ce service est disponible uniquement en espagnol." in result.text, text
+    conversation.user("olá, quero fazer uma reclamação", intent="otro_idioma")
+    assert "espagnol" not in conversation.run(ActionOtroIdioma()).text
+
+
+def test_an_insult_gets_a_calm_boundary_and_the_options(domain: dict[str, Any]) -> None:
+    (answer,) = domain["responses"]["utter_insulto"]
+    assert "respeto" in answer["text"] and "no le entendí" not in answer["text"]
+    payloads = {button["payload"] for button in answer["buttons"]}
+    assert {"/reclamo", "/hablar_con_humano", "/ayuda"} <= payloads
+
+
+def test_other_ways_of_saying_retry_retry_even_if_the_nlu_missed_them(
+    conversation: Conversation,
+    api: responses.RequestsMock,
+) -> None:
+    conversation.set(
+        descripcion="Poste sin luz hace un mes",
+        categoria="alumbrado",
+        direccion="Los Aromos 123",
+        nombre="Ana Pérez",
+        telefono="+56987654321",
+        tipo_caso="reclamo",
+        idempotency_key="k-10",
+        envio_fallido=True,
+    )
+    api.post(
+        f"{API}/api/v1/cases",
+        status=201,
+        json={
+            "folio": "RC-2026-000051",
+            "due_date": "2026-12-16",
+            "due_date_display": "16-12-2026",
+        },
+    )
+    conversation.user("intentalo de nuevo porfa", intent="nlu_fallback")
+    result = conversation.run(ActionFallback())
+    assert "RC-2026-000051" in result.text and result.slots["envio_fallido"] is False
