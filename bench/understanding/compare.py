@@ -31,11 +31,23 @@ def fold(text: str) -> str:
 
 
 def normalize(value: object) -> str | None:
-    """The comparable form of a text; None for None and for text with no words."""
+    """The comparable form of a text; None for None and for text with no words.
+
+    Numbers said in words and written in digits are the same value ("cuatrocientos doce" and
+    "412"): gold sets write spoken places either way.
+    """
     if value is None:
         return None
-    words = (word.strip(PUNCTUATION) for word in fold(str(value)).split())
+    words = (word.strip(PUNCTUATION) for word in fold(_digits(str(value))).split())
     return " ".join(word for word in words if word) or None
+
+
+def _digits(text: str) -> str:
+    try:
+        from oirs_rules.text import spoken_numbers_to_digits
+    except ImportError:  # the scoring stays usable without the shared package
+        return text
+    return spoken_numbers_to_digits(text)
 
 
 def same_text(predicted: object, gold: object) -> bool:

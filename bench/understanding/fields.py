@@ -38,6 +38,7 @@ class Parsers:
     """The deterministic readers under test (fakes in the harness's own tests)."""
 
     parse_place: Callable[[str], str | None]
+
     find_place: Callable[[str], str | None]
     parse_name: Callable[[str], str | None]
     find_name: Callable[[str], str | None]
@@ -45,6 +46,8 @@ class Parsers:
     find_emails: Callable[[str], list[str]]
     find_ruts: Callable[[str], list[str]]
     says_same_channel: Callable[[str], bool]
+    # the notification address of a SAI (falls back to parse_place on older packages)
+    parse_postal_address: Callable[[str], str | None] | None = None
 
 
 def load_parsers() -> Parsers:
@@ -55,6 +58,7 @@ def load_parsers() -> Parsers:
         contact = importlib.import_module("oirs_rules.contact")
         return Parsers(
             parse_place=places.parse_place,
+            parse_postal_address=getattr(places, "parse_postal_address", None),
             find_place=places.find_place,
             parse_name=names.parse_name,
             find_name=names.find_name,
@@ -105,7 +109,8 @@ def readings(item: dict[str, Any], parsers: Parsers) -> list[tuple[str, object, 
             ("email", gold.get("email"), _first(parsers.find_emails(text)))
         ]
         if gold.get("direccion_postal"):
-            found.append(("direccion_postal", gold["direccion_postal"], parsers.parse_place(text)))
+            postal = parsers.parse_postal_address or parsers.parse_place
+            found.append(("direccion_postal", gold["direccion_postal"], postal(text)))
         return found
     raise ValueError(f"pregunta desconocida: {asked!r}")
 

@@ -39,9 +39,38 @@ def format_rut(value: str) -> str:
     return str(cl_rut.format(value))
 
 
+_CHECK_WORDS = {
+    "cero": "0", "uno": "1", "dos": "2", "tres": "3", "cuatro": "4", "cinco": "5", "seis": "6",
+    "siete": "7", "ocho": "8", "nueve": "9", "ka": "k", "ca": "k", "k": "k",
+}  # fmt: skip
+_SPOKEN_CHECK = re.compile(
+    r"\b(guion|guión|raya|menos|digito|dígito|verificador)\s+(" + "|".join(_CHECK_WORDS) + r")\b",
+    re.IGNORECASE,
+)
+# "14 057 659 k", "12 8 1 6 3 1 3 guion 1": groups of digits read or typed apart before the check
+_SPACED_RUT = re.compile(
+    r"(?<![\d.])((?:\d{1,3}\s+){1,7}\d{1,3})(\s*(?:-|guion|guión|raya)?\s*[\dkK])(?![\w])",
+    re.IGNORECASE,
+)
+
+
+def _spoken_rut(text: str) -> str:
+    """RUTs as said on the phone: number words to digits, the check digit's word to its digit,
+    digit groups joined ("doce ocho uno… guion uno" -> "12816313-1")."""
+    value = spoken_numbers_to_digits(text)
+    value = _SPOKEN_CHECK.sub(lambda m: f"-{_CHECK_WORDS[fold(m.group(2))]}", value)
+    value = re.sub(r"\b(?:raya|guion|guión)\b", "-", value, flags=re.IGNORECASE)
+
+    def joined(match: re.Match[str]) -> str:
+        digits = re.sub(r"\s", "", match.group(1))
+        return digits + match.group(2).strip() if 7 <= len(digits) <= 8 else match.group(0)
+
+    return _SPACED_RUT.sub(joined, value)
+
+
 def rut_candidates(text: str) -> list[str]:
     """Every RUT-shaped group in the text, valid or not, as typed (for "that RUT is wrong")."""
-    spoken = spoken_numbers_to_digits(text)
+    spoken = _spoken_rut(text)
     found = []
     for match in _RUT_FORMATTED.finditer(spoken):
         body, check = match.group(1), match.group(2)
@@ -81,6 +110,8 @@ def normalise_phone(value: str) -> str | None:
     digits = re.sub(r"\D", "", text)
     if not text.startswith("+") and digits.startswith("56") and len(digits) == 11:
         text = "+" + digits  # 56976123345: the country code without its plus
+    elif digits.startswith("0") and len(digits) == 10:
+        text = digits[1:]  # 09 8723 4456: the trunk zero of the old dialling
     try:
         number = phonenumbers.parse(text, "CL")
     except phonenumbers.NumberParseException:
@@ -100,11 +131,15 @@ def find_phones(text: str) -> list[str]:
     cleaned = _EMAIL_CANDIDATE.sub(" ", spoken)
     for match in list(_RUT_FORMATTED.finditer(cleaned)):
         digits = re.sub(r"\D", "", match.group(0))
-        if "." in match.group(1) or re.search(
-            r"[-‐–kK]|gui", match.group(0)[len(match.group(1)) :]
-        ) or (_RUT_CUE.search(cleaned[: match.start()][-30:]) and not _looks_like_phone(digits)):
+        if (
+            "." in match.group(1)
+            or re.search(r"[-‐–kK]|gui", match.group(0)[len(match.group(1)) :])
+            or (_RUT_CUE.search(cleaned[: match.start()][-30:]) and not _looks_like_phone(digits))
+        ):
             cleaned = cleaned.replace(match.group(0), " " * len(match.group(0)))
     found: list[str] = []
+    if not _PHONE_RUN.search(cleaned):
+        cleaned = _join_digit_groups(cleaned)  # "veintidós seis treinta y uno cuarenta y ocho…"
     for matched in phonenumbers.PhoneNumberMatcher(cleaned, "CL", phonenumbers.Leniency.VALID):
         e164 = phonenumbers.format_number(matched.number, phonenumbers.PhoneNumberFormat.E164)
         _add(found, str(e164))
@@ -131,6 +166,16 @@ def _in_text_order(found: list[str], text: str) -> list[str]:
     return sorted(found, key=position)
 
 
+def _join_digit_groups(text: str) -> str:
+    """Phone numbers dictated in pairs or threes, joined when they make a valid phone."""
+
+    def joined(match: re.Match[str]) -> str:
+        digits = re.sub(r"\s", "", match.group(0))
+        return digits if normalise_phone(digits) else match.group(0)
+
+    return re.sub(r"(?<![\d.])(?:\d{1,3}\s+){2,8}\d{1,3}(?![\d.])", joined, text)
+
+
 def _join_spoken_digits(text: str) -> str:
     """'9 8 7 6 5 4 3 2 1' (digits read one by one) -> '987654321'."""
     return re.sub(r"(?<!\d)(?:\d\s){6,}\d(?!\d)", lambda m: m.group(0).replace(" ", ""), text)
@@ -140,8 +185,6 @@ def _join_spoken_digits(text: str) -> str:
 
 _EMAIL_CANDIDATE = re.compile(r"[\w.%+\-]+\s?@\s?[\w\-]+(?:\s?\.\s?[\w\-]+)+", re.UNICODE)
 _SPOKEN_AT = re.compile(r"\s+arroba\s+", re.IGNORECASE)
-_SPOKEN_DOT = re.compile(r"\s+punto\s+", re.IGNORECASE)
-_SPOKEN_UNDERSCORE = re.compile(r"\s+(?:guion bajo|guión bajo)\s+", re.IGNORECASE)
 
 
 def normalise_email(value: str) -> str | None:
@@ -155,17 +198,9 @@ def normalise_email(value: str) -> str | None:
 
 
 def find_emails(text: str) -> list[str]:
-    """Valid e-mails in a message, also as dictated ('juan punto perez arroba gmail punto com')."""
-    spoken = text or ""
-    if _SPOKEN_AT.search(spoken):
-        spoken = _SPOKEN_UNDERSCORE.sub("_", _SPOKEN_AT.sub("@", spoken))
-        spoken = re.sub(
-            r"[\w.]+(?:\s+punto\s+[\w.]+)*@[\w.]+(?:\s+punto\s+[\w]+)+",
-            lambda m: _SPOKEN_DOT.sub(".", m.group(0)),
-            spoken,
-            flags=re.IGNORECASE,
-        )
-        spoken = re.sub(r"(?<=\w)(?:\s+punto\s+)(?=[\w.]*@)", ".", spoken, flags=re.IGNORECASE)
+    """Valid e-mails in a message, also as dictated ('juan punto perez arroba gmail punto com',
+    'r o s a punto p a z arroba gmail punto com', 'lucho ochenta y dos arroba hotmail…')."""
+    spoken = _dictated_email(text or "")
     found: list[str] = []
     for match in _EMAIL_CANDIDATE.finditer(spoken):
         normal = normalise_email(match.group(0))
@@ -174,15 +209,52 @@ def find_emails(text: str) -> list[str]:
     return found
 
 
+# words that end the dictated local part when read backwards from "arroba"
+_EMAIL_LEAD = {
+    "es", "correo", "mail", "email", "e-mail", "mi", "el", "al", "seria", "sería", "que",
+    "electronico", "electrónico", "escribame", "escribeme", "mandeme", "envieme",
+}  # fmt: skip
+
+
+def _dictated_email(text: str) -> str:
+    if not _SPOKEN_AT.search(text):
+        return text
+    value = spoken_numbers_to_digits(text)
+    words = _SPOKEN_AT.sub(" @ ", value).split()
+    if "@" not in words:
+        return text
+    at = words.index("@")
+    start = at
+    while start > 0 and fold(words[start - 1]).strip(",.:") not in _EMAIL_LEAD:
+        start -= 1
+    end = at + 1
+    while end < len(words) and (
+        fold(words[end]) == "punto"
+        or (end > at + 1 and fold(words[end - 1]) == "punto")
+        or end == at + 1
+    ):
+        end += 1
+    local = "".join(words[start:at])
+    domain = "".join(words[at + 1 : end])
+    local = re.sub(r"(?i)punto", ".", re.sub(r"(?i)guionbajo|guiónbajo", "_", local))
+    domain = re.sub(r"(?i)punto", ".", domain)
+    local = re.sub(r"(?i)guion|guión", "-", local)
+    return " ".join([*words[:start], f"{local}@{domain}", *words[end:]])
+
+
 # --- the channel itself as the contact ---------------------------------------------------------
 
 _SAME_CHANNEL = re.compile(
-    r"\b(?:(?:a|al|en|por|por el|por este|a este|este|el|mismo|mi)\s+)*"
-    r"(?:mism[oa]s?\s+(?:numero|whatsapp|wsp|wasap|guasap|whats|telegram|chat|canal|celular|"
-    r"fono|telefono|medio|lado|lugar|contacto|n°|nro)|este\s+(?:mismo\s+)?(?:numero|whatsapp|"
-    r"wsp|chat|canal|celular|fono|telefono|telegram)|(?:por\s+)?aqui\s+mismo|(?:por\s+)?aca\s+"
-    r"mismo|por\s+(?:aqui|aca)(?:\s+nomas)?$|desde\s+el\s+que\s+(?:llamo|escribo|hablo)|"
-    r"al\s+que\s+(?:llamo|escribo)|del\s+que\s+(?:llamo|escribo))"
+    r"\b(?:mism[oa]s?\s+(?:del?\s+|de\s+este\s+)?(?:numero|whatsapp|wsp|wasap|guasap|whats|"
+    r"telegram|chat|canal|celular|fono|telefono|medio|lado|lugar|contacto|n°|nro)|"
+    r"el\s+mismo\s+del\b|este\s+(?:mismo|medio|numero|whatsapp|wsp|chat|canal|celular|fono|"
+    r"telefono|telegram)\b|(?:por|a|al|en)\s+(?:aqui|aca)\b|(?:aqui|aca)\s+(?:mismo|nomas|"
+    r"por\s+(?:el\s+)?(?:whatsapp|wsp|telegram|chat))|escrib\w*\s+(?:por\s+)?(?:aqui|aca)\b|"
+    r"(?:por|al|en)\s+(?:el\s+)?(?:whatsapp|wsp|wasap|telegram)\s+(?:q|que)\s+(?:estoy|le|les)|"
+    r"(?:q|que)\s+estoy\s+(?:escribiendo|usando|hablando|llamando)|"
+    r"desde\s+(?:el\s+)?(?:que|q|cual)\s+(?:le\s+|les\s+)?(?:escribo|llamo|hablo)|"
+    r"al\s+que\s+(?:llamo|escribo)|del\s+que\s+(?:llamo|escribo)|"
+    r"(?:por|aqui por|aca por)\s+(?:el\s+)?(?:telegram|whatsapp|wsp)\s*(?:nomas|mismo|$))"
 )
 
 

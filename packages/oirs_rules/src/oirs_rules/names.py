@@ -43,7 +43,8 @@ _REFUSAL = re.compile(
     r"para que|pa que|no lo (?:doy|dare))"
 )
 _FILLER = re.compile(
-    r"^(?:(?:si|sí|ya|ok|bueno|hola|buenas|claro|ah|eh|mmm|oiga|perdon|perdón|dale|listo|po|pos)"
+    r"^(?:(?:si|sí|ya|ok|bueno|hola|buenas|claro|ah|eh|mmm|oiga|perdon|perdón|dale|listo|po|pos|"
+    r"mire|yo|ya po|saludos|atentamente|atte|att)"
     r"[\s,.:!]+)+",
     re.IGNORECASE,
 )
@@ -57,9 +58,10 @@ _LEAD_IN = re.compile(
 _WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ'’\-]+")
 # Cues that introduce the speaker's own name inside a longer message.
 _SELF_CUE = re.compile(
-    r"\b(?:me\s+llamo|mi\s+nombre\s+(?:completo\s+)?es|soy|habla|le\s+habla|les\s+habla|"
-    r"le\s+escribe|les\s+escribe|te\s+escribe|atte\.?|atentamente|saludos\s+cordiales|"
-    r"firma|nombre\s*:)\s*,?\s*",
+    r"\b(?:me\s+llamo|(?:mi|el)\s+nombre\s+(?:completo\s+)?(?:es|:)|soy|habla|le\s+habla|"
+    r"les\s+habla|le\s+escribe|les\s+escribe|te\s+escribe|atte\.?|att\.?|atentamente|"
+    r"saludos\s+cordiales|cordialmente|le\s+saluda|les\s+saluda|firma|nombre\s*:|"
+    r"(?:mi\s+)?nombre(?=\s+[A-ZÁÉÍÓÚÑ]))\s*[,:]?\s*",
     re.IGNORECASE,
 )
 
@@ -99,7 +101,9 @@ def _name_words(text: str, limit: int = 6) -> list[str]:
             break
         if not words and folded in _TITLES:
             continue  # "la señora Marta", "don Luis"
-        if folded in PARTICLES and words:
+        if folded in PARTICLES:
+            if not words:
+                break  # "nombre de la calle": a name never starts with "de"
             words.append(word)
             continue
         if folded in _NOT_NAME or len(folded) < 2:
@@ -119,6 +123,9 @@ def parse_name(text: str) -> str | None:
     value = (text or "").strip()
     if not value or refuses(value) or "?" in value:
         return None  # a question is not a name
+    introduced = find_name(value)
+    if introduced and len(introduced.split()) >= 2:
+        return introduced  # "me dicen el flaco pero me llamo Sergio Andrés Rojas"
     value = _FILLER.sub("", value).strip()
     for _ in range(3):
         stripped = _LEAD_IN.sub("", value, count=1).strip()
@@ -135,7 +142,7 @@ def parse_name(text: str) -> str | None:
 
 
 def find_name(text: str) -> str | None:
-    """The resident's own name where they introduce themselves; None when they do not."""
+    """The resident's own name where they introduce themselves or sign; None otherwise."""
     for match in _SELF_CUE.finditer(text or ""):
         after = text[match.end() :]
         words = _name_words(after, limit=5)
@@ -144,7 +151,52 @@ def find_name(text: str) -> str | None:
         if not _looks_like_name(words, after):
             continue
         return display_name(words)
-    return None
+    return _signature(text or "")
+
+
+_CAPITAL_WORD = r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü'’\-]+"
+_SIGNATURE = re.compile(
+    rf"(?:^|[.!?\n,:;]\s*|\bsaludos\s*,?\s*|\bgracias\s*,?\s*)"
+    rf"({_CAPITAL_WORD}(?:\s+(?:(?:de|del|de la|de las|de los)\s+)?{_CAPITAL_WORD}){{1,4}})"
+    r"\s*[.,;!]*\s*$"
+)
+_CONTACT_TAIL = re.compile(
+    r"(?:[\s,;.-]*(?:[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)+|\+?\d[\d\s.\-]{6,}\d[kK]?|"
+    r"(?:fono|tel[eé]fono|cel|celular|rut|correo|mail)\s*:?))+[\s.!]*$",
+    re.IGNORECASE,
+)
+_NOT_IN_SIGNATURE = {
+    "villa", "poblacion", "pasaje", "calle", "avenida", "sector", "plaza", "parque", "condominio",
+    "municipalidad", "oirs", "cesfam", "consultorio", "departamento", "oficina", "direccion",
+    "san", "santa", "los", "las", "el", "la", "gracias", "saludos", "atentamente", "chile",
+}  # fmt: skip
+
+
+# who a message talks about, not who writes it
+_THIRD_PERSON = {
+    "sr", "sra", "srta", "don", "dona", "senor", "senora", "senorita", "dr", "dra", "doctor",
+    "doctora", "vecino", "vecina", "vecinos", "funcionario", "funcionaria", "chofer", "profe",
+    "profesor", "profesora", "tia", "tio", "enfermera", "enfermero", "inspector", "inspectora",
+    "caballero", "joven", "alcalde", "alcaldesa", "concejal", "concejala", "director",
+    "directora", "jefe", "jefa", "asistente", "guardia", "a", "al", "felicitar", "felicito",
+    "agradecer", "agradezco", "destacar", "contra", "denunciar", "denuncio",
+}  # fmt: skip
+
+
+def _signature(text: str) -> str | None:
+    """A name signed at the end ("…los robos. Gonzalo Miranda, gonzalo@correo.cl")."""
+    body = _CONTACT_TAIL.sub("", text.strip())
+    match = _SIGNATURE.search(body)
+    if not match:
+        return None
+    words = match.group(1).split()
+    before = fold(body[: match.start(1)]).split()[-4:]
+    if any(word.strip(".,:;") in _THIRD_PERSON for word in before):
+        return None  # "felicito a la Sra. Marta Lagos", "el vecino de al lado, Juan Pérez"
+    folded = [fold(word) for word in words]
+    if folded[0] in _NOT_IN_SIGNATURE or any(f in _NOT_NAME for f in folded if f not in PARTICLES):
+        return None
+    return display_name(words)
 
 
 def _looks_like_name(words: list[str], after: str) -> bool:

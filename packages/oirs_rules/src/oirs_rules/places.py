@@ -27,10 +27,10 @@ PLACE_KINDS = {
     "lote", "manzana", "mz", "sitio", "casa", "costanera", "carretera", "puente", "pasarela",
     "bandejon", "platabanda", "canal", "estero", "cancha", "multicancha", "feria", "consultorio",
     "cesfam", "colegio", "escuela", "liceo", "jardin", "sede", "iglesia", "capilla", "estadio",
-    "gimnasio", "supermercado", "super", "almacen", "negocio", "botilleria", "farmacia",
+    "gimnasio", "supermercado", "almacen", "negocio", "botilleria", "farmacia",
     "municipalidad", "muni", "cementerio", "hospital", "posta", "comisaria", "reten", "biblioteca",
     "terminal", "estacion", "metro", "bomba", "servicentro", "copec", "mall", "unidad", "local",
-    "galpon", "bodega", "club", "junta", "poste", "puerta", "porton", "costado", "interior",
+    "galpon", "bodega", "club", "poste", "puerta", "porton", "costado", "interior",
 }  # fmt: skip
 # Kinds that alone would still not tell a crew where to go ("en la calle", "en mi casa").
 VAGUE_KINDS = {
@@ -38,10 +38,12 @@ VAGUE_KINDS = {
     "esquina", "casa", "barrio", "plaza", "plazita", "placita", "block", "depto", "dpto",
     "departamento", "condominio", "vereda", "cuadra", "lugar", "comuna", "parque", "cerro",
     "lado", "frente", "costado", "interior", "puerta", "porton", "local", "sitio", "paradero",
-    "ubicacion", "direccion", "aca", "aqui", "ahi",
+    "ubicacion", "direccion", "aca", "aqui", "ahi", "parte", "partes", "lados", "todas",
+    "municipalidad", "muni", "oficina", "municipal", "jardin", "cesfam",
+    "consultorio", "biblioteca", "oirs",
 }  # fmt: skip
 # Inside a place: articles, prepositions of names ("plaza de armas"), numbering marks.
-_GLUE = {"de", "del", "la", "las", "los", "el", "y", "n", "no", "nro", "num", "numero", "n°", "#",
+_GLUE = {"de", "del", "la", "las", "los", "el", "y", "n", "nro", "num", "numero", "n°", "#",
          "con", "esquina", "entre", "a", "al", "lado", "frente", "altura", "llegando", "casi",
          "detras", "atras", "cerca", "afuera", "fuera", "enfrente", "costado", "final", "fondo",
          "interior", "pasado", "antes", "despues", "media", "cuadra", "cuadras", "una", "un",
@@ -75,7 +77,19 @@ _STOP = {
     "urgente", "peligro", "peligroso", "peligrosa", "roto", "rota", "rotos", "apagado",
     "apagada", "apagados", "tirado", "tirada", "botado", "botada", "lleno", "llena",
     "mando", "mande", "envio", "envie", "adjunto", "comparto", "dejo", "digo", "escribo",
-    "se", "sabe", "recuerdo", "acuerdo", "ubicacion", "direccion", "foto", "fotos",
+    "recuerdo", "acuerdo", "ubicacion", "direccion", "foto", "fotos", "no",
+    "despues", "antes", "luego", "trato", "funcionaria", "funcionario", "funcionarios",
+    "atencion", "semaforo", "semaforos", "luminaria", "luminarias",
+    "foco", "focos", "arbol", "arboles", "rama", "ramas", "alarma", "escombros", "bache",
+    "baches", "parlante", "parlantes", "municipal", "municipales", "jaja", "jajaja", "partes",
+    "parte", "super", "dejaron", "habilite", "publique",
+}  # fmt: skip
+# institutions are where people work, not where a problem is: they start a place only with a
+# name or a number ("consultorio Los Castaños", "colegio 123")
+_INSTITUTIONS = {
+    "municipalidad", "muni", "departamento", "oficina", "cesfam", "consultorio", "hospital",
+    "posta", "comisaria", "biblioteca", "jardin", "colegio", "escuela", "liceo", "terminal",
+    "oirs", "dideco", "dimao", "reten", "sede", "gimnasio", "estadio", "cementerio",
 }  # fmt: skip
 # A relation to a landmark, kept as part of the place: "frente al consultorio".
 _RELATION = re.compile(
@@ -116,8 +130,9 @@ class _Token:
 _ABBREVIATIONS = {
     "av", "avda", "pje", "psje", "pobl", "pob", "dpto", "depto", "sta", "sto", "gral", "cap",
     "alm", "pdte", "pte", "sr", "sra", "srta", "dr", "dra", "n", "nro", "num", "km", "mz", "st",
+    "s", "sn", "gen", "tte", "cnel", "pbro", "prof",
 }  # fmt: skip
-_TOKEN_RE = re.compile(r"[^\s,;.!?¡¿()\"“”]+(?:\.(?=\s|$))?|[.,;!?]")
+_TOKEN_RE = re.compile(r"\d+,\d+|[^\s,;.!?¡¿()\"“”]+(?:\.(?=\s|$))?|[.,;!?]")
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -244,6 +259,15 @@ def _span_from(tokens: list[_Token], start: int, cased: bool) -> int:
             continue
         if not _is_name_word(token, cased) and not _is_number(token.key):
             break
+        previous = tokens[index - 1] if index > start else None
+        if (
+            previous is not None
+            and _is_number(previous.key)
+            and not _is_number(token.key)
+            and token.key not in PLACE_KINDS | _GLUE
+            and len(token.key) > 1
+        ):
+            break  # "Carrascal 4410 empiezan…": after the number the story goes on
         if token.key in _GLUE and token.key not in PLACE_KINDS and index > start:
             index += 1
             continue
@@ -291,6 +315,8 @@ def _trim(tokens: list[_Token], start: int, end: int) -> tuple[int, int]:
     while end > start and tokens[end - 1].key in _GLUE - PLACE_KINDS:
         end -= 1
     while start < end and tokens[start].key in {"con", "y", "a", "al", "en", "por", "de"}:
+        if _RELATION.match(" ".join(t.key for t in tokens[start:end])):
+            break  # "al lado de la sede", "a la altura del 300"
         start += 1
     return start, end
 
@@ -340,35 +366,91 @@ def _clean_answer(text: str) -> str:
     return _TRAILING_FILLER.sub("", value).strip()
 
 
+# Words that, after the place has begun, start the story again: the answer's place ends there.
+_STORY = {
+    "hay", "ahi", "alli", "ya", "porque", "pq", "xq", "pero", "hace", "lleva", "llevan",
+    "llevamos", "desde", "y", "e", "gracias", "porfa", "saludos", "atte", "urgente", "nadie",
+    "siempre", "todos", "mi", "me", "nos", "les", "se", "no", "tengo", "tenemos", "necesito",
+    "quiero", "ojala", "es", "son", "fue", "estan", "estaba", "eso", "hoy", "ayer", "anoche",
+    "fono", "telefono", "celular", "cel", "whatsapp", "wsp", "correo", "mail", "email", "rut",
+    "contacto", "favor", "po", "pos", "nomas", "cachai", "oiga", "jaja", "jajaja",
+}  # fmt: skip
+_SYMBOLS = re.compile(r"[^\w\s.,;:°º#/\-'’()&]")
+
+
 def parse_place(text: str) -> str | None:
     """The place in the answer to "where is it?", whole; None when it names nowhere.
 
-    The whole answer is the candidate: only lead-ins, the story after the place and contact
-    data are cut. "en la calle", "afuera de mi casa", "en mi pasaje" name nowhere (None).
+    The whole answer is the candidate (a landmark clause such as "…, donde está la botillería"
+    or a commune after a comma is part of it); only lead-ins, contact data and the story that
+    starts again after the place ("…, ahí está el hoyo", "y ya van tres autos…") are cut.
+    "en la calle", "afuera de mi casa", "en mi pasaje" name nowhere (None).
     """
-    value = _clean_answer(text or "")
+    value = _clean_answer(_SYMBOLS.sub(" ", text or ""))
     if not value:
         return None
     tokens = _tokens(value)
-    if not tokens:
-        return None
     start = 0
     while start < len(tokens) and tokens[start].key in _STOP - {"esta", "este"}:
+        if tokens[start].text[:1].isupper() and tokens[start].key in _NAME_PREFIXES:
+            break  # "Lo Espejo con Clotario Blest"
         start += 1  # "ahí en la esquina de…": a word of the story before the place
     if start < len(tokens) and tokens[start].key == "en":
         start += 1
     if start >= len(tokens):
         return None
-    # the whole answer is the place: lower-case words do not end it, only the story does
-    end = _span_from(tokens, start, cased=False)
-    if end <= start:
-        # the answer opens with words we do not know as a place: take the next place found
-        return find_place(value)
+    end = start
+    for index in range(start, len(tokens)):
+        token = tokens[index]
+        if _is_long_number(token.key) or "@" in token.key:
+            break
+        if index > start and token.key in _STORY and not _story_word_kept(tokens, start, index):
+            break
+        end = index + 1
     start, end = _trim(tokens, start, end)
     if end <= start or not _substantive(tokens[start:end]):
-        later = find_place(_render(value, tokens, end, len(tokens))) if end < len(tokens) else None
-        return later
+        return find_place(value)
     return _render(value, tokens, start, end)
+
+
+def _story_word_kept(tokens: list[_Token], start: int, index: int) -> bool:
+    """ "y" inside a place: "esquina de Maipú y Chacabuco", "Concha y Toro 3450"."""
+    if tokens[index].key not in {"y", "e"}:
+        return False
+    before = " ".join(t.key for t in tokens[start:index])
+    if re.search(r"\b(?:esquina|entre|cruce|interseccion)\b", before):
+        return True
+    for token in tokens[index + 1 : index + 5]:
+        if _is_number(token.key):
+            return True
+        if token.key in _STORY or token.key in _STOP or token.comma_after:
+            return False
+    return False
+
+
+_POSTAL_LEAD = re.compile(
+    r"^.*(?:direccion postal|domicilio|notificaciones|notificarme|por carta(?:\s+a)?|"
+    r"a mi casa|envie(?:n)?(?:la|lo|me)?\s+a|enviar(?:la|lo|me)?\s+a|mandar(?:la|lo|me)?\s+a|"
+    r"mande(?:n)?(?:la|lo|me)?\s+a|mi direccion(?: postal)? es|la direccion es|direccion)"
+    r"\s*[:,]?\s*(?:a\s+|en\s+)?",
+)
+
+
+def parse_postal_address(text: str) -> str | None:
+    """A postal address for notifications (Ley 20.285): the place after "domicilio:",
+    "por carta a", "mi dirección es", without the e-mail given beside it."""
+    value = re.sub(r"[\w.%+\-]+\s?@\s?[\w\-]+(?:\.[\w\-]+)+", " ", text or "")
+    value = re.sub(
+        r"\b(?:y\s+)?(?:mi\s+|el\s+)?(?:correo|mail|email|e-mail)(?:\s+es)?\b", " ", value
+    )
+    folded = fold(value)
+    lead = _POSTAL_LEAD.match(folded)
+    if lead and lead.end() < len(value):
+        value = value[lead.end() :]
+    value = re.sub(r"^[\s,.;:]+", "", value)
+    if re.match(r"(?i)casilla\b", value):
+        return _TRAILING_FILLER.sub("", value).strip() or None
+    return parse_place(value)
 
 
 # Where a place starts inside a longer message.
@@ -394,7 +476,7 @@ def find_place(text: str) -> str | None:
     # case beside a capitalised "Ana": both readings compete, the capitalised one wins ties.
     for reading in dict.fromkeys((cased, False)):
         for index in range(len(tokens)):
-            for start in _candidate_starts(tokens, index):
+            for start in _candidate_starts(tokens, index, cased):
                 end = _span_from(tokens, start, reading)
                 if end <= start:
                     continue
@@ -412,6 +494,7 @@ def find_place(text: str) -> str | None:
     best_score, _, _, best = max(ranked)
     if best_score < _SURE_ENOUGH:
         return None
+    best = re.sub(r",\s*(?:la\s+|el\s+)?\w+$", _drop_lone_kind, best)
     # a neighbourhood named apart ("los aromos 123. Es en la villa el bosque") goes after it
     for _, place in candidates:
         words = fold(place).split()
@@ -419,12 +502,18 @@ def find_place(text: str) -> str | None:
             words = words[1:]
         if not words or words[0] not in _LOCALITIES or fold(place) in fold(best):
             continue
-        if fold(best) in fold(place):
+        if fold(best) in fold(place) or " ".join(words[:3]) in fold(best):
             continue
         named = [w for w in words[1:] if w not in _GLUE]
         if named:
             return f"{best}, {place.removeprefix('la ').removeprefix('el ')}"
     return best
+
+
+def _drop_lone_kind(match: re.Match[str]) -> str:
+    """ "…, villa" cut before its name: the kind alone is dropped."""
+    last = fold(match.group(0)).split()[-1]
+    return "" if last in VAGUE_KINDS else match.group(0)
 
 
 _LOCALITIES = {"villa", "poblacion", "pobl", "condominio", "sector", "barrio", "conjunto"}
@@ -434,20 +523,29 @@ _LOCALITIES = {"villa", "poblacion", "pobl", "condominio", "sector", "barrio", "
 _SURE_ENOUGH = 3
 
 
-def _candidate_starts(tokens: list[_Token], index: int) -> list[int]:
+def _candidate_starts(tokens: list[_Token], index: int, cased: bool) -> list[int]:
     token = tokens[index]
     starts: list[int] = []
-    if token.key in {"de", "del"} and index + 1 < len(tokens):
-        nxt_token = tokens[index + 1]
-        if nxt_token.text[:1].isupper() and nxt_token.key not in _STOP:
-            starts.append(index + 1)  # "la luz de Prat esquina Serrano"
+    nxt_token = tokens[index + 1] if index + 1 < len(tokens) else None
+    capital_next = bool(nxt_token and nxt_token.text[:1].isupper() and nxt_token.key not in _STOP)
+    if cased and token.key in {"de", "del"} and capital_next:
+        starts.append(index + 1)  # "la luz de Prat esquina Serrano"
+    elif token.key in {"de", "del"} and nxt_token and _number_follows(tokens, index + 1):
+        starts.append(index + 1)  # "el vecino de los alerces 455"
+    if cased and token.text[:1].isupper() and token.key not in _STOP | PLACE_KINDS:
+        before = tokens[index - 1] if index else None
+        if (before is None or before.comma_after or before.stop_after) and _number_follows(
+            tokens, index
+        ):
+            starts.append(index)  # "…de un árbol, Los Maitenes 1675"
     if token.key in {"en", "por", "ubicado", "ubicada", "direccion", "dire", "calle"}:
         nxt = index + 1
         if token.key in {"ubicado", "ubicada"} and nxt < len(tokens) and tokens[nxt].key == "en":
             nxt += 1
         if nxt < len(tokens):
             starts.append(nxt)
-    if token.key in PLACE_KINDS - {"casa", "poste", "puerta", "local", "costado", "interior"}:
+    kind = token.key in PLACE_KINDS - {"casa", "poste", "puerta", "local", "costado", "interior"}
+    if kind and (token.key not in _INSTITUTIONS or _named_after(tokens, index)):
         starts.append(index)
         if index > 0 and tokens[index - 1].key in {"la", "el", "los", "las"}:
             starts.append(index - 1)
@@ -457,23 +555,52 @@ def _candidate_starts(tokens: list[_Token], index: int) -> list[int]:
     return starts
 
 
+def _named_after(tokens: list[_Token], index: int) -> bool:
+    """An institution with its own name or number right after it ("consultorio Los Castaños")."""
+    for token in tokens[index + 1 : index + 3]:
+        if _is_number(token.key) or (token.text[:1].isupper() and token.key not in _STOP):
+            return True
+        if token.key not in {"de", "del", "la", "el", "los", "las", "n°", "nro"}:
+            return False
+    return False
+
+
 def _score(span: list[_Token]) -> int:
     keys = [t.key for t in span]
-    if not _substantive(span):
+    if not _substantive(span) or len(keys) > 16:
         return 0
-    if len(keys) > 16:
+    if keys[0] in _STOP or all(k in _GLUE for k in keys):
         return 0
+    if all(_is_number(k) or k in _GLUE for k in keys):
+        return 0  # "en 3 cuotas": a number alone places nothing
+    named = [k for k in keys if k not in _GLUE and k not in PLACE_KINDS and not _is_number(k)]
+    if not named and not any(_is_number(k) for k in keys):
+        return 0  # "la muni", "el consultorio": a kind of place without its name
     score = 1
     if any(_is_number(k) for k in keys):
         score += 3
-    if any(k in PLACE_KINDS for k in keys):
+    if any(k in PLACE_KINDS - {"casa"} for k in keys):
         score += 2
-    if any(k in {"con", "esquina", "entre", "y"} for k in keys):
+    if any(k in {"esquina", "entre"} for k in keys):
         score += 1
+    if "con" in keys[1:-1] or ("y" in keys[1:-1] and "esquina" in keys):
+        score += 2  # an intersection names two streets
     if any(t.text[:1].isupper() for t in span):
         score += 1
-    if keys[0] in _STOP or all(k in _GLUE for k in keys):
-        return 0
+    if any(
+        k in PLACE_KINDS - _INSTITUTIONS and nxt not in _GLUE | PLACE_KINDS | _STOP
+        for k, nxt in zip(keys, keys[1:], strict=False)
+    ) or any(
+        k in PLACE_KINDS - _INSTITUTIONS
+        and k2 in {"de", "del", "la", "los", "las", "el"}
+        and nxt not in _GLUE | PLACE_KINDS | _STOP
+        for k, k2, nxt in zip(keys, keys[1:], keys[2:], strict=False)
+    ):
+        score += 1  # a kind with its name: "av. la montaña", "villa Los Héroes"
+    first_named = next((k for k in keys if k not in _GLUE), "")
+    if first_named in _INSTITUTIONS and not any(_is_number(k) for k in keys):
+        if not any(t.text[:1].isupper() and t.key not in _GLUE for t in span[1:]):
+            return 0  # "el departamento de tránsito": an office, not where the problem is
     if len(keys) == 1 and not _is_number(keys[0]) and keys[0] not in PLACE_KINDS:
         # one unknown word after "en" ("en serio", "en Santiago"): too unsure to propose
         return 0 if not span[0].text[:1].isupper() else 1

@@ -30,6 +30,14 @@ _NUMBER_WORD = re.compile(
 _LONE_ARTICLE = re.compile(r"^(?:un|una|uno)$", re.IGNORECASE)
 
 
+# text2num knows these only with their accent, which speech-to-text and residents often drop
+_UNACCENTED = {
+    "veintiun": "veintiún", "veintidos": "veintidós", "veintitres": "veintitrés",
+    "veintiseis": "veintiséis", "dieciseis": "dieciséis",
+}  # fmt: skip
+_UNACCENTED_RE = re.compile(r"\b(" + "|".join(_UNACCENTED) + r")\b", re.IGNORECASE)
+
+
 def spoken_numbers_to_digits(text: str) -> str:
     """'los aromos mil doscientos cuarenta' -> 'los aromos 1240' (speech-to-text habits).
 
@@ -38,5 +46,6 @@ def spoken_numbers_to_digits(text: str) -> str:
     words = [m.group(0) for m in _NUMBER_WORD.finditer(text or "")]
     if not words or all(_LONE_ARTICLE.match(word) for word in words):
         return text
+    text = _UNACCENTED_RE.sub(lambda m: _UNACCENTED[m.group(1).lower()], text)
     converted = alpha2digit(text, "es")
     return str(converted)
