@@ -7,6 +7,9 @@ import uuid
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
+from oirs_rules import contact as contact_rules
+from oirs_rules.names import join_name_parts, parse_name
+from oirs_rules.places import find_place, parse_place
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -19,20 +22,22 @@ from actions.adjuntos import (
     shared_phone,
     typed_text,
 )
-from actions.common import entity_values, first_value, joined
+from actions.common import (
+    REPLY_CHANNELS,
+    case_channel,
+    category_label,
+    channel_reply_contact,
+    first_value,
+)
 from actions.emergencia import emergency_response
-from actions.messages import catalog, say
+from actions.messages import catalog, is_spoken, render, say
+from actions.themes import confident_theme
 from actions.validators import (
-    InvalidValue,
-    clean_name,
     find_email,
     find_name,
     find_phone,
     fold,
     is_substantive,
-    normalize_email,
-    normalize_phone,
-    normalize_rut,
     refuses,
     strip_contact_data,
 )
@@ -111,7 +116,8 @@ class FaqAwareValidation(FormValidationAction, ABC):
         validator = getattr(self, f"validate_{slot}", None)
         if validator is None:
             return False
-        return validator(value, CollectingDispatcher(), tracker, domain).get(slot) is None
+        result = validator(value, CollectingDispatcher(), tracker, domain)
+        return result.get(slot) is None and not result.get("nombre_pila")
 
 
 class CaseFormValidation(FaqAwareValidation, ABC):
@@ -181,29 +187,52 @@ class CaseFormValidation(FaqAwareValidation, ABC):
     def validate_contact_entities(
         self, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
-        """Phone, e-mail and RUT tagged anywhere in the last message (never asked on their own)."""
-        # Rasa hands the validation only the form's own slots: these come from the entities
-        new = {
-            slot: tracker.slots.get(slot)
-            for slot in ("telefono", "email", "rut")
-            if entity_values(tracker, slot)
-        }
-        checks = {
-            "telefono": (normalize_phone, "telefono_invalido"),
-            "email": (normalize_email, "email_invalido"),
-            "rut": (normalize_rut, "rut_invalido"),
-        }
+        """What the latest message holds besides the answer asked: phone, e-mail and RUT
+        anywhere; in the opening message (nothing asked yet) the resident's own name and place.
+
+        Deterministic parsers read the text (the statistical tagger cut places and took house
+        numbers for phones); a value is only ever added or replaced by a newer valid one, never
+        cleared because this message held something that did not check.
+        """
+        text = typed_text(tracker)
+        if not text:
+            return {}
+        asked = tracker.get_slot("requested_slot")
         result: dict[str, Any] = {}
-        for slot, (normalize, error_response) in checks.items():
-            if slot not in new or new[slot] is None:
-                continue
-            raw = first_value(new[slot]) or ""
-            try:
-                result[slot] = normalize(raw)
-            except InvalidValue:
-                say(dispatcher, tracker, error_response, valor=raw)
-                result[slot] = None
+        phones = contact_rules.find_phones(text)
+        if phones and asked not in ("rut", "direccion"):
+            result["telefono"] = phones[0]
+        elif phones and asked == "direccion" and re.search(r"fono|tel|cel|whats", fold(text)):
+            result["telefono"] = phones[0]  # "Los Olivos 1340, mi fono 9 8765 4321"
+        emails = contact_rules.find_emails(text)
+        if emails:
+            result["email"] = emails[0]
+        ruts = contact_rules.find_ruts(text)
+        if ruts:
+            result["rut"] = contact_rules.format_rut(ruts[0])
+        elif contact_rules.rut_candidates(text) and (asked == "rut" or "rut" in fold(text)):
+            say(dispatcher, tracker, "rut_invalido", valor=contact_rules.rut_candidates(text)[0])
+        if asked in (None, "descripcion"):
+            result.update(self._opening_values(tracker, text))
         return result
+
+    def _opening_values(self, tracker: Tracker, text: str) -> dict[str, Any]:
+        """Name and place the resident gave unasked, as deterministic parsers read them."""
+        found: dict[str, Any] = {}
+        name = find_name(text)
+        if name and not tracker.slots.get("nombre"):
+            if len(name.split()) == 1 and not tracker.slots.get("nombre_pila"):
+                found["nombre_pila"] = name  # the form will ask for the surnames
+            elif len(name.split()) > 1:
+                found["nombre"] = name
+        if "direccion" in self.opening_fields and not tracker.slots.get("direccion"):
+            place = opening_place(tracker, text, name)
+            if place:
+                found["direccion"] = place
+        return found
+
+    # fields besides contact data that the opening message may already hold
+    opening_fields: ClassVar[tuple[str, ...]] = ()
 
     # --- slot validators -------------------------------------------------------------------
 
@@ -221,27 +250,48 @@ class CaseFormValidation(FaqAwareValidation, ABC):
             say(dispatcher, tracker, emergency)
             say(dispatcher, tracker, "emergencia_despues")
             return {"descripcion": None}
+        # contact data, name and place in it are read by validate_contact_entities
         result: dict[str, Any] = {"descripcion": strip_contact_data(text)}
-        result.update(self._contact_in_free_text(text, tracker))
+        if self.case_type in ("sugerencia", "felicitacion") and not previous_value(
+            tracker, "categoria"
+        ):
+            result["categoria"] = confident_theme(result["descripcion"])
         return result
+
+    def validate_categoria(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Forms that never ask the theme take it from the meaning of the description when the
+        classifier is sure; a word the tagger marked elsewhere does not change it."""
+        description = tracker.slots_to_validate().get("descripcion")
+        if tracker.get_slot("requested_slot") is None and description:
+            return {"categoria": confident_theme(str(description))}
+        return {"categoria": previous_value(tracker, "categoria")}
 
     def validate_nombre(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not _is_own_name(tracker):
-            # "felicito a la señora Marta": a third person's name, not the resident's
+        asked = tracker.get_slot("requested_slot")
+        if asked not in ("nombre", "confirmacion"):
+            # only the answer to the name question (or a correction) is the resident's name
             return {"nombre": previous_value(tracker, "nombre")}
-        if refuses(typed_text(tracker)) and not entity_values(tracker, "nombre"):
-            # "no quiero dar mi nombre": say why it is asked and how to stop, not "not a name"
-            if tracker.get_slot("requested_slot") == "nombre":
+        text = first_value(value) or ""
+        first_name = tracker.get_slot("nombre_pila")
+        if refuses(text) or (first_name and _declines(tracker)):
+            if first_name:
+                return {"nombre": first_name, "nombre_pila": None}  # no surnames: the first name
+            if asked == "nombre":
                 say(dispatcher, tracker, "nombre_rechazado")
             return {"nombre": None}
-        try:
-            parts = entity_values(tracker, "nombre") or value
-            return {"nombre": clean_name(joined(parts, " ") or "")}
-        except InvalidValue:
+        name = parse_name(text)
+        if name is None:
             say(dispatcher, tracker, "nombre_invalido")
             return {"nombre": None}
+        if first_name and asked == "nombre":
+            return {"nombre": join_name_parts(first_name, name), "nombre_pila": None}
+        if len(name.split()) == 1 and asked == "nombre":
+            return {"nombre": None, "nombre_pila": name}  # "Héctor": ask the surnames next
+        return {"nombre": name, "nombre_pila": None}
 
     def validate_contacto(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -257,17 +307,26 @@ class CaseFormValidation(FaqAwareValidation, ABC):
                 return {"contacto": shared, "telefono": shared}
             text = typed_text(tracker)  # "mi contacto es 987654321" read as sharing a card
         email, phone = find_email(text), find_phone(text)
-        if not email and not phone:
-            # a tagged phone or e-mail that failed its check was already explained
-            if not (entity_values(tracker, "telefono") or entity_values(tracker, "email")):
-                say(dispatcher, tracker, "contacto_invalido")
+        if email or phone:
+            result: dict[str, Any] = {"contacto": email or phone}
+            if email:
+                result["email"] = email
+            if phone:
+                result["telefono"] = phone
+            return result
+        if contact_rules.says_same_channel(text):
+            # "al mismo whatsapp nomás", "a este mismo número": the channel is the contact
+            reply = channel_reply_contact(tracker)
+            if reply is not None:
+                return reply
+            say(dispatcher, tracker, "contacto_canal_no_disponible")
             return {"contacto": None}
-        result: dict[str, Any] = {"contacto": email or phone}
-        if email:
-            result["email"] = email
-        if phone:
-            result["telefono"] = phone
-        return result
+        digits = re.sub(r"\D", "", text)
+        if 8 <= len(digits) <= 12:
+            say(dispatcher, tracker, "telefono_invalido", valor=text.strip())
+        else:
+            say(dispatcher, tracker, "contacto_invalido")
+        return {"contacto": None}
 
     def validate_confirmacion(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -275,9 +334,15 @@ class CaseFormValidation(FaqAwareValidation, ABC):
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
         changed = set(tracker.slots_to_validate()) - {"confirmacion", "requested_slot"}
-        changed |= {
-            slot for slot in ("telefono", "email", "rut", "nombre") if entity_values(tracker, slot)
+        # new contact data in the answer counts as a change; the tagger's guess does not
+        # ("la dirección es Los Olivos 1340": 1340 is no phone)
+        typed = typed_text(tracker)
+        found = {
+            "telefono": contact_rules.find_phones(typed),
+            "email": contact_rules.find_emails(typed),
+            "rut": contact_rules.find_ruts(typed),
         }
+        changed |= {slot for slot, values in found.items() if values}
         field = _button_field(message)
         if field:
             return {**_clear(field), "confirmacion": None, "correccion": False}
@@ -296,23 +361,6 @@ class CaseFormValidation(FaqAwareValidation, ABC):
         return {"confirmacion": None, "correccion": True}
 
     # --- helpers ---------------------------------------------------------------------------
-
-    def _contact_in_free_text(self, text: str, tracker: Tracker) -> dict[str, Any]:
-        """All-in-one messages: pick up an e-mail, phone or name the NLU did not tag."""
-        found: dict[str, Any] = {}
-        if not tracker.slots.get("email"):
-            email = find_email(text)
-            if email:
-                found["email"] = email
-        if not tracker.slots.get("telefono"):
-            phone = find_phone(text)
-            if phone:
-                found["telefono"] = phone
-        if not tracker.slots.get("nombre"):
-            name = find_name(text)
-            if name:
-                found["nombre"] = name
-        return found
 
     def _typed_correction(
         self, text: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -335,15 +383,28 @@ class CaseFormValidation(FaqAwareValidation, ABC):
         return validator(new_value.strip(" ."), dispatcher, tracker, domain)
 
 
-_SELF_INTRO = re.compile(r"\b(?:soy|me llamo|mi nombre|a nombre de|nombre es|nombre:)")
+def _declines(tracker: Tracker) -> bool:
+    """A "no" to the surnames question: the first name alone will do."""
+    intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+    text = fold(typed_text(tracker))
+    return intent == "negar" or bool(re.fullmatch(r"(?:no|solo eso|nada mas|eso)[\s.!]*", text))
 
 
-def _is_own_name(tracker: Tracker) -> bool:
-    """A name is the resident's when asked for, or introduced as theirs ("soy", "me llamo")."""
-    if tracker.get_slot("requested_slot") == "nombre":
-        return True
-    text = fold((tracker.latest_message or {}).get("text") or "")
-    return bool(_SELF_INTRO.search(text))
+def opening_place(tracker: Tracker, text: str, name: str | None = None) -> str | None:
+    """The place in a message where none was asked: the deterministic parser decides, the
+    tagger's span only says where to look (its cut "Mackenna con" is never taken as it is)."""
+    place = find_place(text)
+    if place is None:
+        for found in (tracker.latest_message or {}).get("entities") or []:
+            start = found.get("start")
+            if found.get("entity") != "direccion" or not isinstance(start, int):
+                continue
+            place = parse_place(text[start:])
+            if place:
+                break
+    if place and name and fold(name) in fold(place):
+        return None  # the resident's name is not a place
+    return place
 
 
 def previous_value(tracker: Tracker, slot: str) -> Any:
@@ -415,6 +476,10 @@ ASKED_SLOTS = (
 )
 
 
+def _category_payload(code: str) -> str:
+    return '/informar{"categoria": "' + code + '"}'
+
+
 def _ask_action(slot: str) -> type[Action]:
     class AskSlot(Action):
         __doc__ = f"Asks the resident for `{slot}` in the words of the active form."
@@ -426,7 +491,22 @@ def _ask_action(slot: str) -> type[Action]:
             self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
         ) -> list[EventType]:
             key = f"ask_{tracker.active_loop_name}_{slot}"
-            say(dispatcher, tracker, key if key in catalog() else f"ask_{slot}")
+            key = key if key in catalog() else f"ask_{slot}"
+            suggested = tracker.get_slot("categorias_sugeridas")
+            if slot == "categoria" and suggested:
+                # the classifier was unsure: its three likeliest themes, then "another"
+                text = render("ask_categoria_sugerida", {}, spoken=is_spoken(tracker))["text"]
+                buttons = [
+                    {"title": category_label(code), "payload": _category_payload(code)}
+                    for code in [*suggested[:3], "otro"]
+                ]
+                dispatcher.utter_message(text=text, buttons=buttons)
+                return []
+            if slot == "nombre" and tracker.get_slot("nombre_pila"):
+                key = "ask_apellidos"  # the first name came alone: the surnames complete it
+            if slot == "contacto" and case_channel(tracker) in REPLY_CHANNELS:
+                key = "ask_contacto_canal"  # offer the channel itself as the contact
+            say(dispatcher, tracker, key)
             return []
 
     AskSlot.__name__ = AskSlot.__qualname__ = "ActionAsk" + slot.title().replace("_", "")

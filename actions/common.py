@@ -6,6 +6,7 @@ import re
 from datetime import date
 from typing import Any
 
+from oirs_rules.contact import normalise_phone
 from rasa_sdk import Tracker
 
 from actions.api_client import OirsApiClient
@@ -39,17 +40,18 @@ CATEGORIES = (
 
 # Names shown to residents in read-backs; data, kept next to the codes they name.
 CATEGORY_LABELS = {
-    "aseo": "Aseo y basura",
+    # the admin's names (oirs/seed.py), so the resident and staff read the same theme
+    "aseo": "Aseo y recolección de residuos",
     "alumbrado": "Alumbrado público",
-    "pavimento": "Calles y veredas",
-    "areas_verdes": "Áreas verdes",
+    "pavimento": "Pavimentos, veredas y baches",
+    "areas_verdes": "Áreas verdes, plazas y arbolado",
     "ruido": "Ruidos molestos",
-    "animales": "Animales",
-    "transito": "Tránsito",
-    "seguridad": "Seguridad",
-    "construccion": "Construcciones",
-    "atencion": "Atención municipal",
-    "otro": "Otro",
+    "animales": "Animales y tenencia responsable",
+    "transito": "Tránsito, semáforos y señalética",
+    "seguridad": "Seguridad pública",
+    "construccion": "Construcciones y obras",
+    "atencion": "Atención de funcionarios",
+    "otro": "Otros temas",
 }
 
 # Stems of colloquial words -> category, used when the NLU gave no `categoria` entity.
@@ -125,13 +127,48 @@ def case_channel(tracker: Tracker) -> str:
     return _CHANNELS.get(tracker.get_latest_input_channel() or "", "web")
 
 
+def channel_user_id(tracker: Tracker) -> str:
+    """Who is talking on their channel: the WhatsApp address, the Telegram chat, the caller.
+
+    On the phone the conversation is one call (its CallSid) but the resident is the number they
+    call from, which the voice channel puts in the message metadata: cases filed in one call
+    are found again from the next.
+    """
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        metadata = event.get("metadata")
+        if isinstance(metadata, dict) and metadata.get("channel_user_id"):
+            return str(metadata["channel_user_id"])
+        break
+    return tracker.sender_id
+
+
 def channel_identity(tracker: Tracker) -> dict[str, str]:
-    """Who is talking, as the admin API knows them: channel + sender id on it."""
+    """Who is talking, as the admin API knows them: channel + identity on it + conversation."""
     return {
         "channel": case_channel(tracker),
-        "channel_user_id": tracker.sender_id,
+        "channel_user_id": channel_user_id(tracker),
         "conversation_id": tracker.sender_id,
     }
+
+
+# channels where staff can answer through the channel itself, by the resident's identity there
+REPLY_CHANNELS = ("whatsapp", "telegram", "voice")
+
+
+def channel_reply_contact(tracker: Tracker) -> dict[str, str] | None:
+    """The channel as the contact ("a este mismo número"): its phone where it has one."""
+    channel = case_channel(tracker)
+    if channel not in REPLY_CHANNELS:
+        return None
+    if channel in ("whatsapp", "voice"):
+        identity = channel_user_id(tracker).removeprefix("whatsapp:")
+        phone = normalise_phone(identity)
+        if phone:
+            return {"contacto": phone, "telefono": phone}
+        return None  # a withheld caller id: there is no number to call back
+    return {"contacto": channel}
 
 
 def display_date(result: dict[str, Any]) -> str:

@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.case_form import CaseFormValidation
+from actions.case_form import CaseFormValidation, contact_text
 from actions.common import first_value
 from actions.messages import say
 
@@ -17,11 +17,11 @@ class ValidateFelicitacionForm(CaseFormValidation):
     """Checks each answer of the felicitación form and handles corrections before filing."""
 
     case_type = "felicitacion"
-    correctable = ("descripcion", "unidad_felicitada", "nombre")
+    correctable = ("descripcion", "unidad_felicitada", "nombre", "contacto")
 
     @staticmethod
     def summary(tracker: Tracker) -> tuple[str, dict[str, Any]]:
-        return "resumen_felicitacion", {}
+        return "resumen_felicitacion", {"contacto_texto": contact_text(tracker)}
 
     @staticmethod
     def correction_response() -> str:

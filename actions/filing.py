@@ -42,6 +42,8 @@ CASE_SLOTS = (
     "unidad_felicitada",
     "informacion_solicitada",
     "sai_notificacion",
+    "categorias_sugeridas",
+    "nombre_pila",
     "requested_slot",
 )
 
@@ -99,8 +101,10 @@ def case_payload(tracker: Tracker, case_type: str, idempotency_key: str) -> dict
         "idempotency_key": idempotency_key,
         **channel_identity(tracker),
     }
-    if case_type == "reclamo":
+    if case_type in ("reclamo", "sugerencia", "felicitacion"):
+        # sugerencias and felicitaciones carry a theme only when the classifier was sure of it
         payload["category"] = tracker.get_slot("categoria")
+    if case_type == "reclamo":
         payload["address"] = tracker.get_slot("direccion")
         payload["coordinates"] = shared_media(tracker.events).coordinates
     if case_type == "felicitacion":

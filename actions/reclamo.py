@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
+from oirs_rules.places import parse_place
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -16,17 +18,15 @@ from actions.case_form import CaseFormValidation, contact_text, previous_value
 from actions.channel_media import shared_media
 from actions.common import (
     api_client,
-    best_address,
     category_label,
     channel_identity,
-    entity_values,
-    infer_category,
-    joined,
-    names_a_place,
+    first_value,
     normalize_category,
 )
 from actions.filing import attach_shared_media, case_reset_events, contact_payload, file_case
 from actions.messages import say
+from actions.themes import theme_of
+from actions.validators import fold, is_substantive
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ class ValidateReclamoForm(CaseFormValidation):
 
     case_type = "reclamo"
     correctable = ("descripcion", "categoria", "direccion", "nombre", "contacto", "rut")
+    opening_fields = ("direccion",)
 
     @staticmethod
     def summary(tracker: Tracker) -> tuple[str, dict[str, Any]]:
@@ -56,21 +57,27 @@ class ValidateReclamoForm(CaseFormValidation):
         result = super().validate_descripcion(value, dispatcher, tracker, domain)
         description = result.get("descripcion")
         if description and not tracker.slots.get("categoria"):
-            category = infer_category(description)
-            if category:
-                result["categoria"] = category
+            result.update(theme_of(description))
         return result
 
     def validate_categoria(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         asked = tracker.get_slot("requested_slot")
-        if asked not in (None, "descripcion", "categoria"):
-            # A category word in the answer to another question ("en la calle", "frente a la
-            # plaza") is part of the place or the person, not the theme: the theme comes from
-            # the opening message, the description or its own question (or a correction).
+        if asked not in ("categoria", "confirmacion"):
+            # The theme comes from the meaning of the description (the classifier), not from a
+            # word the tagger marked: "nos tapa la luz" is not about street lighting. A word in
+            # the answer to another question ("en la calle") never changes it either.
+            description = tracker.slots_to_validate().get("descripcion") or tracker.get_slot(
+                "descripcion"
+            )
+            if asked is None and description and not previous_value(tracker, "categoria"):
+                return theme_of(str(description))
             return {"categoria": previous_value(tracker, "categoria")}
         category = normalize_category(value)
+        if category is None:
+            suggested = tracker.get_slot("categorias_sugeridas") or []
+            category = _suggested_by_text(first_value(value) or "", suggested)
         if category is None and asked == "categoria":
             say(dispatcher, tracker, "categoria_invalida")
         return {"categoria": category}
@@ -78,23 +85,60 @@ class ValidateReclamoForm(CaseFormValidation):
     def validate_direccion(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        asked = tracker.get_slot("requested_slot")
         if value == SHARED_LOCATION:
             # the address question answered with a shared place (its coordinates go to the case)
             place = shared_place(tracker)
             if place is not None:
                 return {"direccion": place}
-            # typed "le mando la ubicación": an address only if the message names one
-            if not entity_values(tracker, "direccion"):
+            value = typed_text(tracker)  # typed "le mando la ubicación": a place if it names one
+            if not parse_place(value or ""):
                 say(dispatcher, tracker, "ubicacion_no_recibida")
                 return {"direccion": None}
-            value = typed_text(tracker)
-        guesses = entity_values(tracker, "direccion") or [joined(value, ", ") or ""]
-        address = best_address(guesses, typed_text(tracker)) or ""
-        if len(address) < 4 or not names_a_place(address):
-            if tracker.get_slot("requested_slot") == "direccion":
+        if asked not in ("direccion", "confirmacion"):
+            # only the answer to "where?" (or a correction) sets the place once the form asks
+            return {"direccion": previous_value(tracker, "direccion")}
+        text = first_value(value) or ""
+        place = parse_place(text)
+        if place is None:
+            result: dict[str, Any] = {"direccion": None}
+            if asked == "direccion" and is_substantive(text, min_words=4):
+                # more about the problem sent while the place was asked: it joins the description
+                result["descripcion"] = _with_details(tracker.get_slot("descripcion"), text)
+            elif asked == "direccion":
                 say(dispatcher, tracker, "direccion_invalida")
-            return {"direccion": None}
-        return {"direccion": address}
+            return result
+        result = {"direccion": place}
+        rest = _after(text, place)
+        if asked == "direccion" and is_substantive(rest, min_words=4):
+            result["descripcion"] = _with_details(tracker.get_slot("descripcion"), rest)
+        return result
+
+
+def _suggested_by_text(text: str, suggested: list[str]) -> str | None:
+    """ "la primera", "1", or a suggested theme's name typed instead of pressed."""
+    folded = fold(text)
+    ordinals = {"1": 0, "primer": 0, "uno": 0, "2": 1, "segund": 1, "dos": 1, "3": 2, "tercer": 2}
+    for word, index in ordinals.items():
+        if re.search(rf"\b{word}", folded) and index < len(suggested):
+            return suggested[index]
+    return None
+
+
+def _after(text: str, place: str) -> str:
+    """What the answer says after the place ("…, y ya se cayó una señora")."""
+    index = fold(text).find(fold(place))
+    return text[index + len(place) :].strip(" ,.;") if index >= 0 else ""
+
+
+def _with_details(description: str | None, details: str) -> str:
+    """Follow-up details are added to the description, never lost."""
+    details = details.strip()
+    if not description:
+        return details
+    if fold(details) in fold(description):
+        return description
+    return f"{description.rstrip(' .')}. {details}"
 
 
 class ActionSubmitReclamo(Action):

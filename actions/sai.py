@@ -8,16 +8,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.adjuntos import typed_text
 from actions.case_form import CaseFormValidation
-from actions.common import entity_values, first_value
+from actions.common import first_value
 from actions.messages import say
-from actions.validators import (
-    InvalidValue,
-    find_email,
-    has_surname,
-    is_substantive,
-    normalize_email,
-)
+from actions.validators import find_email, has_surname, is_substantive
 
 
 class ValidateSaiForm(CaseFormValidation):
@@ -57,14 +52,8 @@ class ValidateSaiForm(CaseFormValidation):
         self, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
         """Only the e-mail matters here: a RUT or phone given unasked is not checked nor sent."""
-        email = tracker.slots.get("email") if entity_values(tracker, "email") else None
-        if not email:
-            return {}
-        try:
-            return {"email": normalize_email(first_value(email) or "")}
-        except InvalidValue:
-            say(dispatcher, tracker, "email_invalido", valor=first_value(email))
-            return {"email": None}
+        email = find_email(typed_text(tracker))
+        return {"email": email} if email else {}
 
     def validate_informacion_solicitada(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

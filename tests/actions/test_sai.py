@@ -6,7 +6,7 @@ import json
 
 import responses
 
-from actions.case_form import ActionAskConfirmacion
+from actions.case_form import ASK_ACTIONS, ActionAskConfirmacion
 from actions.filing import ActionFileCase
 from actions.sai import ValidateSaiForm
 from tests.actions.conftest import API, Conversation
@@ -26,7 +26,10 @@ def test_name_without_surname_is_asked_again(conversation: Conversation) -> None
     conversation.user("Ana", new_slots={"nombre": "Ana"})
     result = conversation.run(ValidateSaiForm(), active_loop="sai_form")
     assert result.slots["nombre"] is None
-    assert "apellido" in result.text
+    assert result.slots["nombre_pila"] == "Ana"  # kept: the next question asks the surnames
+    conversation.set(nombre_pila="Ana", requested_slot="nombre")
+    asked = conversation.run(ASK_ACTIONS["nombre"](), active_loop="sai_form")
+    assert "apellidos" in asked.text
 
 
 def test_email_answer_is_the_notification_address(conversation: Conversation) -> None:

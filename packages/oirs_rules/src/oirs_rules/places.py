@@ -488,10 +488,11 @@ def find_place(text: str) -> str | None:
                     continue
                 place = _render(value, tokens, first, last)
                 candidates.append((score, place))
-                ranked.append((score, reading, len(place), place))
+                numbered = any(_is_number(t.key) for t in tokens[first:last])
+                ranked.append((score, numbered, reading, len(place), place))
     if not candidates:
         return None
-    best_score, _, _, best = max(ranked)
+    best_score, _, _, _, best = max(ranked)
     if best_score < _SURE_ENOUGH:
         return None
     best = re.sub(r",\s*(?:la\s+|el\s+)?\w+$", _drop_lone_kind, best)

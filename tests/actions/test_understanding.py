@@ -1,0 +1,277 @@
+"""Issue 12's failure classes, each as the forms meet it: the answer to the question asked is
+that field, parsed deterministically; nothing the resident gave is lost or put elsewhere."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import responses
+
+from actions.case_form import ASK_ACTIONS
+from actions.common import channel_identity
+from actions.felicitacion import ValidateFelicitacionForm
+from actions.reclamo import ValidateReclamoForm
+from actions.themes import _classified
+from tests.actions.conftest import API, Conversation
+
+CONFIDENT = {
+    "category": "animales",
+    "confidence": 0.91,
+    "threshold": 0.55,
+    "top": [
+        {"code": "animales", "name": "Animales y tenencia responsable", "probability": 0.91},
+        {"code": "areas_verdes", "name": "Áreas verdes", "probability": 0.05},
+        {"code": "seguridad", "name": "Seguridad pública", "probability": 0.02},
+    ],
+}
+UNSURE = {
+    "category": None,
+    "confidence": 0.38,
+    "threshold": 0.55,
+    "top": [
+        {"code": "construccion", "name": "Construcciones y obras", "probability": 0.38},
+        {"code": "alumbrado", "name": "Alumbrado público", "probability": 0.31},
+        {"code": "otro", "name": "Otros temas", "probability": 0.12},
+    ],
+}
+
+
+@pytest.fixture(autouse=True)
+def fresh_classifier_cache():
+    _classified.cache_clear()
+    yield
+    _classified.cache_clear()
+
+
+def classifier(api: responses.RequestsMock, answer: dict) -> None:
+    api.post(f"{API}/api/v1/classify", json=answer, status=200)
+
+
+def in_reclamo(conversation: Conversation, asked: str, **slots) -> Conversation:
+    values = {
+        "descripcion": "Hay un hoyo enorme en la vereda hace un mes",
+        "categoria": "pavimento",
+        "direccion": "Los Aromos 123",
+        "nombre": "Ana Pérez Soto",
+    }
+    values.update(slots)
+    order = ["descripcion", "categoria", "direccion", "nombre", "contacto", "confirmacion"]
+    kept = {k: v for k, v in values.items() if order.index(k) < order.index(asked)}
+    return conversation.set(**kept, requested_slot=asked)
+
+
+def test_the_theme_comes_from_the_meaning_of_the_description(api, conversation):
+    classifier(api, CONFIDENT)
+    text = "los perros de la plaza persiguen a los niños cuando salen del colegio"
+    conversation.user(text, intent="reclamo", new_slots={"descripcion": text})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["categoria"] == "animales"
+    sent = json.loads(api.calls[0].request.body)
+    assert sent == {"text": text}
+
+
+def test_an_unsure_theme_is_asked_with_the_three_likeliest_never_otro_in_silence(api, conversation):
+    classifier(api, UNSURE)
+    text = "el vecino hizo una ampliación y nos tapa la luz"
+    conversation.user(text, intent="reclamo", new_slots={"descripcion": text})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots.get("categoria") is None
+    assert result.slots["requested_slot"] == "categoria"
+    asked = conversation.run(ASK_ACTIONS["categoria"](), active_loop="reclamo_form")
+    assert (
+        asked.payloads
+        == [
+            '/informar{"categoria": "construccion"}',
+            '/informar{"categoria": "alumbrado"}',
+            '/informar{"categoria": "otro"}',
+            '/informar{"categoria": "otro"}',
+        ][: len(asked.payloads)]
+    )
+    assert "Construcciones y obras" in [b["title"] for b in asked.messages[0]["buttons"]]
+
+
+def test_a_category_word_tagged_in_the_opening_does_not_beat_the_classifier(api, conversation):
+    classifier(api, {**UNSURE, "category": "construccion", "confidence": 0.8})
+    text = "el vecino construyó un segundo piso sin permiso y nos tapa la luz"
+    conversation.user(
+        text,
+        intent="reclamo",
+        entities={"categoria": "alumbrado"},
+        new_slots={"descripcion": text, "categoria": "alumbrado"},
+    )
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["categoria"] == "construccion"
+
+
+def test_a_street_with_a_number_is_a_place_not_a_phone(conversation):
+    in_reclamo(conversation, "direccion").user(
+        "Los Olivos 1340", new_slots={"direccion": "Los Olivos 1340"}
+    )
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["direccion"] == "Los Olivos 1340"
+    assert "telefono" not in result.slots
+    assert result.messages == []
+
+
+@pytest.mark.parametrize(
+    ("answer", "place"),
+    [
+        ("Vicuña Mackenna con calle 3", "Vicuña Mackenna con calle 3"),
+        ("Prat esquina Serrano", "Prat esquina Serrano"),
+        ("avenida Recoleta con Dominica", "avenida Recoleta con Dominica"),
+        ("villa Las Rosas, pasaje Ñuble 1022", "villa Las Rosas, pasaje Ñuble 1022"),
+        ("Almirante Latorre 820", "Almirante Latorre 820"),
+        ("la plaza del pasaje Los Lirios, población El Roble",
+         "la plaza del pasaje Los Lirios, población El Roble"),
+        ("plaza de armas", "plaza de armas"),
+        ("av. Grecia 2250 frente al almacén don Pepe",
+         "av. Grecia 2250 frente al almacén don Pepe"),
+    ],
+)  # fmt: skip
+def test_the_answer_to_where_is_the_place_whole(conversation, answer, place):
+    in_reclamo(conversation, "direccion").user(answer, new_slots={"direccion": answer})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["direccion"] == place
+
+
+def test_details_sent_after_the_first_line_join_the_description(conversation):
+    in_reclamo(conversation, "direccion")
+    answer = "y es súper profundo, ya se cayó una señora con su carrito"
+    conversation.user(answer, new_slots={"direccion": answer})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["direccion"] is None
+    assert "ya se cayó una señora" in result.slots["descripcion"]
+    assert "hoyo enorme" in result.slots["descripcion"]
+
+
+def test_details_after_the_place_join_the_description(conversation):
+    in_reclamo(conversation, "direccion")
+    answer = "Los Olivos 1340, y ya van tres autos con la rueda reventada"
+    conversation.user(answer, new_slots={"direccion": answer})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["direccion"] == "Los Olivos 1340"
+    assert "tres autos con la rueda reventada" in result.slots["descripcion"]
+
+
+def test_the_residents_name_is_not_filed_as_the_place(api, conversation):
+    classifier(api, CONFIDENT)
+    text = "soy Héctor Pizarro y los perros no dejan pasar a nadie"
+    conversation.user(text, intent="reclamo", new_slots={"descripcion": text})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots.get("direccion") is None
+    assert result.slots["nombre"] == "Héctor Pizarro"
+
+
+def test_a_name_in_capitals_is_kept_whole(conversation):
+    in_reclamo(conversation, "nombre").user(
+        "SOY ANA MARÍA TORO", new_slots={"nombre": "SOY ANA MARÍA TORO"}
+    )
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["nombre"] == "Ana María Toro"
+
+
+def test_a_first_name_alone_asks_the_surnames_and_joins_them(conversation):
+    in_reclamo(conversation, "nombre").user("Héctor", new_slots={"nombre": "Héctor"})
+    first = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert first.slots["nombre"] is None
+    assert first.slots["requested_slot"] == "nombre"
+    asked = conversation.run(ASK_ACTIONS["nombre"](), active_loop="reclamo_form")
+    assert "apellidos" in asked.text
+    conversation.user("Pizarro Lagos", new_slots={"nombre": "Pizarro Lagos"})
+    second = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert second.slots["nombre"] == "Héctor Pizarro Lagos"
+
+
+def test_a_resident_who_declines_the_surnames_keeps_the_first_name(conversation):
+    in_reclamo(conversation, "nombre").set(nombre_pila="Héctor")
+    conversation.user("no", intent="negar", new_slots={"nombre": "no"})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["nombre"] == "Héctor"
+
+
+def test_correcting_the_place_keeps_the_phone_already_given(conversation):
+    in_reclamo(conversation, "confirmacion", contacto="+56987654321").set(telefono="+56987654321")
+    text = "no, la dirección es Los Olivos 1340"
+    conversation.user(
+        text, intent="negar", entities={"telefono": "1340"}, new_slots={"confirmacion": text}
+    )
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["direccion"] == "Los Olivos 1340"
+    assert result.slots.get("telefono", "+56987654321") == "+56987654321"
+    assert conversation.slots["telefono"] == "+56987654321"
+
+
+def test_everything_in_the_opening_message_is_filed_in_its_field(api, conversation):
+    classifier(api, {**CONFIDENT, "category": "pavimento"})
+    text = (
+        "buenas, soy Ana María Toro Vidal rut 12.345.678-5, hay un hoyo enorme en "
+        "Los Olivos 1340 frente al almacén, mi fono 9 8876 5432"
+    )
+    conversation.user(text, intent="reclamo", new_slots={"descripcion": text})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["nombre"] == "Ana María Toro Vidal"
+    assert result.slots["rut"] == "12.345.678-5"
+    assert result.slots["telefono"] == "+56988765432"
+    assert result.slots["direccion"] == "Los Olivos 1340 frente al almacén"
+    assert result.slots["categoria"] == "pavimento"
+
+
+def test_a_praised_official_is_not_the_residents_name(api, conversation):
+    classifier(api, {**CONFIDENT, "category": "atencion"})
+    text = "quiero felicitar a la señora Marta Lagos del CESFAM por su atención"
+    conversation.user(
+        text,
+        intent="felicitacion",
+        entities={"nombre": "Marta Lagos"},
+        new_slots={"descripcion": text},
+    )
+    result = conversation.run(ValidateFelicitacionForm(), active_loop="felicitacion_form")
+    assert result.slots.get("nombre") is None
+    assert result.slots["requested_slot"] == "unidad_felicitada"
+
+
+def whatsapp(conversation: Conversation) -> Conversation:
+    conversation.channel = "twilio"
+    conversation.sender = "whatsapp:+56976123345"
+    return conversation
+
+
+def test_on_whatsapp_the_same_number_is_a_contact(conversation):
+    in_reclamo(whatsapp(conversation), "contacto").user(
+        "al mismo whatsapp nomás", new_slots={"contacto": "al mismo whatsapp nomás"}
+    )
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["telefono"] == "+56976123345"
+    assert result.slots["requested_slot"] == "confirmacion"
+
+
+def test_on_whatsapp_the_contact_question_offers_this_same_number(conversation):
+    in_reclamo(whatsapp(conversation), "contacto").user("Ana Pérez Soto")
+    asked = conversation.run(ASK_ACTIONS["contacto"](), active_loop="reclamo_form")
+    assert "a este mismo número" in asked.payloads
+
+
+def test_on_the_web_this_same_channel_is_not_a_way_back(conversation):
+    conversation.channel = "rest"
+    in_reclamo(conversation, "contacto").user(
+        "por aquí mismo", new_slots={"contacto": "por aquí mismo"}
+    )
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["contacto"] is None
+    assert "correo" in result.text
+
+
+def test_a_caller_is_known_by_their_number_across_calls(conversation):
+    conversation.channel = "voice"
+    conversation.sender = "CA0123456789abcdef"
+    conversation.user("¿cómo va mi caso?", intent="consultar_estado")
+    conversation.events[-1]["metadata"] = {
+        "channel": "voice",
+        "channel_user_id": "+56976123345",
+        "call_sid": "CA0123456789abcdef",
+    }
+    identity = channel_identity(conversation.tracker())
+    assert identity["channel_user_id"] == "+56976123345"
+    assert identity["conversation_id"] == "CA0123456789abcdef"
+    assert identity["channel"] == "voice"
