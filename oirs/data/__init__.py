@@ -1,0 +1,1 @@
+"""Package data of the core: seed examples of the theme classifier."""
