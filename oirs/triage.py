@@ -1,4 +1,6 @@
-"""OIRS triage: classifying a case may correct its category, and with it the unit."""
+"""OIRS triage: classifying a case may correct its category, and with it the unit.
+
+A corrected category is also a lesson for the theme classifier (oirs.theme_store)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from sqlalchemy.orm import Session
 from oirs.cases import Actor, transition
 from oirs.errors import InvalidField
 from oirs.models import Case, CaseEvent, Category
+from oirs.theme_store import record_correction
 
 MESSAGES = {"unknown_category": "La categoría no existe o está inactiva."}
 
@@ -30,6 +33,7 @@ def classify(
             raise InvalidField({"category": MESSAGES["unknown_category"]})
         data = {"category": category.code, "previous_category": current}
         case.category = category
+        record_correction(session, case, category, actor)
         if category.unit is not None:
             data["unit"] = category.unit.code
             case.unit = category.unit

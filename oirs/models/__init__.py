@@ -11,6 +11,7 @@ from oirs.models.organisation import Category, Unit
 from oirs.models.outbox import OutboxMessage
 from oirs.models.sai import Amparo, AmparoStep, ThirdParty
 from oirs.models.template import ReplyTemplate
+from oirs.models.theme import ThemeModelRun, ThemeTrainingExample
 from oirs.models.user import ApiToken, Role, User
 
 __all__ = [
@@ -36,6 +37,8 @@ __all__ = [
     "ReplyTemplate",
     "Role",
     "SentAlert",
+    "ThemeModelRun",
+    "ThemeTrainingExample",
     "ThirdParty",
     "Unit",
     "User",
