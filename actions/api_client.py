@@ -111,6 +111,12 @@ class OirsApiClient:
         """POST /api/v1/handoffs; not retried automatically so a resident is queued once."""
         return self._request("POST", "/api/v1/handoffs", json=payload, retry=False)
 
+    def classify(self, text: str) -> dict[str, Any]:
+        """POST /api/v1/classify: the three likeliest categories of a description, with
+        probabilities; `category` is None when the first is below the threshold (offer the
+        three as options). Reads only, so it is retried."""
+        return self._request("POST", "/api/v1/classify", json={"text": text}, retry=True)
+
     def commune(self) -> dict[str, Any]:
         """GET /api/v1/commune: names, links and hours the commune configured."""
         return self._request("GET", "/api/v1/commune", retry=False)

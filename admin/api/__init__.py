@@ -38,6 +38,7 @@ def _require_token() -> ResponseReturnValue | None:
 from admin.api import (  # noqa: E402,F401  (routes register on bp)
     attachments,
     cases,
+    classify,
     community,
     handoffs,
 )

@@ -97,3 +97,49 @@ def test_a_non_json_answer_is_treated_as_unavailable(api: responses.RequestsMock
     api.get(f"{API}/api/v1/commune", body="<html>proxy error</html>", status=200)
     with pytest.raises(ApiUnavailable):
         client().commune()
+
+
+SUGGESTION = {
+    "category": None,
+    "confidence": 0.34,
+    "threshold": 0.4,
+    "top": [
+        {"code": "construccion", "name": "Construcciones y obras", "probability": 0.34},
+        {"code": "alumbrado", "name": "Alumbrado público", "probability": 0.31},
+        {"code": "ruido", "name": "Ruidos molestos", "probability": 0.12},
+    ],
+}
+
+
+def test_classify_posts_the_text_and_returns_the_top_three(api: responses.RequestsMock) -> None:
+    api.post(f"{API}/api/v1/classify", json=SUGGESTION)
+    result = client().classify("el segundo piso del vecino nos deja sin luz")
+    assert result["category"] is None
+    assert [t["code"] for t in result["top"]] == ["construccion", "alumbrado", "ruido"]
+    assert api.calls[0].request.body == b'{"text": "el segundo piso del vecino nos deja sin luz"}'
+
+
+def test_classify_is_retried_after_a_5xx_and_then_unavailable(
+    api: responses.RequestsMock,
+) -> None:
+    api.post(f"{API}/api/v1/classify", status=503)
+    with pytest.raises(ApiUnavailable):
+        client().classify("hoyo en la vereda")
+    assert len(api.calls) == 2
+
+
+def test_classify_rejection_carries_the_spanish_field_message(
+    api: responses.RequestsMock,
+) -> None:
+    error = {
+        "error": {
+            "code": "invalid_field",
+            "message": "Hay datos que revisar: Escriba el texto que quiere clasificar.",
+            "fields": {"text": "Escriba el texto que quiere clasificar."},
+        }
+    }
+    api.post(f"{API}/api/v1/classify", json=error, status=422)
+    with pytest.raises(ApiRejected) as caught:
+        client().classify("   ")
+    assert caught.value.fields == {"text": "Escriba el texto que quiere clasificar."}
+    assert len(api.calls) == 1
