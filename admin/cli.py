@@ -202,6 +202,53 @@ def anonymise_cmd() -> None:
         click.echo(folio)
 
 
+def _threshold(value: str | None) -> float | None:
+    if value is None or value == "auto":
+        return None
+    try:
+        threshold = float(value)
+    except ValueError:
+        threshold = -1.0
+    if not 0 < threshold < 1:
+        raise click.BadParameter("use un número entre 0 y 1, o «auto»", param_hint="--threshold")
+    return threshold
+
+
+@main.command(
+    "train-themes",
+    help="Reentrena el clasificador de temas con los ejemplos semilla y las correcciones del "
+    "personal; imprime en JSON la exactitud por validación cruzada y el umbral.",
+)
+@click.option(
+    "--threshold",
+    default=None,
+    help="Umbral fijo (0-1) para aceptar el tema sugerido, o «auto» para elegirlo por "
+    "validación cruzada. Sin la opción se conserva el umbral fijo anterior, si lo hay.",
+)
+@click.option(
+    "--folds",
+    default=5,
+    show_default=True,
+    type=click.IntRange(2, 10),
+    help="Particiones de la validación cruzada estratificada.",
+)
+def train_themes_cmd(threshold: str | None, folds: int) -> None:
+    import json
+
+    from admin import create_app
+    from admin.jobs import run_theme_training
+    from oirs.theme_store import run_summary
+
+    _settings()
+    fixed = _threshold(threshold)
+    with create_app().app_context():
+        run = run_theme_training(
+            force=True, threshold=fixed, keep_fixed=threshold != "auto", trigger="cli", folds=folds
+        )
+        assert run is not None
+        click.echo(json.dumps(run_summary(run), ensure_ascii=False, indent=2))
+
+
 def _register_area_commands() -> None:
     """Commands that live beside their area (outbox delivery, upload purge)."""
     from admin.outbox_cli import outbox_worker, purge_uploads

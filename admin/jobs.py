@@ -1,4 +1,5 @@
-"""Background work on huey: deadline alerts, lapsed subsanaciones, daily digests, anonymisation.
+"""Background work on huey: deadline alerts, lapsed subsanaciones, daily digests, anonymisation,
+retraining the theme classifier.
 
 Storage is SQLite under var/ by default and Redis when REDIS_URL is set. Run it with
 `oirs worker`. Tasks run inside the admin app's context, so they share its settings,
@@ -22,10 +23,12 @@ from oirs.alerts import SUPERVISOR
 from oirs.cases import SYSTEM
 from oirs.digest import SOON, unit_digests
 from oirs.letters import issue_letter
-from oirs.models import utcnow
+from oirs.models import ThemeModelRun, utcnow
 from oirs.privacy import DEFAULT_RETENTION_YEARS, anonymise_expired
 from oirs.sai import expire_subsanaciones
 from oirs.settings import Settings
+from oirs.theme_store import load_training_set, needs_training, record_run
+from oirs.themes import FOLDS, evaluate
 
 SANTIAGO = ZoneInfo("America/Santiago")
 SECRETARIA_UNIT = "SECMU"
@@ -37,6 +40,8 @@ DIGEST_SCHEDULE = {"minute": "0", "hour": "11"}
 # Ley 21.719 retention: anonymise expired cases at 07:30 UTC (03:30-04:30 in Chile).
 ANONYMISE_SCHEDULE = {"minute": "30", "hour": "7"}
 RETENTION_ENV = "OIRS_RETENTION_YEARS"
+# Theme classifier: retrained at :15 and :45 when staff corrected a theme (or categories changed).
+THEMES_SCHEDULE = {"minute": "15,45"}
 
 
 def make_huey(app_settings: Settings) -> Huey:
@@ -142,6 +147,27 @@ def run_anonymise(now: datetime | None = None, years: dict[str, int] | None = No
     return folios
 
 
+def run_theme_training(
+    force: bool = False,
+    threshold: float | None = None,
+    keep_fixed: bool = True,
+    trigger: str = "job",
+    folds: int = FOLDS,
+) -> ThemeModelRun | None:
+    """Rebuild the theme classifier from seed and staff examples and record its k-fold
+    accuracy and threshold; None when nothing changed since the last run (and not forced)."""
+    session = db()
+    with session.begin():
+        if not force and not needs_training(session):
+            return None
+        training = load_training_set(session)
+    # Cross-validation takes seconds: measured outside any transaction.
+    evaluation = evaluate(training.examples, training.names, folds)
+    with session.begin():
+        run = record_run(session, training, evaluation, trigger, threshold, keep_fixed)
+    return run
+
+
 def register(huey: Huey, app: Flask) -> None:
     """Attach the periodic tasks, each run inside the app context."""
 
@@ -159,6 +185,12 @@ def register(huey: Huey, app: Flask) -> None:
     def anonymise_task() -> int:
         with app.app_context():
             return len(run_anonymise())
+
+    @huey.periodic_task(crontab(**THEMES_SCHEDULE), name="oirs.themes")
+    def themes_task() -> int | None:
+        with app.app_context():
+            run = run_theme_training()
+            return run.id if run else None
 
 
 def run_worker(workers: int = 1) -> None:
