@@ -1,11 +1,14 @@
-"""Staff file a case for a resident who came in person, wrote an e-mail or phoned."""
+"""Staff file a case for a resident who came in person, wrote an e-mail or phoned.
+
+The form proposes the category from the description with the same classifier the bot uses
+(oirs.theme_store): preselected when confident, else the three likeliest to choose from."""
 
 from __future__ import annotations
 
 import logging
 import secrets
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,10 +19,13 @@ from admin.auth.forms import StaffForm, apply_field_errors
 from admin.auth.permissions import requires
 from admin.cases import bp
 from admin.database import calendar, db
+from admin.errors import error_response
 from oirs import labels
 from oirs.cases import MAX_DESCRIPTION, Actor, ContactData, NewCase, due_date_display, file_case
 from oirs.errors import InvalidField
 from oirs.models import Category
+from oirs.theme_store import ModelSource, model_source, suggest
+from oirs.themes import ThemeSuggestion
 
 log = logging.getLogger(__name__)
 REQUIRED = "Este campo es obligatorio."
@@ -27,6 +33,7 @@ STAFF_CHANNELS = ("presencial", "email", "voice")
 MESSAGES = {
     "filed": "Caso registrado con folio {folio}. Vence el {due}.",
     "check_fields": "Revise los campos marcados.",
+    "no_text": "Escriba la descripción para sugerir una categoría.",
 }
 
 
@@ -88,10 +95,45 @@ def _new_case(form: NewCaseForm) -> NewCase:
     )
 
 
+def _suggestion(source: ModelSource, text: str) -> ThemeSuggestion | None:
+    text = text.strip()
+    if not text or len(text) > MAX_DESCRIPTION:
+        return None
+    return suggest(source, text)
+
+
+def _suggest_on_page(form: NewCaseForm) -> ResponseReturnValue:
+    """The «Sugerir categoría» button (works without JavaScript): nothing is filed."""
+    session = db()
+    source = model_source(session)
+    session.commit()  # the model is fitted, if at all, outside the transaction
+    suggestion = _suggestion(source, form.description.data or "")
+    if suggestion and suggestion.category and not form.category.data:
+        form.category.data = suggestion.category
+    return render_template("cases/new.html", form=form, suggestion=suggestion, suggested=True)
+
+
+@bp.post("/nuevo/tema")
+@requires("cases.file")
+def suggest_theme() -> ResponseReturnValue:
+    """The suggestion as JSON, for the form's script while staff type the description."""
+    text = request.form.get("description", "")
+    if not text.strip() or len(text) > MAX_DESCRIPTION:
+        return error_response(422, "invalid_field", MESSAGES["no_text"])
+    session = db()
+    with session.begin():
+        source = model_source(session)
+    suggestion = _suggestion(source, text)
+    assert suggestion is not None
+    return jsonify(suggestion.as_dict())
+
+
 @bp.route("/nuevo", methods=["GET", "POST"])
 @requires("cases.file")
 def new() -> ResponseReturnValue:
     form = _form()
+    if request.method == "POST" and request.form.get("sugerir"):
+        return _suggest_on_page(form)
     if not form.validate_on_submit():
         status = 400 if form.errors else 200
         return render_template("cases/new.html", form=form), status
