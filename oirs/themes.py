@@ -15,14 +15,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import yaml
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
-from sklearn.pipeline import FeatureUnion, Pipeline
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 FALLBACK_CATEGORY = "otro"
 TOP = 3
@@ -207,6 +206,11 @@ class Evaluation:
 
 
 def _pipeline() -> Pipeline:
+    # scikit-learn is imported on first use: recording a staff correction needs none of it.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
     features = FeatureUnion(
         [
             (
@@ -292,6 +296,8 @@ def evaluate(
     seed: int = 0,
 ) -> Evaluation:
     """Stratified k-fold top-1 and top-3 accuracy and the threshold for `target` precision."""
+    from sklearn.model_selection import StratifiedKFold
+
     usable = [e for e in examples if e.category in names]
     counts = Counter(e.category for e in usable)
     # A category with fewer examples than folds cannot be stratified: it trains, never tests.
