@@ -471,7 +471,7 @@ def find_place(text: str) -> str | None:
     tokens = _tokens(value)
     cased = _mixed_case(value)
     candidates: list[tuple[int, str]] = []
-    ranked: list[tuple[int, bool, int, str]] = []
+    ranked: list[tuple[int, bool, bool, int, str]] = []
     # Capitals mark names where residents type them, but many type "los aromos 123" in lower
     # case beside a capitalised "Ana": both readings compete, the capitalised one wins ties.
     for reading in dict.fromkeys((cased, False)):
