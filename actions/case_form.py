@@ -258,6 +258,19 @@ class CaseFormValidation(FaqAwareValidation, ABC):
             result["categoria"] = confident_theme(result["descripcion"])
         return result
 
+    # where follow-up details go (the SAI's is the information requested)
+    details_slot: ClassVar[str] = "descripcion"
+
+    def with_details(self, tracker: Tracker, details: str) -> dict[str, Any]:
+        """Follow-up details are added to the case's text, never lost."""
+        current = tracker.get_slot(self.details_slot)
+        details = details.strip()
+        if not current:
+            return {self.details_slot: details}
+        if fold(details) in fold(current):
+            return {self.details_slot: current}
+        return {self.details_slot: f"{current.rstrip(' .')}. {details}"}
+
     def validate_categoria(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -284,6 +297,9 @@ class CaseFormValidation(FaqAwareValidation, ABC):
                 say(dispatcher, tracker, "nombre_rechazado")
             return {"nombre": None}
         name = parse_name(text)
+        if name is None and asked == "nombre" and is_substantive(text, min_words=4):
+            # more about the case sent while the name was asked: it is kept, the name asked again
+            return {"nombre": None, **self.with_details(tracker, text)}
         if name is None:
             say(dispatcher, tracker, "nombre_invalido")
             return {"nombre": None}
@@ -450,6 +466,8 @@ class ActionAskConfirmacion(Action):
             return []
         response, values = form.summary(tracker)
         values.setdefault("adjuntos_texto", attachments_summary(tracker))
+        place = tracker.get_slot("direccion")
+        values.setdefault("lugar_texto", f"\n• Lugar: {place}" if place else "")
         say(dispatcher, tracker, response, **values)
         return []
 

@@ -17,6 +17,8 @@ class ValidateFelicitacionForm(CaseFormValidation):
     """Checks each answer of the felicitación form and handles corrections before filing."""
 
     case_type = "felicitacion"
+    # a place named in the message goes with the case (never asked: the message is the point)
+    opening_fields = ("direccion",)
     correctable = ("descripcion", "unidad_felicitada", "nombre", "contacto")
 
     @staticmethod

@@ -104,6 +104,8 @@ def case_payload(tracker: Tracker, case_type: str, idempotency_key: str) -> dict
     if case_type in ("reclamo", "sugerencia", "felicitacion"):
         # sugerencias and felicitaciones carry a theme only when the classifier was sure of it
         payload["category"] = tracker.get_slot("categoria")
+    if case_type in ("sugerencia", "felicitacion"):
+        payload["address"] = tracker.get_slot("direccion")  # only when the resident named one
     if case_type == "reclamo":
         payload["address"] = tracker.get_slot("direccion")
         payload["coordinates"] = shared_media(tracker.events).coordinates

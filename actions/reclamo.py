@@ -6,7 +6,7 @@ import logging
 import re
 from typing import Any
 
-from oirs_rules.places import parse_place
+from oirs_rules.places import parse_place, says_no_place
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -31,6 +31,12 @@ from actions.validators import fold, is_substantive
 logger = logging.getLogger(__name__)
 
 
+# the place of a reclamo that has none (a clerk's treatment, the whole commune)
+NO_PLACE = "Sin lugar específico (según el vecino)"
+# themes where a place is not what staff need: the office or the clerk is in the description
+PLACELESS_THEMES = ("atencion",)
+
+
 class ValidateReclamoForm(CaseFormValidation):
     """Checks each answer of the reclamo form and handles corrections before filing."""
 
@@ -50,6 +56,18 @@ class ValidateReclamoForm(CaseFormValidation):
     @staticmethod
     def correction_response() -> str:
         return "corregir_reclamo"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        slots = await super().required_slots(domain_slots, dispatcher, tracker, domain)
+        if tracker.slots.get("categoria") in PLACELESS_THEMES and "direccion" in slots:
+            slots.remove("direccion")  # a clerk's treatment is not found at a street corner
+        return slots
 
     def validate_descripcion(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -100,18 +118,20 @@ class ValidateReclamoForm(CaseFormValidation):
             return {"direccion": previous_value(tracker, "direccion")}
         text = first_value(value) or ""
         place = parse_place(text)
+        if place is None and says_no_place(text):
+            return {"direccion": NO_PLACE}  # staff see it was asked and there is none
         if place is None:
             result: dict[str, Any] = {"direccion": None}
             if asked == "direccion" and is_substantive(text, min_words=4):
                 # more about the problem sent while the place was asked: it joins the description
-                result["descripcion"] = _with_details(tracker.get_slot("descripcion"), text)
+                result.update(self.with_details(tracker, text))
             elif asked == "direccion":
                 say(dispatcher, tracker, "direccion_invalida")
             return result
         result = {"direccion": place}
         rest = _after(text, place)
         if asked == "direccion" and is_substantive(rest, min_words=4):
-            result["descripcion"] = _with_details(tracker.get_slot("descripcion"), rest)
+            result.update(self.with_details(tracker, rest))
         return result
 
 
@@ -129,16 +149,6 @@ def _after(text: str, place: str) -> str:
     """What the answer says after the place ("…, y ya se cayó una señora")."""
     index = fold(text).find(fold(place))
     return text[index + len(place) :].strip(" ,.;") if index >= 0 else ""
-
-
-def _with_details(description: str | None, details: str) -> str:
-    """Follow-up details are added to the description, never lost."""
-    details = details.strip()
-    if not description:
-        return details
-    if fold(details) in fold(description):
-        return description
-    return f"{description.rstrip(' .')}. {details}"
 
 
 class ActionSubmitReclamo(Action):

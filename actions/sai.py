@@ -19,6 +19,7 @@ class ValidateSaiForm(CaseFormValidation):
     """Checks the art. 12 data of an access-to-information request before filing it."""
 
     case_type = "sai"
+    details_slot = "informacion_solicitada"
     correctable = ("informacion_solicitada", "nombre", "sai_notificacion")
     field_aliases = {
         "correo": "sai_notificacion",

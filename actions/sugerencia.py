@@ -13,6 +13,8 @@ class ValidateSugerenciaForm(CaseFormValidation):
     """Checks each answer of the sugerencia form and handles corrections before filing."""
 
     case_type = "sugerencia"
+    # a place named in the message goes with the case (never asked: the message is the point)
+    opening_fields = ("direccion",)
     correctable = ("descripcion", "nombre", "contacto")
 
     @staticmethod

@@ -31,6 +31,7 @@ from oirs.themes import (
     ThemeExample,
     ThemeSuggestion,
     fit,
+    folded_examples,
     seed_document,
     seed_examples,
 )
@@ -53,7 +54,8 @@ class TrainingSet:
 
 def seed_digest() -> str:
     """Changes whenever the package's seed examples do, so a new release retrains."""
-    text = json.dumps(seed_document(), sort_keys=True, ensure_ascii=False)
+    folded = [(example.text, example.category) for example in folded_examples()]
+    text = json.dumps([seed_document(), folded], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

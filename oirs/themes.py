@@ -346,12 +346,37 @@ def neutral_phrases() -> list[str]:
 
 
 def seed_examples(document: dict[str, Any] | None = None) -> list[ThemeExample]:
-    """Seed examples, each category's description counted as one more example."""
+    """Seed examples, each category's description counted as one more example, plus the
+    descriptions of blind sets already measured (theme_examples_<set>.yml, folded by
+    scripts/fold-blind-set.py)."""
+    extra = folded_examples() if document is None else []
     document = document or seed_document()
     examples = []
     for code, entry in document["categories"].items():
         examples.append(ThemeExample(entry["description"], code))
         examples.extend(ThemeExample(text, code) for text in entry["examples"])
+    return examples + extra
+
+
+@cache
+def _folded_documents() -> tuple[str, ...]:
+    folder = resources.files("oirs.data")
+    return tuple(
+        item.read_text(encoding="utf-8")
+        for item in sorted(folder.iterdir(), key=lambda entry: entry.name)
+        if item.name.startswith("theme_examples_") and item.name.endswith(".yml")
+    )
+
+
+def folded_examples() -> list[ThemeExample]:
+    """Examples from spent blind sets, for the categories this seed knows."""
+    known = set(seed_document()["categories"])
+    examples = []
+    for text in _folded_documents():
+        document = yaml.safe_load(text) or {}
+        for code, entry in (document.get("categories") or {}).items():
+            if code in known:
+                examples.extend(ThemeExample(line, code) for line in entry.get("examples", []))
     return examples
 
 

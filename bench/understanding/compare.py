@@ -11,6 +11,24 @@ import string
 import unicodedata
 from collections.abc import Mapping
 
+# kinds of place an article may stand before without changing the place named
+PLACE_KINDS = {
+    "esquina",
+    "calle",
+    "plaza",
+    "villa",
+    "poblacion",
+    "pasaje",
+    "avenida",
+    "sector",
+    "plazoleta",
+    "cancha",
+    "sede",
+    "feria",
+    "paradero",
+    "sitio",
+    "parque",
+}
 PUNCTUATION = string.punctuation + "¿¡«»“”‘’…–—·"
 TYPE_ALIASES = {
     "solicitud_informacion": "sai",
@@ -38,8 +56,11 @@ def normalize(value: object) -> str | None:
     """
     if value is None:
         return None
-    words = (word.strip(PUNCTUATION) for word in fold(_digits(str(value))).split())
-    return " ".join(word for word in words if word) or None
+    words = [word.strip(PUNCTUATION) for word in fold(_digits(str(value))).split()]
+    words = [word for word in words if word]
+    if len(words) > 1 and words[0] in ("la", "el") and words[1] in PLACE_KINDS:
+        words = words[1:]  # "la esquina de X y Y" and "esquina de X y Y" name the same place
+    return " ".join(words) or None
 
 
 def _digits(text: str) -> str:

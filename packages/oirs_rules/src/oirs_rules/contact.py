@@ -203,10 +203,26 @@ def find_emails(text: str) -> list[str]:
     spoken = _dictated_email(text or "")
     found: list[str] = []
     for match in _EMAIL_CANDIDATE.finditer(spoken):
-        normal = normalise_email(match.group(0))
+        normal = normalise_email(_without_glued_word(match.group(0)))
         if normal and normal not in found:
             found.append(normal)
     return found
+
+
+_COMMON_TLDS = {"com", "cl", "net", "org", "gob", "gov", "edu", "es", "co", "io", "info", "ar"}
+
+
+def _without_glued_word(candidate: str) -> str:
+    """'amparo@gmail.com.Atentamente' -> 'amparo@gmail.com': the next word typed without a
+    space after the full stop is not part of the domain."""
+    local, _, domain = candidate.partition("@")
+    labels = domain.split(".")
+    for index in range(1, len(labels) - 1):
+        following = labels[index + 1].lower()
+        known = labels[index].lower() in _COMMON_TLDS
+        if known and following not in _COMMON_TLDS and len(following) > 3:
+            return f"{local}@{'.'.join(labels[: index + 1])}"
+    return candidate
 
 
 # words that end the dictated local part when read backwards from "arroba"

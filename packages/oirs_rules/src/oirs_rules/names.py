@@ -127,6 +127,8 @@ def parse_name(text: str) -> str | None:
     if introduced and len(introduced.split()) >= 2:
         return introduced  # "me dicen el flaco pero me llamo Sergio Andrés Rojas"
     value = _FILLER.sub("", value).strip()
+    if len(re.findall(r"\w+", value)) > 7 and not _LEAD_IN.match(value):
+        return None  # a sentence sent while the name was asked ("cajones, verdura podrida…")
     for _ in range(3):
         stripped = _LEAD_IN.sub("", value, count=1).strip()
         if stripped == value:

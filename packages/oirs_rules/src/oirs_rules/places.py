@@ -13,6 +13,7 @@ message (the opening one), where it must be surer before proposing anything.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -373,7 +374,8 @@ _STORY = {
     "siempre", "todos", "mi", "me", "nos", "les", "se", "no", "tengo", "tenemos", "necesito",
     "quiero", "ojala", "es", "son", "fue", "estan", "estaba", "eso", "hoy", "ayer", "anoche",
     "fono", "telefono", "celular", "cel", "whatsapp", "wsp", "correo", "mail", "email", "rut",
-    "contacto", "favor", "po", "pos", "nomas", "cachai", "oiga", "jaja", "jajaja",
+    "contacto", "favor", "po", "pos", "nomas", "cachai", "oiga", "jaja", "jajaja", "nosotros",
+    "vivimos", "vivo", "yo",
 }  # fmt: skip
 _SYMBOLS = re.compile(r"[^\w\s.,;:°º#/\-'’()&]")
 
@@ -386,7 +388,7 @@ def parse_place(text: str) -> str | None:
     starts again after the place ("…, ahí está el hoyo", "y ya van tres autos…") are cut.
     "en la calle", "afuera de mi casa", "en mi pasaje" name nowhere (None).
     """
-    value = _clean_answer(_SYMBOLS.sub(" ", text or ""))
+    value = _clean_answer(_SYMBOLS.sub(" ", (text or "").split("(")[0]))
     if not value:
         return None
     tokens = _tokens(value)
@@ -410,7 +412,20 @@ def parse_place(text: str) -> str | None:
     start, end = _trim(tokens, start, end)
     if end <= start or not _substantive(tokens[start:end]):
         return find_place(value)
+    if not _signals_place(tokens[start:end], _mixed_case(value)):
+        return find_place(value)  # a sentence about the problem, not a place
     return _render(value, tokens, start, end)
+
+
+def _signals_place(span: list[_Token], cased: bool) -> bool:
+    """A number, a kind of place, a relation to a landmark, a capitalised name, or a short
+    answer: "me emitieron mal el permiso de circulación" is none of these."""
+    keys = [t.key for t in span]
+    if len(keys) <= 4 or any(_is_number(k) for k in keys):
+        return True
+    if any(k in PLACE_KINDS for k in keys) or _RELATION.search(" ".join(keys)):
+        return True
+    return cased and any(t.text[:1].isupper() for t in span[1:])
 
 
 def _story_word_kept(tokens: list[_Token], start: int, index: int) -> bool:
@@ -426,6 +441,19 @@ def _story_word_kept(tokens: list[_Token], start: int, index: int) -> bool:
         if token.key in _STORY or token.key in _STOP or token.comma_after:
             return False
     return False
+
+
+_NO_PLACE = re.compile(
+    r"\b(?:no (?:es|hay|tiene|aplica|corresponde)\b.*\b(?:lugar|direccion|sitio|parte)|no aplica|"
+    r"ningun (?:lugar|sitio)|en ninguna parte|en todas partes|toda la comuna|en toda la comuna|"
+    r"no es en (?:un|ningun) lugar|no tiene direccion|por telefono|fue por telefono|en linea)\b"
+)
+
+
+def says_no_place(text: str) -> bool:
+    """The resident says the case has no place ("no es en un lugar específico", "toda la
+    comuna", "fue por teléfono"): a clerk's treatment, a service in general."""
+    return bool(_NO_PLACE.search(fold(text or "")))
 
 
 _POSTAL_LEAD = re.compile(
@@ -590,7 +618,7 @@ def _score(span: list[_Token]) -> int:
         score += 1
     if any(
         k in PLACE_KINDS - _INSTITUTIONS and nxt not in _GLUE | PLACE_KINDS | _STOP
-        for k, nxt in zip(keys, keys[1:], strict=False)
+        for k, nxt in itertools.pairwise(keys)
     ) or any(
         k in PLACE_KINDS - _INSTITUTIONS
         and k2 in {"de", "del", "la", "los", "las", "el"}
@@ -599,9 +627,9 @@ def _score(span: list[_Token]) -> int:
     ):
         score += 1  # a kind with its name: "av. la montaña", "villa Los Héroes"
     first_named = next((k for k in keys if k not in _GLUE), "")
-    if first_named in _INSTITUTIONS and not any(_is_number(k) for k in keys):
-        if not any(t.text[:1].isupper() and t.key not in _GLUE for t in span[1:]):
-            return 0  # "el departamento de tránsito": an office, not where the problem is
+    unnamed = not any(t.text[:1].isupper() and t.key not in _GLUE for t in span[1:])
+    if first_named in _INSTITUTIONS and not any(_is_number(k) for k in keys) and unnamed:
+        return 0  # "el departamento de tránsito": an office, not where the problem is
     if len(keys) == 1 and not _is_number(keys[0]) and keys[0] not in PLACE_KINDS:
         # one unknown word after "en" ("en serio", "en Santiago"): too unsure to propose
         return 0 if not span[0].text[:1].isupper() else 1

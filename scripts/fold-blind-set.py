@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Fold a spent blind evaluation set into training data (DEVELOPERS.md, "Measure understanding
+blind"): once a set under bench/blind/<name>/ has been measured, its lines may train the bot
+and the theme classifier; the next measurement then needs a new set.
+
+Writes data/nlu/blind_<name>.yml (intents, FAQ keys, and the case type of each description)
+and oirs/data/theme_examples_<name>.yml (descriptions with their gold theme). Usage:
+    .venv/bin/python scripts/fold-blind-set.py bench/blind/r1
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+TYPE_INTENTS = {"reclamo": "reclamo", "sugerencia": "sugerencia", "felicitacion": "felicitacion"}
+
+
+def lines(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def clean(text: str) -> str:
+    """One line per example: Rasa's markdown-like syntax must not read brackets as entities."""
+    return " ".join(text.replace("[", "(").replace("]", ")").split())
+
+
+def main(set_dir: str) -> None:
+    folder = ROOT / set_dir
+    name = folder.name
+    intents: dict[str, list[str]] = defaultdict(list)
+    for item in lines(folder / "nlu.jsonl"):
+        intent = item["intent"]
+        if intent == "faq":
+            intent = f"faq/{item['faq_key']}"
+        intents[intent].append(clean(item["text"]))
+    themes: dict[str, list[str]] = defaultdict(list)
+    for item in lines(folder / "themes.jsonl"):
+        themes[item["category"]].append(clean(item["text"]))
+        intents[TYPE_INTENTS[item["type"]]].append(clean(item["text"]))
+    for item in lines(folder / "fields.jsonl"):
+        if item["kind"] == "opening" and item["gold"].get("type") in TYPE_INTENTS:
+            intents[TYPE_INTENTS[item["gold"]["type"]]].append(clean(item["text"]))
+    nlu = ROOT / "data" / "nlu" / f"blind_{name}.yml"
+    with nlu.open("w", encoding="utf-8") as out:
+        out.write(
+            f"# Blind evaluation set {name} (bench/blind/{name}), measured first and then folded\n"
+            "# into training by scripts/fold-blind-set.py: written apart from this repository.\n"
+            'version: "3.1"\nnlu:\n'
+        )
+        for intent in sorted(intents):
+            examples = list(dict.fromkeys(intents[intent]))
+            out.write(f"- intent: {intent}\n  examples: |\n")
+            out.writelines(f"    - {text}\n" for text in examples)
+    seed = ROOT / "oirs" / "data" / f"theme_examples_{name}.yml"
+    document = {
+        "version": 1,
+        "source": f"bench/blind/{name}/themes.jsonl, folded after its blind measurement",
+        "categories": {code: {"examples": texts} for code, texts in sorted(themes.items())},
+    }
+    seed.write_text(
+        "# Theme examples from a spent blind set (scripts/fold-blind-set.py).\n"
+        + yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=1000),
+        encoding="utf-8",
+    )
+    print(json.dumps({"nlu": str(nlu.relative_to(ROOT)), "themes": str(seed.relative_to(ROOT)),
+                      "intents": {k: len(v) for k, v in sorted(intents.items())},
+                      "theme_examples": sum(len(v) for v in themes.values())}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
