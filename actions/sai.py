@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from oirs_rules.places import parse_postal_address
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -87,4 +88,5 @@ class ValidateSaiForm(CaseFormValidation):
         if "@" in text or not has_number or len(text.split()) < 2:
             say(dispatcher, tracker, "sai_notificacion_invalida")
             return {"sai_notificacion": None}
-        return {"sai_notificacion": text}
+        # "por carta a mi casa, Los Avellanos 1290": the address, without the lead-in
+        return {"sai_notificacion": parse_postal_address(text) or text}

@@ -386,6 +386,48 @@ def test_whatsapp_reclamo_reaches_the_admin_and_the_answer_returns_by_whatsapp(
     check_no_log_holds(stack, channel_env.TWILIO_TOKEN, number, number.lstrip("+"))
 
 
+def test_whatsapp_resident_gives_this_same_number_as_the_contact(
+    stack: Stack, twilio_standin: FakeTwilio
+) -> None:
+    """Issue 12: on WhatsApp 'al mismo whatsapp nomás' is a contact (the bot used to refuse it
+    and ask for a phone it already had); the case keeps the number that wrote."""
+    number = f"+5697{uuid.uuid4().int % 10**7:07d}"
+    phone = WhatsAppPhone(stack, twilio_standin, number)
+    replies = [phone.post("hola"), phone.post("hay un hoyo enorme en la vereda hace un mes")]
+    answers = (
+        (r"(?i)contactamos", "al mismo whatsapp nomás"),
+        (r"(?i)apellidos", "Muñoz Soto"),
+        (r"(?i)nombre", "Ana"),
+        (ADDRESS_QUESTION.pattern, "Los Aromos 455 esquina Las Acacias"),
+        (r"(?i)tema", "1"),
+    )
+    for _ in range(10):
+        reply = replies[-1]
+        folio = FOLIO.search(reply)
+        if folio and not JOIN_OFFER.search(reply):
+            break
+        if SUMMARY.search(reply):
+            assert "Los Aromos 455 esquina Las Acacias" in reply, reply
+            assert "Ana Muñoz Soto" in reply, reply
+            assert number in reply, reply  # the read-back shows the number that will be used
+            replies.append(phone.post("1"))
+            continue
+        if JOIN_OFFER.search(reply):
+            replies.append(phone.post("no, quiero ingresar uno nuevo"))
+            continue
+        answer = next((a for pattern, a in answers if re.search(pattern, reply)), None)
+        assert answer, f"the bot asked something unexpected: {reply!r}"
+        if answer.startswith("al mismo"):
+            assert "Por este mismo canal" in reply, reply  # offered as an option
+        replies.append(phone.post(answer))
+    else:
+        raise AssertionError("no folio:\n" + "\n---\n".join(replies))
+    (case,) = faults.cases_of(stack, phone.address)
+    assert case.folio == folio.group(0)
+    assert case.contact_phone == number
+    assert case.contact_name == "Ana Muñoz Soto"
+
+
 # --- Telegram -------------------------------------------------------------------------------
 
 _UPDATE_IDS = itertools.count(int(time.time()) % 10**6 * 1000)
