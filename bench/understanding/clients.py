@@ -117,6 +117,7 @@ class ContactReader:
             return {
                 "phone": case.contact_phone,
                 "email": case.contact_email,
+                "postal_address": case.contact_postal_address,
                 "rut": case.contact_rut,
                 "postal_address": case.contact_postal_address,
                 "channel_user_id": case.channel_user_id,

@@ -74,7 +74,8 @@ class FiledCase:
             folio=str(case.get("folio")),
             type=case.get("type"),
             category=case.get("category"),
-            address=case.get("address"),
+            # a SAI's place is the postal address for notifications
+            address=case.get("address") or source.get("postal_address"),
             name=contact.get("name"),
             phone=source.get("phone"),
             email=source.get("email"),
