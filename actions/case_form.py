@@ -8,7 +8,7 @@ from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 from oirs_rules import contact as contact_rules
-from oirs_rules.names import join_name_parts, parse_name
+from oirs_rules.names import join_name_parts, only_first_names, parse_name
 from oirs_rules.places import find_place, parse_place
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
@@ -221,9 +221,10 @@ class CaseFormValidation(FaqAwareValidation, ABC):
         found: dict[str, Any] = {}
         name = find_name(text)
         if name and not tracker.slots.get("nombre"):
-            if len(name.split()) == 1 and not tracker.slots.get("nombre_pila"):
-                found["nombre_pila"] = name  # the form will ask for the surnames
-            elif len(name.split()) > 1:
+            if len(name.split()) == 1 or only_first_names(name):
+                if not tracker.slots.get("nombre_pila"):
+                    found["nombre_pila"] = name  # the form will ask for the surnames
+            else:
                 found["nombre"] = name
         if "direccion" in self.opening_fields and not tracker.slots.get("direccion"):
             place = opening_place(tracker, text, name)
@@ -305,8 +306,8 @@ class CaseFormValidation(FaqAwareValidation, ABC):
             return {"nombre": None}
         if first_name and asked == "nombre":
             return {"nombre": join_name_parts(first_name, name), "nombre_pila": None}
-        if len(name.split()) == 1 and asked == "nombre":
-            return {"nombre": None, "nombre_pila": name}  # "Héctor": ask the surnames next
+        if asked == "nombre" and (len(name.split()) == 1 or only_first_names(name)):
+            return {"nombre": None, "nombre_pila": name}  # "Héctor", "Juan Pablo": ask surnames
         return {"nombre": name, "nombre_pila": None}
 
     def validate_contacto(

@@ -17,6 +17,7 @@ from actions.common import api_client, channel_identity, display_date
 from actions.messages import say
 from actions.privacy import mask_email, mask_phone, mask_rut
 from actions.transcript import build_transcript
+from actions.validators import find_email
 
 logger = logging.getLogger(__name__)
 
@@ -77,10 +78,15 @@ def contact_payload(tracker: Tracker, case_type: str) -> dict[str, str]:
         "rut": tracker.get_slot("rut"),
     }
     if case_type == "sai":
+        notification = tracker.get_slot("sai_notificacion")
+        if notification and find_email(notification):
+            # the answer was an e-mail: it is the e-mail, never a postal address
+            notification = None
         contact = {
             "name": tracker.get_slot("nombre"),
-            "email": tracker.get_slot("email"),
-            "postal_address": tracker.get_slot("sai_notificacion"),
+            "email": tracker.get_slot("email")
+            or find_email(tracker.get_slot("sai_notificacion") or ""),
+            "postal_address": notification,
         }
     return {key: value for key, value in contact.items() if value}
 

@@ -11,6 +11,7 @@ import responses
 from actions.case_form import ASK_ACTIONS
 from actions.common import channel_identity
 from actions.felicitacion import ValidateFelicitacionForm
+from actions.filing import contact_payload
 from actions.reclamo import ValidateReclamoForm
 from actions.themes import _classified
 from tests.actions.conftest import API, Conversation
@@ -275,3 +276,31 @@ def test_a_caller_is_known_by_their_number_across_calls(conversation):
     assert identity["channel_user_id"] == "+56976123345"
     assert identity["conversation_id"] == "CA0123456789abcdef"
     assert identity["channel"] == "voice"
+
+
+def test_two_given_names_alone_ask_for_the_surnames(conversation):
+    in_reclamo(conversation, "nombre").user("Juan Pablo", new_slots={"nombre": "Juan Pablo"})
+    first = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert first.slots["nombre_pila"] == "Juan Pablo"
+    conversation.user("Sepúlveda Rojas", new_slots={"nombre": "Sepúlveda Rojas"})
+    second = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert second.slots["nombre"] == "Juan Pablo Sepúlveda Rojas"
+
+
+def test_the_story_sent_while_the_name_was_asked_joins_the_description(conversation):
+    in_reclamo(conversation, "nombre")
+    text = "tiran colchones, ramas, de todo y nadie viene a sacarlos"
+    conversation.user(text, new_slots={"nombre": text})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["nombre"] is None
+    assert "tiran colchones" in result.slots["descripcion"]
+
+
+def test_a_sai_notification_email_is_never_filed_as_a_postal_address(conversation):
+    conversation.set(
+        nombre="Catalina Ríos Manríquez",
+        informacion_solicitada="Gasto en la fiesta de año nuevo",
+        sai_notificacion="catalina.rios.m@gmail.com",
+    )
+    contact = contact_payload(conversation.tracker(), "sai")
+    assert contact == {"name": "Catalina Ríos Manríquez", "email": "catalina.rios.m@gmail.com"}

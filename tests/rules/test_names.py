@@ -1,7 +1,7 @@
 """Names whole and only the resident's: capitals, particles, pieces, refusals, third persons."""
 
 import pytest
-from oirs_rules.names import find_name, join_name_parts, parse_name
+from oirs_rules.names import find_name, join_name_parts, only_first_names, parse_name
 
 ANSWERS = [
     ("Juan Pérez", "Juan Pérez"),
@@ -91,3 +91,20 @@ def test_a_third_person_or_a_self_description_is_not_the_residents_name(text):
 )
 def test_a_name_given_in_two_turns_is_joined(first, more, expected):
     assert join_name_parts(first, more) == expected
+
+
+@pytest.mark.parametrize("name", ["Juan Pablo", "María José", "Francisco Javier", "Ana"])
+def test_given_names_alone_lack_the_surnames(name):
+    assert only_first_names(name)
+
+
+@pytest.mark.parametrize("name", ["Juan Pérez", "Ana Toro Vidal", "Rosa de la Fuente"])
+def test_a_name_with_a_surname_is_complete(name):
+    assert not only_first_names(name)
+
+
+@pytest.mark.parametrize(
+    "text", ["tiran colchones, ramas, de todo", "dicen q van a sacar la cancha y queremos saber"]
+)
+def test_the_story_sent_while_the_name_was_asked_is_not_a_name(text):
+    assert parse_name(text) is None

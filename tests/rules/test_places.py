@@ -2,7 +2,7 @@
 villa without its pasaje, landmarks) and vague answers that must be asked again."""
 
 import pytest
-from oirs_rules.places import find_place, parse_place
+from oirs_rules.places import find_place, parse_place, parse_postal_address, says_no_place
 
 # answer to "¿dónde ocurre?" -> the place as the resident named it
 ANSWERS = [
@@ -119,3 +119,29 @@ def test_a_place_inside_the_first_message_is_found_whole(text, expected):
 )
 def test_no_place_is_invented_from_a_message_without_one(text):
     assert find_place(text) is None
+
+
+def test_an_aside_in_brackets_is_not_the_place():
+    text = "hay basura en la plaza Los Aromos (la del pje 7) de la población"
+    assert find_place(text) == "la plaza Los Aromos de la población"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Dirección postal: Pasaje Los Quillayes 0455, Villa Las Araucarias",
+         "Pasaje Los Quillayes 0455, Villa Las Araucarias"),
+        ("mandenla por carta a mi casa, los avellanos 1290", "los avellanos 1290"),
+        ("prefiero por postal, a Las Violetas 1450, villa San Luis",
+         "Las Violetas 1450, villa San Luis"),
+    ],
+)  # fmt: skip
+def test_a_postal_address_is_kept_without_its_lead_in(text, expected):
+    assert parse_postal_address(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["no es en un lugar específico", "es en toda la comuna", "fue por teléfono"]
+)
+def test_a_case_without_a_place_is_told_apart(text):
+    assert says_no_place(text)

@@ -133,7 +133,7 @@ _ABBREVIATIONS = {
     "alm", "pdte", "pte", "sr", "sra", "srta", "dr", "dra", "n", "nro", "num", "km", "mz", "st",
     "s", "sn", "gen", "tte", "cnel", "pbro", "prof",
 }  # fmt: skip
-_TOKEN_RE = re.compile(r"\d+,\d+|[^\s,;.!?¡¿()\"“”]+(?:\.(?=\s|$))?|[.,;!?]")
+_TOKEN_RE = re.compile(r"\d+,\d+|[^\s,;.!?¡¿()\"“”]+(?:\.(?=\s|$))?|[.,;!?(]")
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -141,12 +141,12 @@ def _tokens(text: str) -> list[_Token]:
     raw = list(_TOKEN_RE.finditer(text))
     for index, match in enumerate(raw):
         word = match.group(0)
-        if word in {",", ";", ".", "!", "?"}:
+        if word in {",", ";", ".", "!", "?", "("}:
             continue
         following = raw[index + 1].group(0) if index + 1 < len(raw) else ""
         key = fold(word).strip(".:'")
         end = match.end()
-        full_stop = following in {".", "!", "?"}
+        full_stop = following in {".", "!", "?", "("}  # "(la del pje 7" is an aside
         if word.endswith(".") and key not in _ABBREVIATIONS:
             end -= 1  # "123." ends a sentence; "av." is an abbreviation and keeps its dot
             full_stop = True
@@ -457,7 +457,8 @@ def says_no_place(text: str) -> bool:
 
 
 _POSTAL_LEAD = re.compile(
-    r"^.*(?:direccion postal|domicilio|notificaciones|notificarme|por carta(?:\s+a)?|"
+    r"^.*(?:direccion postal|domicilio|(?:por )?(?:correo )?postal|notificaciones|notificarme|"
+    r"por carta(?:\s+a)?|"
     r"a mi casa|envie(?:n)?(?:la|lo|me)?\s+a|enviar(?:la|lo|me)?\s+a|mandar(?:la|lo|me)?\s+a|"
     r"mande(?:n)?(?:la|lo|me)?\s+a|mi direccion(?: postal)? es|la direccion es|direccion)"
     r"\s*[:,]?\s*(?:a\s+|en\s+)?",
@@ -495,7 +496,8 @@ def find_place(text: str) -> str | None:
     neighbourhood unit or landmark with its name. Vague mentions ("en la calle") give None, so
     the form asks.
     """
-    value = _place_numbers(text or "")
+    # an aside in brackets ("(la del pje 7)") is not where the place is told
+    value = _place_numbers(re.sub(r"\([^)]*\)?", " ", text or ""))
     tokens = _tokens(value)
     cased = _mixed_case(value)
     candidates: list[tuple[int, str]] = []
