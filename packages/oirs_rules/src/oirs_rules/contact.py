@@ -54,10 +54,23 @@ _SPACED_RUT = re.compile(
 )
 
 
+_MIXED_MILLIONS = re.compile(
+    r"\b(\d{1,2})\s+millon(?:es)?\s+(\d{1,3})\s+mil\s+(\d{1,3})\b", re.IGNORECASE
+)
+
+
 def _spoken_rut(text: str) -> str:
     """RUTs as said on the phone: number words to digits, the check digit's word to its digit,
     digit groups joined ("doce ocho uno… guion uno" -> "12816313-1")."""
+    text = _MIXED_MILLIONS.sub(
+        lambda m: str(int(m.group(1)) * 1_000_000 + int(m.group(2)) * 1000 + int(m.group(3))),
+        text,
+    )
     value = spoken_numbers_to_digits(text)
+    value = _MIXED_MILLIONS.sub(
+        lambda m: str(int(m.group(1)) * 1_000_000 + int(m.group(2)) * 1000 + int(m.group(3))),
+        value,
+    )
     value = _SPOKEN_CHECK.sub(lambda m: f"-{_CHECK_WORDS[fold(m.group(2))]}", value)
     value = re.sub(r"\b(?:raya|guion|guión)\b", "-", value, flags=re.IGNORECASE)
 
@@ -225,6 +238,7 @@ def _without_glued_word(candidate: str) -> str:
     return candidate
 
 
+_AFTER_A = {"electronico", "correo", "mail", "escribame", "escribeme", "envieme", "mandeme"}
 # words that end the dictated local part when read backwards from "arroba"
 _EMAIL_LEAD = {
     "es", "correo", "mail", "email", "e-mail", "mi", "el", "al", "seria", "sería", "que",
@@ -243,6 +257,9 @@ def _dictated_email(text: str) -> str:
     start = at
     while start > 0 and fold(words[start - 1]).strip(",.:") not in _EMAIL_LEAD:
         start -= 1
+        if fold(words[start]) == "a" and start > 0 and fold(words[start - 1]) in _AFTER_A:
+            start += 1  # "escríbame a juan punto…": "a" is the preposition
+            break
     end = at + 1
     while end < len(words) and (
         fold(words[end]) == "punto"
@@ -250,7 +267,9 @@ def _dictated_email(text: str) -> str:
         or end == at + 1
     ):
         end += 1
-    local = "".join(words[start:at])
+    if 0 < start < at and fold(words[start]) == "a" and fold(words[start - 1]) in _AFTER_A:
+        start += 1  # "por correo a rodrigo punto salas arroba…": "a" is the preposition
+    local = "".join(w for w in words[start:at] if fold(w) not in {"todo", "junto", "todojunto"})
     domain = "".join(words[at + 1 : end])
     local = re.sub(r"(?i)punto", ".", re.sub(r"(?i)guionbajo|guiónbajo", "_", local))
     domain = re.sub(r"(?i)punto", ".", domain)
@@ -270,7 +289,8 @@ _SAME_CHANNEL = re.compile(
     r"(?:q|que)\s+estoy\s+(?:escribiendo|usando|hablando|llamando)|"
     r"desde\s+(?:el\s+)?(?:que|q|cual)\s+(?:le\s+|les\s+)?(?:escribo|llamo|hablo)|"
     r"al\s+que\s+(?:llamo|escribo)|del\s+que\s+(?:llamo|escribo)|"
-    r"(?:por|aqui por|aca por)\s+(?:el\s+)?(?:telegram|whatsapp|wsp)\s*(?:nomas|mismo|$))"
+    r"(?:por|aqui por|aca por)\s+(?:el\s+)?(?:telegram|whatsapp|wsp)\s*(?:nomas|mismo|$)|"
+    r"\bal\s+mismo\b|(?:aki|aka)\s+mismo|por\s+(?:aki|aka)\b|este\s+\w+\s+mismo)"
 )
 
 

@@ -36,11 +36,12 @@ _NOT_NAME = {
     "persona", "senor", "senora", "don", "dona", "sr", "sra", "srta", "vez", "ese", "esa",
     "eso", "este", "esto", "cual", "quien", "como", "cuando", "donde", "ud", "usted",
     "desde", "hasta", "vivimos", "saludos", "atte", "att", "pero", "pues", "porfa", "hace",
+    "jaja", "jajaja", "ponga", "pongale", "mentira", "dicen",
 }  # fmt: skip
 _REFUSAL = re.compile(
     r"\b(?:no (?:quiero|deseo|puedo|voy a|le voy a|doy|dare|prefiero|me interesa)|"
     r"prefiero no|sin (?:dar )?(?:mi )?nombre|anonim|reservad[oa]|no es necesario|"
-    r"para que|pa que|no lo (?:doy|dare))"
+    r"para que|pa que|no lo (?:doy|dare)|ponga (?:vecino|anonimo|nomas)|vecino no mas)"
 )
 _FILLER = re.compile(
     r"^(?:(?:si|sí|ya|ok|bueno|hola|buenas|claro|ah|eh|mmm|oiga|perdon|perdón|dale|listo|po|pos|"
@@ -61,7 +62,7 @@ _SELF_CUE = re.compile(
     r"\b(?:me\s+llamo|(?:mi|el)\s+nombre\s+(?:completo\s+)?(?:es|:)|soy|habla|le\s+habla|"
     r"les\s+habla|le\s+escribe|les\s+escribe|te\s+escribe|atte\.?|att\.?|atentamente|"
     r"saludos\s+cordiales|cordialmente|le\s+saluda|les\s+saluda|firma|nombre\s*:|"
-    r"(?:mi\s+)?nombre(?=\s+[A-ZÁÉÍÓÚÑ]))\s*[,:]?\s*",
+    r"(?:mi\s+)?nombre(?=\s+[A-ZÁÉÍÓÚÑ])|(?:usted\s+)?habla\s+con)\s*[,:]?\s*",
     re.IGNORECASE,
 )
 
@@ -446,11 +447,22 @@ def parse_name(text: str) -> str | None:
     if not value or refuses(value) or "?" in value:
         return None  # a question is not a name
     introduced = find_name(value)
-    if introduced and len(introduced.split()) >= 2:
-        return introduced  # "me dicen el flaco pero me llamo Sergio Andrés Rojas"
+    if introduced:
+        # "me dicen el flaco pero me llamo Sergio Andrés Rojas"; "me llamo Daniela, Daniela
+        # Jara Inostroza": the fuller repetition after the comma wins
+        repeated = _after_comma_name(value)
+        if repeated and fold(repeated).startswith(fold(introduced.split()[0])):
+            return repeated
+        return introduced
     value = _FILLER.sub("", value).strip()
-    if len(re.findall(r"\w+", value)) > 7 and not _LEAD_IN.match(value):
-        return None  # a sentence sent while the name was asked ("cajones, verdura podrida…")
+    head = _name_words(_LEAD_IN.sub("", value, count=1), limit=5)
+    followed = len(head) >= 2 and re.match(
+        rf"^\W*{re.escape(' '.join(head))}\s*(?:,|$)", _LEAD_IN.sub("", value, count=1), re.I
+    )
+    if len(re.findall(r"\w+", value)) > 7 and not _LEAD_IN.match(value) and not followed:
+        # a sentence sent while the name was asked ("cajones, verdura podrida…"), unless a
+        # name stands alone before a comma ("Sebastián Ibarra Núñez, profesor del liceo")
+        return _after_comma_name(value)
     for _ in range(3):
         stripped = _LEAD_IN.sub("", value, count=1).strip()
         if stripped == value:
@@ -458,13 +470,28 @@ def parse_name(text: str) -> str | None:
         value = stripped
     words = _name_words(value, limit=5)
     if not words or len("".join(words)) < 2:
-        return None
+        return _after_comma_name(value)  # "soy la mamá de la Cami, Lorena Huenchul"
     first = fold(words[0])
     if first not in FIRST_NAMES and _VERB_LIKE.search(first) and len(value.split()) > len(words):
         return None  # "tiran colchones, ramas, de todo": the story, sent while the name was asked
     rest = value[value.find(words[-1]) + len(words[-1]) :]
     if re.match(r"\s+(?:y|e)\s+(?:no|quiero|necesito|tengo|hay|vivo)\b", fold(rest)):
         pass  # "Juan Pérez y quiero reclamar": the name ends before the story
+    return display_name(words)
+
+
+def _after_comma_name(text: str) -> str | None:
+    """The name standing alone after the last comma ("…, gabriela rojas tapia")."""
+    if "," not in text:
+        return None
+    tail = text.rsplit(",", 1)[1].strip(" .!")
+    words = _name_words(tail, limit=5)
+    if len(words) < 2 or len(tail.split()) != len(words):
+        return None
+    if any(fold(word) not in FIRST_NAMES for word in words[:1]) and _VERB_LIKE.search(
+        fold(words[0])
+    ):
+        return None
     return display_name(words)
 
 

@@ -83,7 +83,9 @@ _STOP = {
     "atencion", "semaforo", "semaforos", "luminaria", "luminarias",
     "foco", "focos", "arbol", "arboles", "rama", "ramas", "alarma", "escombros", "bache",
     "baches", "parlante", "parlantes", "municipal", "municipales", "jaja", "jajaja", "partes",
-    "parte", "super", "dejaron", "habilite", "publique",
+    "parte", "super", "dejaron", "habilite", "publique", "mismo", "misma", "dije", "calzada",
+    "limpieza", "labor", "manera", "trabajo", "cuotas", "especifico", "especifica", "exacto",
+    "exacta", "determinado", "ninguno", "centro", "aki", "aka",
 }  # fmt: skip
 # institutions are where people work, not where a problem is: they start a place only with a
 # name or a number ("consultorio Los Castaños", "colegio 123")
@@ -389,8 +391,8 @@ def parse_place(text: str) -> str | None:
     "en la calle", "afuera de mi casa", "en mi pasaje" name nowhere (None).
     """
     value = _clean_answer(_SYMBOLS.sub(" ", (text or "").split("(")[0]))
-    if not value:
-        return None
+    if not value or (_DOES_NOT_KNOW.search(fold(value)) and not re.search(r"\d", value)):
+        return None  # "no sé la dirección exacta": ask again, nothing to keep
     tokens = _tokens(value)
     start = 0
     while start < len(tokens) and tokens[start].key in _STOP - {"esta", "este"}:
@@ -402,13 +404,18 @@ def parse_place(text: str) -> str | None:
     if start >= len(tokens):
         return None
     end = start
+    clause = False  # inside a landmark clause ("ahí donde estaba la antigua sede")
     for index in range(start, len(tokens)):
         token = tokens[index]
         if _is_long_number(token.key) or "@" in token.key:
             break
-        if index > start and token.key in _STORY and not _story_word_kept(tokens, start, index):
-            break
+        if index > start and token.key in _STORY and not clause:
+            if not _story_word_kept(tokens, start, index):
+                break
+            clause = token.key in {"ahi", "es"}
         end = index + 1
+        if token.comma_after or token.stop_after:
+            clause = False
     start, end = _trim(tokens, start, end)
     if end <= start or not _substantive(tokens[start:end]):
         return find_place(value)
@@ -423,13 +430,32 @@ def _signals_place(span: list[_Token], cased: bool) -> bool:
     keys = [t.key for t in span]
     if len(keys) <= 4 or any(_is_number(k) for k in keys):
         return True
-    if any(k in PLACE_KINDS for k in keys) or _RELATION.search(" ".join(keys)):
+    if any(k in PLACE_KINDS for k in keys):
+        return True
+    if any(_RELATION.match(" ".join(keys[i:])) for i in range(len(keys))):
         return True
     return cased and any(t.text[:1].isupper() for t in span[1:])
 
 
+_DOES_NOT_KNOW = re.compile(r"\b(?:no se|no sabria|no me acuerdo|no recuerdo|ni idea)\b")
+
+
 def _story_word_kept(tokens: list[_Token], start: int, index: int) -> bool:
-    """ "y" inside a place: "esquina de Maipú y Chacabuco", "Concha y Toro 3450"."""
+    """ "y" inside a place: "esquina de Maipú y Chacabuco", "Concha y Toro 3450"; a landmark
+    clause: "ahí donde estaba la sede", "es un pasaje interior con reja verde"."""
+    following = tokens[index + 1].key if index + 1 < len(tokens) else ""
+    after = tokens[index + 2].key if index + 2 < len(tokens) else ""
+    if tokens[index].key == "ahi" and following == "donde":
+        return True
+    if (
+        tokens[index].key == "es"
+        and following in {"un", "una", "el", "la"}
+        and (
+            after in PLACE_KINDS
+            or after in {"pasaje", "condominio", "edificio", "portón", "porton"}
+        )
+    ):
+        return True
     if tokens[index].key not in {"y", "e"}:
         return False
     before = " ".join(t.key for t in tokens[start:index])
