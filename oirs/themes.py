@@ -371,7 +371,7 @@ def _folded_documents() -> tuple[str, ...]:
 def folded_examples() -> list[ThemeExample]:
     """Examples from spent blind sets, for the categories this seed knows."""
     known = set(seed_document()["categories"])
-    examples = []
+    examples: list[ThemeExample] = []
     for text in _folded_documents():
         document = yaml.safe_load(text) or {}
         for code, entry in (document.get("categories") or {}).items():
