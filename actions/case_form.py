@@ -228,6 +228,10 @@ class CaseFormValidation(FaqAwareValidation, ABC):
                 found["nombre"] = name
         if "direccion" in self.opening_fields and not tracker.slots.get("direccion"):
             place = opening_place(tracker, text, name)
+            for earlier in earlier_messages(tracker):
+                if place:
+                    break
+                place = find_place(earlier)  # "hola, es en Avenida Recoleta 3320", then the rest
             if place:
                 found["direccion"] = place
         return found
@@ -252,7 +256,11 @@ class CaseFormValidation(FaqAwareValidation, ABC):
             say(dispatcher, tracker, "emergencia_despues")
             return {"descripcion": None}
         # contact data, name and place in it are read by validate_contact_entities
-        result: dict[str, Any] = {"descripcion": strip_contact_data(text)}
+        return self.with_unasked_theme({"descripcion": strip_contact_data(text)}, tracker)
+
+    def with_unasked_theme(self, result: dict[str, Any], tracker: Tracker) -> dict[str, Any]:
+        """Sugerencias and felicitaciones never ask the theme: the classifier's reading of
+        the description goes with the case when it is probable enough."""
         if self.case_type in ("sugerencia", "felicitacion") and not previous_value(
             tracker, "categoria"
         ):
@@ -405,6 +413,21 @@ def _declines(tracker: Tracker) -> bool:
     intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
     text = fold(typed_text(tracker))
     return intent == "negar" or bool(re.fullmatch(r"(?:no|solo eso|nada mas|eso)[\s.!]*", text))
+
+
+def earlier_messages(tracker: Tracker, limit: int = 3) -> list[str]:
+    """The resident's messages just before the latest one, newest first, back to the last
+    case filed or cancelled: what they said before asking to file is not lost."""
+    texts: list[str] = []
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    for event in reversed(users[:-1]):
+        if len(texts) >= limit:
+            break
+        text = str(event.get("text") or "")
+        if text.startswith("/"):
+            continue
+        texts.append(text)
+    return texts
 
 
 def opening_place(tracker: Tracker, text: str, name: str | None = None) -> str | None:

@@ -153,6 +153,7 @@ def channel_identity(tracker: Tracker) -> dict[str, str]:
     }
 
 
+_E164 = re.compile(r"\+[1-9]\d{7,14}")
 # channels where staff can answer through the channel itself, by the resident's identity there
 REPLY_CHANNELS = ("whatsapp", "telegram", "voice")
 
@@ -164,7 +165,9 @@ def channel_reply_contact(tracker: Tracker) -> dict[str, str] | None:
         return None
     if channel in ("whatsapp", "voice"):
         identity = channel_user_id(tracker).removeprefix("whatsapp:")
-        phone = normalise_phone(identity)
+        # the provider already vouches for this number: any E.164 number will do (the
+        # phonenumbers ranges reject some real mobiles, "+56 9 1234 …")
+        phone = normalise_phone(identity) or (identity if _E164.fullmatch(identity) else None)
         if phone:
             return {"contacto": phone, "telefono": phone}
         return None  # a withheld caller id: there is no number to call back

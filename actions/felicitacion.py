@@ -35,7 +35,7 @@ class ValidateFelicitacionForm(CaseFormValidation):
         # "quiero felicitar a la funcionaria del CAV" is short but says it all
         text = first_value(value) or ""
         if len(text.split()) >= 4 and not text.startswith("/"):
-            return {"descripcion": text}
+            return self.with_unasked_theme({"descripcion": text}, tracker)
         return super().validate_descripcion(value, dispatcher, tracker, domain)
 
     def validate_unidad_felicitada(

@@ -37,11 +37,23 @@ def theme_of(description: str) -> dict[str, Any]:
     return {"categoria": suggestion.get("category"), "categorias_sugeridas": top[:3] or None}
 
 
+# a sugerencia or felicitación is never asked its theme: the likeliest one is kept when it is
+# this probable (staff reclassify; below it the case goes without theme to OIRS triage)
+UNASKED_THEME_FLOOR = 0.25
+
+
 def confident_theme(description: str) -> str | None:
-    """The theme when the classifier is sure of it, for cases that never ask (sugerencia,
-    felicitación): staff classify the rest; nothing is filed under "otro" by default."""
+    """The theme of a case that never asks it (sugerencia, felicitación): the classifier's
+    first choice when reasonably probable; nothing is filed under "otro" by default."""
     try:
-        return classify(description).get("category")
+        suggestion = classify(description)
     except ApiError as error:
         logger.warning("classify_failed error=%s", type(error).__name__)
         return None
+    if suggestion.get("category"):
+        return str(suggestion["category"])
+    top = suggestion.get("top") or []
+    if top and float(top[0].get("probability") or 0) >= UNASKED_THEME_FLOOR:
+        code = top[0].get("code")
+        return str(code) if code and code != "otro" else None
+    return None

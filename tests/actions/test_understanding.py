@@ -304,3 +304,31 @@ def test_a_sai_notification_email_is_never_filed_as_a_postal_address(conversatio
     )
     contact = contact_payload(conversation.tracker(), "sai")
     assert contact == {"name": "Catalina Ríos Manríquez", "email": "catalina.rios.m@gmail.com"}
+
+
+def test_a_whatsapp_number_outside_the_library_ranges_is_still_the_contact(conversation):
+    """WhatsApp vouches for the number; phonenumbers rejects some real ranges (9 1…)."""
+    whatsapp(conversation).sender = "whatsapp:+56912345678"
+    in_reclamo(conversation, "contacto").user(
+        "al mismo nomás", new_slots={"contacto": "al mismo nomás"}
+    )
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["telefono"] == "+56912345678"
+
+
+def test_a_place_said_before_asking_to_file_is_kept(api, conversation):
+    classifier(api, {**CONFIDENT, "category": "pavimento"})
+    conversation.user("hola, es en Avenida Recoleta 3320", intent="nlu_fallback")
+    conversation.bot("Disculpe, no le entendí bien.")
+    text = "hay un hoyo enorme en la pista de la derecha, ya van 2 autos con el neumático reventado"
+    conversation.user(text, intent="reclamo", new_slots={"descripcion": text})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["direccion"] == "Avenida Recoleta 3320"
+
+
+def test_a_felicitacion_keeps_its_likeliest_theme_though_below_the_threshold(api, conversation):
+    classifier(api, {**UNSURE, "top": [{"code": "aseo", "name": "Aseo", "probability": 0.33}]})
+    text = "quiero felicitar a los caballeros del camión de la basura, siempre tan amables"
+    conversation.user(text, intent="felicitacion", new_slots={"descripcion": text})
+    result = conversation.run(ValidateFelicitacionForm(), active_loop="felicitacion_form")
+    assert result.slots["categoria"] == "aseo"

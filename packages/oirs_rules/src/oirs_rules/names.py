@@ -36,7 +36,8 @@ _NOT_NAME = {
     "persona", "senor", "senora", "don", "dona", "sr", "sra", "srta", "vez", "ese", "esa",
     "eso", "este", "esto", "cual", "quien", "como", "cuando", "donde", "ud", "usted",
     "desde", "hasta", "vivimos", "saludos", "atte", "att", "pero", "pues", "porfa", "hace",
-    "jaja", "jajaja", "ponga", "pongale", "mentira", "dicen",
+    "jaja", "jajaja", "ponga", "pongale", "mentira", "dicen", "xfa", "porfis", "hagan",
+    "haga", "algo", "ayuda", "urgente",
 }  # fmt: skip
 _REFUSAL = re.compile(
     r"\b(?:no (?:quiero|deseo|puedo|voy a|le voy a|doy|dare|prefiero|me interesa)|"

@@ -44,7 +44,7 @@ VAGUE_KINDS = {
     "consultorio", "biblioteca", "oirs",
 }  # fmt: skip
 # Inside a place: articles, prepositions of names ("plaza de armas"), numbering marks.
-_GLUE = {"de", "del", "la", "las", "los", "el", "y", "n", "nro", "num", "numero", "n°", "#",
+_GLUE = {"de", "d", "del", "la", "las", "los", "el", "y", "n", "nro", "num", "numero", "n°", "#",
          "con", "esquina", "entre", "a", "al", "lado", "frente", "altura", "llegando", "casi",
          "detras", "atras", "cerca", "afuera", "fuera", "enfrente", "costado", "final", "fondo",
          "interior", "pasado", "antes", "despues", "media", "cuadra", "cuadras", "una", "un",
