@@ -176,13 +176,17 @@ class TelegramChat:
     def location(self, lat: float, lon: float) -> str:
         return self.message(location={"latitude": lat, "longitude": lon})
 
-    def press(self, title: str) -> str:
-        """Tap an inline-keyboard button of the bot's latest message that has one."""
+    def press(self, title: str, data: str | None = None) -> str:
+        """Tap an inline-keyboard button of the bot's latest message that has one; with `data`,
+        the first button of that title carrying that callback data (titles may repeat)."""
         shown = [m for m in self.telegram.messages_to(self.chat_id) if m.get("reply_markup")]
         assert shown, "the bot sent no inline keyboard"
         message = shown[-1]
         rows = message["reply_markup"]["inline_keyboard"]
-        (button,) = [b for row in rows for b in row if b["text"] == title]
+        matches = [b for row in rows for b in row if b["text"] == title]
+        if data is not None:
+            matches = [b for b in matches if b["callback_data"] == data][:1]
+        (button,) = matches
         self.last_callback = str(uuid.uuid4().int % 10**18)
         return self.post(
             {
