@@ -2,5 +2,7 @@
 
 Modules: `compare` (how a value meets its gold), `metrics` (F1, shares), `sets` (JSON Lines),
 one module per set (`nlu`, `themes`, `fields`, `conversations`), `resident` (the adaptive
-simulated resident), `clients` (HTTP with timeouts) and `stack` (the stack it starts itself).
+simulated resident), `transports` (a persona's conversation over REST, WhatsApp or Telegram),
+`clients` (HTTP with timeouts) and `stack` (the stack it starts itself, with the stand-ins of
+Twilio and Telegram).
 """

@@ -17,6 +17,7 @@ from . import conversations, fields, nlu, sets, themes
 from .clients import AdminClient, CaseUnreadable, ContactReader, RasaClient, RouteMissing
 from .resident import Persona
 from .stack import Endpoints, StackUnavailable, own_stack
+from .transports import ChannelFailed, Channels
 
 ROOT = Path(__file__).resolve().parents[2]
 NEEDS = {"nlu": ("rasa",), "themes": ("admin",), "fields": (), "conversations": ("rasa", "admin")}
@@ -102,7 +103,8 @@ def _score(
     if kind == "themes":
         return themes.run_themes(items, admin.classify, category_names(), progress)
     rasa = RasaClient(_need(endpoints.rasa_url, "--rasa"), endpoints.rasa_token)
-    return run_conversations(items, rasa, admin, endpoints.database_url)
+    talks = Channels(rasa, endpoints.stand_ins)
+    return run_conversations(items, talks, admin, endpoints.database_url)
 
 
 def _need(value: str | None, flag: str) -> str:
@@ -112,9 +114,10 @@ def _need(value: str | None, flag: str) -> str:
 
 
 def run_conversations(
-    items: list[dict[str, Any]], rasa: RasaClient, admin: AdminClient, database_url: str | None
+    items: list[dict[str, Any]], talks: Channels, admin: AdminClient, database_url: str | None
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Every persona in turn; a conversation that breaks is recorded, the next one still runs."""
+    """Every persona in turn, each on its channel (`talks`); a conversation that breaks is
+    recorded, the next one still runs."""
     from oirs.masking import mask_text
 
     names = category_names()
@@ -123,9 +126,10 @@ def run_conversations(
     try:
         for number, line in enumerate(items, start=1):
             persona = Persona.from_line(line)
-            results.append(_one_conversation(persona, rasa, admin, reader, names, mask_text))
+            results.append(_one_conversation(persona, talks, admin, reader, names, mask_text))
             last = results[-1]
-            say(f"conversations {number}/{len(items)} id={persona.id} {_verdict(last)}")
+            via = last["transport"]
+            say(f"conversations {number}/{len(items)} id={persona.id} via={via} {_verdict(last)}")
     finally:
         if reader is not None:
             reader.close()
@@ -145,16 +149,17 @@ def _verdict(result: dict[str, Any]) -> str:
 
 def _one_conversation(
     persona: Persona,
-    rasa: RasaClient,
+    talks: Channels,
     admin: AdminClient,
     reader: ContactReader | None,
     names: dict[str, str],
     mask: Callable[[str], str],
 ) -> dict[str, Any]:
+    talk = talks.open(persona)
     try:
-        outcome = conversations.converse(persona, rasa, names)
-    except requests.RequestException as error:
-        outcome = conversations.Outcome(None, "", "")
+        outcome = conversations.converse(persona, talk, names)
+    except (requests.RequestException, ChannelFailed) as error:
+        outcome = conversations.Outcome(None, "", talk.identity.sender, identity=talk.identity)
         return conversations.result_of(persona, outcome, None, f"error: {describe(error)}")
     if outcome.folio is None:
         return conversations.result_of(persona, outcome, None)
@@ -164,7 +169,7 @@ def _one_conversation(
     except (CaseUnreadable, requests.RequestException) as error:
         return conversations.result_of(persona, outcome, None, f"caso ilegible: {describe(error)}")
     filed = conversations.FiledCase.from_api(case, row)
-    verdicts = conversations.score_case(persona.gold, filed, names, mask)
+    verdicts = conversations.score_case(persona.gold, filed, names, mask, outcome.identity)
     return conversations.result_of(persona, outcome, verdicts)
 
 

@@ -59,12 +59,13 @@ class RasaClient:
         response.raise_for_status()
         return list(response.json())
 
-    def tracker(self, sender: str) -> dict[str, Any]:
+    def tracker(self, sender: str, events: str = "NONE") -> dict[str, Any]:
+        """The conversation's state; `events` as Rasa's include_events (NONE, AFTER_RESTART…)."""
         response = _send(
             self.session,
             "GET",
             f"{self.url}/conversations/{sender}/tracker",
-            params={**self.params, "include_events": "NONE"},
+            params={**self.params, "include_events": events},
         )
         response.raise_for_status()
         return dict(response.json())
@@ -119,7 +120,6 @@ class ContactReader:
                 "email": case.contact_email,
                 "postal_address": case.contact_postal_address,
                 "rut": case.contact_rut,
-                "postal_address": case.contact_postal_address,
                 "channel_user_id": case.channel_user_id,
             }
 

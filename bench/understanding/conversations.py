@@ -1,9 +1,10 @@
-"""Conversation set: a simulated resident files a case over REST; the case is read back and scored.
+"""Conversation set: a simulated resident files a case on its channel; the case is read back.
 
 A conversation is right when the filed case holds every gold field: type, category (when the
 gold has one), place, name, phone, e-mail, RUT and, for "a este mismo número", a way to answer
 through the channel. A field the resident never gave must stay empty (else it is invented); a
-value the resident gave that the case lacks is lost.
+value the resident gave that the case lacks is lost. WhatsApp and Telegram personas talk through
+those channels when the stack runs their stand-ins (transports.py), the others over REST.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any, Protocol
 
 from .compare import category_code, email_key, normalize, phone_key, rut_key, type_code
 from .metrics import add, ratio, tally
-from .resident import BotTurn, Persona, SimulatedResident, find_folio
+from .resident import BotTurn, Move, Persona, SimulatedResident, find_folio
 
 FIELDS = (
     "type",
@@ -40,12 +41,25 @@ ASKED_BY = {
     "email": {"contacto", "email", "sai_notificacion"},
     "rut": {"rut"},
 }
-CHANNEL_NOTE = (
-    "Todas las conversaciones corren por el canal REST de Rasa, incluso las de personas de "
-    "WhatsApp, Telegram y teléfono: REST no tiene identidad telefónica, así que 'a este mismo "
-    "número' solo se puede cumplir guardando el remitente como vía de respuesta. Los casos de "
-    "identidad del canal se prueban en tests/e2e/test_channels.py."
+# which transport carries which persona channel: the summary's channel_note
+TRANSPORTS = {
+    "rest": "el canal REST de Rasa (sin identidad telefónica)",
+    "whatsapp": "el canal WhatsApp real (Twilio simulado en loopback, webhooks firmados)",
+    "telegram": "el canal Telegram real (Bot API simulada en loopback, token secreto)",
+}
+REST_CAVEAT = (
+    "Por REST 'a este mismo número' no tiene número al que responder: el bot lo rechaza con "
+    "razón y una persona de voz o de un canal sin dobles queda medida con esa desventaja."
 )
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the bot sees talking: the transport, Rasa's sender id and the channel's phone."""
+
+    transport: str  # "rest", "whatsapp" or "telegram" (keys of TRANSPORTS)
+    sender: str  # the tracker's id: "bench-…", "whatsapp:+569…" or the Telegram chat id
+    phone: str | None = None  # the WhatsApp number (E.164) the persona writes from
 
 
 @dataclass(frozen=True)
@@ -87,10 +101,22 @@ class FiledCase:
         )
 
 
-class Rasa(Protocol):
-    def say(self, sender: str, text: str) -> list[dict[str, Any]]: ...
+class Talk(Protocol):
+    """One persona's conversation on its channel (bench/understanding/transports.py)."""
 
-    def tracker(self, sender: str) -> dict[str, Any]: ...
+    identity: Identity
+
+    def say(self, text: str) -> list[dict[str, Any]]:
+        """Send a typed message; the bot's reply as REST shapes it (text, buttons)."""
+        ...
+
+    def press(self, button: Mapping[str, str]) -> list[dict[str, Any]]:
+        """Choose one of the buttons the bot showed last, as the channel lets a resident."""
+        ...
+
+    def tracker(self) -> dict[str, Any]:
+        """Rasa's tracker of this conversation (active form, requested slot)."""
+        ...
 
 
 @dataclass
@@ -103,6 +129,7 @@ class Outcome:
     transcript: list[dict[str, Any]] = field(default_factory=list)
     improvised: list[str] = field(default_factory=list)
     turns: int = 0
+    identity: Identity | None = None
 
 
 def _field(right: bool, gold: object, got: object, lost: bool, invented: bool) -> dict[str, Any]:
@@ -131,8 +158,12 @@ def score_case(
     case: FiledCase,
     names: Mapping[str, str],
     mask: Callable[[str], str] = lambda value: value,
+    identity: Identity | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Every gold field against the filed case (field -> right/gold/got/lost/invented)."""
+    """Every gold field against the filed case (field -> right/gold/got/lost/invented).
+
+    `identity` is who talked: on WhatsApp "a este mismo número" is right only when the case's
+    phone is the number that wrote; on Telegram when the case answers through that chat."""
     fields: dict[str, dict[str, Any]] = {}
     gold_type = type_code(gold.get("type"))
     fields["type"] = _field(type_code(case.type) == gold_type, gold_type, case.type, False, False)
@@ -143,69 +174,120 @@ def score_case(
     fields["direccion"] = _compare(gold.get("direccion"), case.address, normalize, False, mask)
     fields["nombre"] = _compare(gold.get("nombre"), case.name, normalize, False, mask)
     same_channel = gold.get("same_channel_contact") is True
+    channel_phone = _channel_phone(case, identity)
     phone = _compare(gold.get("telefono"), case.phone, phone_key, case.masked, mask)
     # the channel identity stored as the phone is the same channel, not an invention
     if (
         phone["invented"]
         and same_channel
-        and case.channel_user_id
-        and phone_key(case.phone) == phone_key(case.channel_user_id)
+        and channel_phone is not None
+        and _same_phone(case.phone, channel_phone, case.masked, mask)
     ):
         phone = _field(True, None, case.phone, False, False)
     fields["telefono"] = phone
     fields["email"] = _compare(gold.get("email"), case.email, email_key, case.masked, mask)
     fields["rut"] = _compare(gold.get("rut"), case.rut, rut_key, case.masked, mask)
     if same_channel:
-        if case.channel_user_id is not None:
-            reachable = bool(case.channel_user_id.strip())
-        else:
-            reachable = bool(case.preferred_channel) and case.preferred_channel == case.channel
-        fields["same_channel_contact"] = _field(
-            reachable, True, case.channel_user_id or case.preferred_channel, not reachable, False
-        )
+        fields["same_channel_contact"] = _same_channel(gold, case, mask, identity)
     return fields
+
+
+def _channel_phone(case: FiledCase, identity: Identity | None) -> str | None:
+    """The phone the channel itself carries: the persona's WhatsApp number, else (over REST)
+    the sender stored as the channel identity."""
+    if identity is not None and identity.transport != "rest":
+        return identity.phone
+    return case.channel_user_id
+
+
+def _same_phone(got: object, wanted: str, masked: bool, mask: Callable[[str], str]) -> bool:
+    if masked:
+        return normalize(got) is not None and normalize(got) == normalize(mask(wanted))
+    return phone_key(got) is not None and phone_key(got) == phone_key(wanted)
+
+
+def _same_channel(
+    gold: Mapping[str, Any],
+    case: FiledCase,
+    mask: Callable[[str], str],
+    identity: Identity | None,
+) -> dict[str, Any]:
+    """'A este mismo número': can the municipality answer through the channel that wrote?"""
+    transport = identity.transport if identity is not None else "rest"
+    if identity is not None and transport == "whatsapp":
+        # the case is the number's (filed under it) and its phone is that number; a persona
+        # who also typed another phone keeps that one as the phone (the chat still answers)
+        wanted = str(gold.get("telefono") or identity.phone or "")
+        filed_here = case.channel == "whatsapp" and case.channel_user_id in (None, identity.sender)
+        right = filed_here and _same_phone(case.phone, wanted, case.masked, mask)
+        return _field(right, True, case.phone, not right, False)
+    if identity is not None and transport == "telegram":
+        # Telegram has no number: the answer goes to the chat that filed it
+        route = case.preferred_channel or case.channel
+        right = (
+            case.channel == "telegram"
+            and route == "telegram"
+            and case.channel_user_id in (None, identity.sender)
+        )
+        return _field(right, True, case.channel_user_id or route, not right, False)
+    if case.channel_user_id is not None:
+        reachable = bool(case.channel_user_id.strip())
+    else:
+        reachable = bool(case.preferred_channel) and case.preferred_channel == case.channel
+    return _field(
+        reachable, True, case.channel_user_id or case.preferred_channel, not reachable, False
+    )
 
 
 def converse(
     persona: Persona,
-    rasa: Rasa,
+    talk: Talk,
     names: Mapping[str, str],
     max_turns: int = 25,
     max_seconds: float = 300,
 ) -> Outcome:
     """Send the opening, then answer what the bot asks until it gives a folio or gets stuck."""
-    sender = f"bench-{re.sub(r'[^A-Za-z0-9_-]', '', persona.id)[:40]}-{uuid.uuid4().hex[:8]}"
     resident = SimulatedResident(persona, names)
-    outcome = Outcome(None, "", sender)
+    outcome = Outcome(None, "", talk.identity.sender, identity=talk.identity)
     deadline = time.monotonic() + max_seconds
     reply: list[dict[str, Any]] = []
     for message in persona.opening:
-        reply = _say(rasa, outcome, message, "apertura")
+        reply = _send(talk, outcome, Move(message, "apertura"))
         if _filed(outcome, reply):
             return _done(outcome, resident)
     while outcome.turns < max_turns:
         if time.monotonic() > deadline:
             outcome.stop = f"sin folio tras {max_seconds:.0f} s"
             return _done(outcome, resident)
-        turn = BotTurn.from_reply(reply, rasa.tracker(sender))
+        turn = BotTurn.from_reply(reply, talk.tracker())
         move = resident.decide(turn)
         if move.text is None:
             outcome.stop = move.stop or move.why
             outcome.transcript.append({"stop": outcome.stop, "asked": turn.requested_slot})
             return _done(outcome, resident)
         outcome.turns += 1
-        reply = _say(rasa, outcome, move.text, move.why, turn.requested_slot)
+        reply = _send(talk, outcome, move, turn.requested_slot)
         if _filed(outcome, reply):
             return _done(outcome, resident)
     outcome.stop = f"sin folio tras {max_turns} turnos"
     return _done(outcome, resident)
 
 
-def _say(
-    rasa: Rasa, outcome: Outcome, text: str, why: str, asked: str | None = None
+def new_sender(persona: Persona) -> str:
+    """A fresh REST sender id for a persona (nothing of an earlier run is continued)."""
+    return f"bench-{re.sub(r'[^A-Za-z0-9_-]', '', persona.id)[:40]}-{uuid.uuid4().hex[:8]}"
+
+
+def _send(
+    talk: Talk, outcome: Outcome, move: Move, asked: str | None = None
 ) -> list[dict[str, Any]]:
-    outcome.transcript.append({"resident": text, "why": why, "asked": asked})
-    reply = rasa.say(outcome.sender, text)
+    said: dict[str, Any] = {"resident": move.text, "why": move.why, "asked": asked}
+    if move.button is not None:
+        # what the channel carried: REST the payload, WhatsApp the option's number
+        said["resident"] = move.button.get("option") or move.text
+        said["button"] = move.button.get("title")
+    outcome.transcript.append(said)
+    reply = talk.press(move.button) if move.button is not None else talk.say(str(move.text))
     outcome.transcript.append(
         {
             "bot": [str(m.get("text")) for m in reply if m.get("text")],
@@ -248,11 +330,10 @@ def summarize(results: Sequence[Mapping[str, Any]], masked: bool) -> dict[str, A
         of_type = by_type_field.setdefault(str(result["type"]), {})
         for name, verdict in result["fields"].items():
             add(of_type.setdefault(name, Counter()), n=1, right=verdict["right"])
-    groups: dict[str, dict[str, Counter[str]]] = {"by_channel": {}, "by_type": {}}
+    of_types: dict[str, Counter[str]] = {}
     for result in results:
-        for table, key in (("by_channel", result["channel"]), ("by_type", result["type"])):
-            counts = groups[table].setdefault(str(key), Counter())
-            add(counts, n=1, filed=_was_read(result), all_right=result["all_right"])
+        counts = of_types.setdefault(str(result["type"]), Counter())
+        add(counts, n=1, filed=_was_read(result), all_right=result["all_right"])
     return {
         "count": count,
         "filed": tally(len(filed), count),
@@ -274,10 +355,56 @@ def summarize(results: Sequence[Mapping[str, Any]], masked: bool) -> dict[str, A
         "not_filed": dict(Counter(r["stop"] for r in results if not _was_read(r)).most_common()),
         "improvised_buttons": sum(len(r["improvised"]) for r in results),
         "mean_turns": round(sum(r["turns"] for r in results) / count, 1) if count else None,
-        **{table: {k: dict(c) for k, c in sorted(rows.items())} for table, rows in groups.items()},
+        "by_channel": by_channel(results),
+        "by_type": {k: dict(c) for k, c in sorted(of_types.items())},
         "contact_compared": "enmascarado (solo API)" if masked else "exacto (base de datos)",
-        "channel_note": CHANNEL_NOTE,
+        "channel_note": channel_note(results),
     }
+
+
+def by_channel(results: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per persona channel: conversations, filed, all fields right, the transport that carried
+    them ('via') and, where the gold asks for it, 'a este mismo número' kept."""
+    rows: dict[str, dict[str, Any]] = {}
+    for result in results:
+        row = rows.setdefault(
+            str(result["channel"]), {"counts": Counter(), "via": Counter(), "same": Counter()}
+        )
+        add(row["counts"], n=1, filed=_was_read(result), all_right=result["all_right"])
+        row["via"][str(result.get("transport") or "rest")] += 1
+        verdict = (result["fields"] or {}).get("same_channel_contact")
+        if verdict is not None:
+            add(row["same"], n=1, right=verdict["right"])
+    table = {}
+    for channel, row in sorted(rows.items()):
+        counts = row["counts"]
+        entry: dict[str, Any] = {
+            "n": counts["n"],
+            "filed": counts["filed"],
+            "all_right": counts["all_right"],
+            "all_right_share": ratio(counts["all_right"], counts["n"]),
+            "via": dict(row["via"]),
+        }
+        if row["same"]["n"]:
+            entry["same_channel_contact"] = tally(row["same"]["right"], row["same"]["n"])
+        table[channel] = entry
+    return table
+
+
+def channel_note(results: Sequence[Mapping[str, Any]]) -> str:
+    """Which transport carried which persona channel in this run, and REST's caveat if used."""
+    used: dict[str, set[str]] = {}
+    for result in results:
+        transport = str(result.get("transport") or "rest")
+        used.setdefault(transport, set()).add(str(result["channel"]))
+    parts = [
+        f"{', '.join(sorted(channels))} por {TRANSPORTS.get(transport, transport)}"
+        for transport, channels in sorted(used.items())
+    ]
+    note = "; ".join(parts) + "." if parts else ""
+    if "rest" in used and used["rest"] - {"web"}:
+        note += " " + REST_CAVEAT
+    return note
 
 
 def _was_read(result: Mapping[str, Any]) -> bool:
@@ -297,6 +424,7 @@ def result_of(
     return {
         "id": persona.id,
         "channel": persona.channel,
+        "transport": outcome.identity.transport if outcome.identity else None,
         "type": type_code(persona.gold.get("type")),
         "folio": outcome.folio,
         "stop": error or outcome.stop,

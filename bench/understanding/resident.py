@@ -78,10 +78,15 @@ class BotTurn:
 
     @classmethod
     def from_reply(cls, reply: Sequence[Mapping[str, Any]], tracker: Mapping[str, Any]) -> BotTurn:
-        """From the REST channel's messages and Rasa's tracker JSON."""
+        """From the channel's messages (REST's shape: text, buttons) and Rasa's tracker JSON."""
         texts = [str(m["text"]) for m in reply if m.get("text")]
         buttons = [
-            {"title": str(b.get("title") or ""), "payload": str(b.get("payload") or "")}
+            {
+                "title": str(b.get("title") or ""),
+                "payload": str(b.get("payload") or ""),
+                # WhatsApp: what the resident types to choose it (the option's number)
+                **({"option": str(b["option"])} if b.get("option") else {}),
+            }
             for m in reply
             for b in m.get("buttons") or []
         ]
@@ -98,6 +103,7 @@ class Move:
     why: str
     stop: str | None = None
     improvised: bool = False  # a button picked without the persona knowing what it means
+    button: Mapping[str, str] | None = None  # pressed, not typed: the channel says how
 
 
 @dataclass
@@ -232,10 +238,11 @@ class SimulatedResident:
         return Move(self.names.get(code, code.replace("_", " ")), "categoria (escrita)")
 
     def click(self, button: Mapping[str, str], why: str, improvised: bool = False) -> Move:
-        """A button press, sent as the REST channel sends it: its payload."""
+        """A button press: its payload over REST, its number on WhatsApp, a tap on Telegram."""
         if improvised:
             self.memory.improvised.append(f"{why}: «{button.get('title')}»")
-        return Move(button.get("payload") or button.get("title"), why, improvised=improvised)
+        text = button.get("payload") or button.get("title")
+        return Move(text, why, improvised=improvised, button=dict(button))
 
     def next_name_piece(self) -> str:
         pieces = self.persona.name_pieces()

@@ -2,7 +2,9 @@
 
 Started the way the end-to-end tests start it (tests/e2e/stack.py: migrate, seed, `oirs
 create-token`, then the three services) on ports of its own, with a fresh SQLite database in a
-temporary folder, and stopped at the end. It never trains: without a model in models/ it stops.
+temporary folder, and stopped at the end. Like the e2e session stack it mounts WhatsApp and
+Telegram against loopback stand-ins of Twilio and Telegram (tests/e2e/conftest.py), so those
+personas talk through their real channels. It never trains: without a model in models/ it stops.
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .transports import StandIns, running_stand_ins
+
 PORTS = (27200, 27205, 27255)  # admin, rasa, actions (bench/turns.py uses 27000-27105)
+STAND_IN_PORTS = (27280, 27281)  # Twilio, Telegram (the e2e session's are 29080/29081)
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,7 @@ class Endpoints:
     admin_url: str | None
     admin_token: str | None
     database_url: str | None = None  # for the unmasked contact; None when only the API is known
+    stand_ins: StandIns | None = None  # Twilio and Telegram stand-ins: only on the bench's stack
 
 
 class StackUnavailable(RuntimeError):
@@ -47,23 +53,29 @@ def model_dir(root: Path) -> Path:
 @contextmanager
 def own_stack(root: Path, report: Callable[[str], None]) -> Iterator[Endpoints]:
     """Run the three services for the block; their logs stay in a folder kept on failure."""
+    from tests.e2e import channel_env
     from tests.e2e import stack as e2e
 
     model_dir(root)
     data_dir = Path(tempfile.mkdtemp(prefix="bench-understanding-"))
     url = f"sqlite:///{data_dir / 'oirs.db'}"
-    extra = {"RASA_AUTH_TOKEN": secrets.token_urlsafe(18)}
-    report(f"iniciando admin, acciones y Rasa (registros en {data_dir}) …")
+    report(f"iniciando admin, acciones, Rasa y los dobles de Twilio y Telegram ({data_dir}) …")
     try:
-        with e2e.running_stack(data_dir, url, ports=PORTS, extra_env=extra) as running:
-            report("stack listo")
-            yield Endpoints(
-                rasa_url=running.rasa_url,
-                rasa_token=running.env["RASA_AUTH_TOKEN"],
-                admin_url=running.admin_url,
-                admin_token=running.token,
-                database_url=url,
-            )
+        with running_stand_ins(*STAND_IN_PORTS) as (twilio, telegram):
+            extra = {
+                "RASA_AUTH_TOKEN": secrets.token_urlsafe(18),
+                **channel_env.channel_env(twilio.base_url, telegram.base_url),
+            }
+            with e2e.running_stack(data_dir, url, ports=PORTS, extra_env=extra) as running:
+                report("stack listo")
+                yield Endpoints(
+                    rasa_url=running.rasa_url,
+                    rasa_token=running.env["RASA_AUTH_TOKEN"],
+                    admin_url=running.admin_url,
+                    admin_token=running.token,
+                    database_url=url,
+                    stand_ins=StandIns(running, twilio, telegram),
+                )
     except Exception:
         report(f"el stack falló; registros conservados en {data_dir}")
         raise

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import json
+import socket
 import sys
 import types
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bench.understanding import cli, compare, conversations, fields, nlu, sets, themes
+from bench.understanding import (
+    cli,
+    compare,
+    conversations,
+    fields,
+    nlu,
+    sets,
+    themes,
+    transports,
+)
 from bench.understanding.resident import (
     BotTurn,
     Persona,
@@ -18,6 +29,8 @@ from bench.understanding.resident import (
     find_folio,
     unit_from,
 )
+from channels.messages import OPTIONS_HINT
+from channels.options import render
 from oirs.masking import mask_text
 
 NAMES = {
@@ -92,7 +105,7 @@ def test_fallback_counts_as_a_wrong_prediction_and_is_reported() -> None:
 
 
 def test_intent_scores_macro_f1_out_of_scope_and_faq_keys() -> None:
-    lines = [
+    lines: list[dict[str, Any]] = [
         {"text": "no pasa el camion", "intent": "reclamo", "faq_key": None, "_line": 1},
         {"text": "quien gano el partido", "intent": "fuera_de_alcance", "faq_key": None},
         {"text": "cuanto demoran", "intent": "faq", "faq_key": "plazo_reclamo"},
@@ -239,11 +252,12 @@ def test_resident_answers_the_slot_the_tracker_says_is_asked() -> None:
 
 def test_resident_clicks_the_category_button_by_its_code_or_types_the_name() -> None:
     resident = SimulatedResident(persona(), NAMES)
-    assert resident.decide(asks("categoria", CATEGORY_BUTTONS)).text == (
-        '/informar{"categoria": "animales"}'
-    )
+    clicked = resident.decide(asks("categoria", CATEGORY_BUTTONS))
+    assert clicked.text == '/informar{"categoria": "animales"}'
+    assert clicked.button is not None and clicked.button["title"] == "Animales"  # pressed
     typed = SimulatedResident(persona(category="Alumbrado público"), NAMES)
-    assert typed.decide(asks("categoria", CATEGORY_BUTTONS)).text == "Alumbrado público"
+    written = typed.decide(asks("categoria", CATEGORY_BUTTONS))
+    assert written.text == "Alumbrado público" and written.button is None  # typed
 
 
 def test_resident_declines_to_join_a_similar_case_and_names_the_praised_unit() -> None:
@@ -333,17 +347,27 @@ def test_contact_read_only_through_the_api_compares_masked() -> None:
 class ScriptedBot:
     """A bot that asks for the place, then the name, then files (no Rasa)."""
 
-    def __init__(self) -> None:
-        self.asked = ["direccion", "nombre", "confirmacion", None]
+    def __init__(self, asked: list[str | None] | None = None, numbered: bool = False) -> None:
+        self.identity = conversations.Identity("rest", "bench-p1-0000")
+        self.numbered = numbered  # buttons as WhatsApp shows them: numbered options
+        self.asked = asked or ["direccion", "nombre", "confirmacion", None]
         self.heard: list[str] = []
+        self.pressed: list[str] = []
 
-    def say(self, sender: str, text: str) -> list[dict[str, Any]]:
+    def say(self, text: str) -> list[dict[str, Any]]:
         self.heard.append(text)
         if self.asked[0] is None:
             return [{"text": "Listo. Su folio es RC-2026-000001."}]
-        return [{"text": f"¿{self.asked[0]}?"}]
+        buttons = CATEGORY_BUTTONS if self.asked[0] == "categoria" else []
+        if self.numbered:
+            buttons = [{**b, "option": str(n)} for n, b in enumerate(buttons, start=1)]
+        return [{"text": f"¿{self.asked[0]}?", "buttons": buttons}]
 
-    def tracker(self, sender: str) -> dict[str, Any]:
+    def press(self, button: Mapping[str, str]) -> list[dict[str, Any]]:
+        self.pressed.append(button["title"])
+        return self.say(button["payload"])
+
+    def tracker(self) -> dict[str, Any]:
         slot = self.asked.pop(0)
         return {"active_loop": {"name": "reclamo_form"}, "slots": {"requested_slot": slot}}
 
@@ -364,6 +388,19 @@ def test_a_conversation_runs_until_the_folio_and_is_summarized() -> None:
     assert good["transcript"] is None and lost["transcript"] == []
 
 
+def test_a_button_the_resident_chooses_is_pressed_through_the_channel() -> None:
+    bot = ScriptedBot(["categoria", "confirmacion", None])
+    outcome = conversations.converse(persona(), bot, NAMES)
+    assert outcome.folio == "RC-2026-000001"
+    assert bot.pressed == ["Animales"]
+    said = [entry for entry in outcome.transcript if "resident" in entry]
+    assert said[-2]["button"] == "Animales" and "button" not in said[-1]
+    assert said[-2]["resident"] == '/informar{"categoria": "animales"}'  # REST sends the payload
+    numbered = conversations.converse(persona(), ScriptedBot(["categoria", None], True), NAMES)
+    said = [entry for entry in numbered.transcript if "resident" in entry]
+    assert said[-1]["resident"] == "2"  # WhatsApp: the option's number is what was typed
+
+
 def test_a_value_lost_without_its_question_being_asked_is_told_apart() -> None:
     outcome = conversations.converse(persona(), ScriptedBot(), NAMES)
     verdicts = conversations.score_case(GOLD, filed_case(rut=None), NAMES)
@@ -372,6 +409,221 @@ def test_a_value_lost_without_its_question_being_asked_is_told_apart() -> None:
     assert result["fields"]["direccion"]["asked"] is True
     per_field = conversations.summarize([result], masked=False)["per_field"]
     assert per_field["rut"]["lost"] == per_field["rut"]["lost_never_asked"] == 1
+
+
+# --- channels: WhatsApp and Telegram personas on their own channel --------------------------
+
+WA_NUMBER = "+56971234567"
+WHATSAPP = conversations.Identity("whatsapp", f"whatsapp:{WA_NUMBER}", WA_NUMBER)
+TELEGRAM = conversations.Identity("telegram", "6123456789")
+NO_PHONE_GOLD = {**GOLD, "telefono": None}
+
+
+def channel_case(channel: str, preferred: str | None = None, **row: Any) -> conversations.FiledCase:
+    api = {
+        "folio": "RC-2026-000003",
+        "type": "reclamo",
+        "category": "animales",
+        "address": "Los Aromos 123",
+        "channel": channel,
+        "contact": {"name": "Héctor Pizarro Lagos", "preferred_channel": preferred or channel},
+    }
+    stored = {"phone": None, "email": None, "rut": "12345678-5", "channel_user_id": None}
+    return conversations.FiledCase.from_api(api, {**stored, **row})
+
+
+def test_on_whatsapp_this_same_number_is_right_only_as_the_number_that_wrote() -> None:
+    kept = channel_case("whatsapp", phone=WA_NUMBER, channel_user_id=WHATSAPP.sender)
+    verdicts = conversations.score_case(NO_PHONE_GOLD, kept, NAMES, identity=WHATSAPP)
+    assert all(v["right"] for v in verdicts.values()), verdicts  # the phone is not invented
+    other = channel_case("whatsapp", phone="+56951112233", channel_user_id=WHATSAPP.sender)
+    verdicts = conversations.score_case(NO_PHONE_GOLD, other, NAMES, identity=WHATSAPP)
+    assert not verdicts["same_channel_contact"]["right"] and verdicts["telefono"]["invented"]
+    missing = channel_case("whatsapp", channel_user_id=WHATSAPP.sender)
+    verdicts = conversations.score_case(NO_PHONE_GOLD, missing, NAMES, identity=WHATSAPP)
+    assert verdicts["same_channel_contact"]["lost"] and verdicts["telefono"]["right"]
+    # the same phone on a case filed from elsewhere is not the channel answering
+    web = channel_case("web", phone=WA_NUMBER, channel_user_id="bench-p1-0000")
+    verdicts = conversations.score_case(NO_PHONE_GOLD, web, NAMES, identity=WHATSAPP)
+    assert not verdicts["same_channel_contact"]["right"]
+
+
+def test_a_whatsapp_persona_who_also_typed_a_phone_keeps_that_phone() -> None:
+    gold = {**GOLD, "telefono": "9 5111 2233"}
+    case = channel_case("whatsapp", phone="+56951112233", channel_user_id=WHATSAPP.sender)
+    verdicts = conversations.score_case(gold, case, NAMES, identity=WHATSAPP)
+    assert verdicts["telefono"]["right"] and verdicts["same_channel_contact"]["right"]
+
+
+def test_on_telegram_this_same_channel_is_the_chat_that_filed_without_a_phone() -> None:
+    kept = channel_case("telegram", channel_user_id=TELEGRAM.sender)
+    verdicts = conversations.score_case(NO_PHONE_GOLD, kept, NAMES, identity=TELEGRAM)
+    assert all(v["right"] for v in verdicts.values()), verdicts
+    by_email = channel_case("telegram", "email", channel_user_id=TELEGRAM.sender)
+    verdicts = conversations.score_case(NO_PHONE_GOLD, by_email, NAMES, identity=TELEGRAM)
+    assert not verdicts["same_channel_contact"]["right"]
+    another_chat = channel_case("telegram", channel_user_id="6000000001")
+    verdicts = conversations.score_case(NO_PHONE_GOLD, another_chat, NAMES, identity=TELEGRAM)
+    assert not verdicts["same_channel_contact"]["right"]
+
+
+CONFIRM_BUTTONS = [
+    {"title": "Sí, registrar", "payload": "/afirmar"},
+    {"title": "Corregir un dato", "payload": "/negar"},
+]
+
+
+def test_whatsapp_options_become_buttons_with_their_number_and_payload() -> None:
+    body = render("Revisemos su reclamo:\n• Lugar: Los Aromos 123", CONFIRM_BUTTONS)
+    reply = transports.whatsapp_reply(["Gracias.", body], OPTIONS_HINT, CONFIRM_BUTTONS)
+    assert reply[0] == {"text": "Gracias."}
+    assert reply[1]["text"] == "Revisemos su reclamo:\n• Lugar: Los Aromos 123"
+    assert reply[1]["buttons"] == [
+        {"title": "Sí, registrar", "payload": "/afirmar", "option": "1"},
+        {"title": "Corregir un dato", "payload": "/negar", "option": "2"},
+    ]
+    assert BotTurn.from_reply(reply, {}).buttons[1]["option"] == "2"
+    # titles that are not the tracker's last buttons: chosen by title, never by a wrong payload
+    stale = transports.whatsapp_reply([body], OPTIONS_HINT, CATEGORY_BUTTONS)
+    assert [b["payload"] for b in stale[0]["buttons"]] == ["", ""]
+    # only the latest list answers to a number
+    later = transports.whatsapp_reply([body, render("¿Tema?", CATEGORY_BUTTONS)], OPTIONS_HINT, [])
+    assert "buttons" not in later[0] and len(later[1]["buttons"]) == 3
+    lone = "1. no es una opción"
+    assert transports.read_options(lone, OPTIONS_HINT) == (lone, [])
+
+
+class FakePhone:
+    """WhatsAppPhone's surface: the channel renders buttons as numbered options."""
+
+    number, address = WA_NUMBER, f"whatsapp:{WA_NUMBER}"
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+        self.last_reply: list[dict[str, str]] = []
+
+    def post(self, body: str) -> str:
+        self.sent.append(body)
+        self.last_reply = [{"Body": "Listo."}]
+        if body == "hola":
+            self.last_reply = [{"Body": render("¿Cuál es el tema?", CATEGORY_BUTTONS)}]
+        return self.last_reply[0]["Body"]
+
+
+class FakeRasa:
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, str]] = []
+
+    def tracker(self, sender: str, events: str = "NONE") -> dict[str, Any]:
+        self.asked.append((sender, events))
+        bot = {"event": "bot", "text": "¿Cuál es el tema?", "data": {"buttons": CATEGORY_BUTTONS}}
+        return {"events": [bot, {"event": "user", "text": "x"}]} if events != "NONE" else {}
+
+
+def test_a_whatsapp_persona_answers_an_option_with_its_number() -> None:
+    phone, rasa = FakePhone(), FakeRasa()
+    talk = transports.WhatsAppTalk(rasa, phone)  # type: ignore[arg-type]
+    assert talk.identity == WHATSAPP
+    turn = BotTurn.from_reply(talk.say("hola"), {})
+    move = SimulatedResident(persona(), NAMES).choose_category(turn)
+    assert move.text == '/informar{"categoria": "animales"}'  # chosen as over REST
+    assert move.button is not None
+    talk.press(move.button)
+    assert phone.sent == ["hola", "2"]  # typed as the option's number
+    assert rasa.asked == [(WHATSAPP.sender, "AFTER_RESTART")]  # the tracker of whatsapp:+569…
+
+
+class FakeChat:
+    """TelegramChat's surface: buttons are inline keyboards, pressed by their title."""
+
+    chat_id = 6123456789
+
+    def __init__(self) -> None:
+        self.pressed: list[str] = []
+        self.last_reply: list[dict[str, Any]] = []
+
+    def text(self, text: str) -> str:
+        keyboard = [[{"text": b["title"], "callback_data": b["payload"]}] for b in CATEGORY_BUTTONS]
+        self.last_reply = [{"text": "¿Tema?", "reply_markup": {"inline_keyboard": keyboard}}]
+        return "¿Tema?"
+
+    def press(self, title: str, data: str | None = None) -> str:
+        self.pressed.append(f"{title} {data}")
+        self.last_reply = [{"text": "Listo. Su folio es RC-2026-000004."}]
+        return self.last_reply[0]["text"]
+
+
+def test_a_telegram_persona_taps_the_inline_button() -> None:
+    chat = FakeChat()
+    talk = transports.TelegramTalk(FakeRasa(), chat)  # type: ignore[arg-type]
+    assert talk.identity == TELEGRAM
+    reply = talk.say("hola")
+    assert reply[0]["buttons"][1] == {
+        "title": "Animales",
+        "payload": '/informar{"categoria": "animales"}',
+    }
+    assert talk.press(reply[0]["buttons"][1]) == [{"text": "Listo. Su folio es RC-2026-000004."}]
+    assert chat.pressed == ['Animales /informar{"categoria": "animales"}']  # title and data
+
+
+def test_personas_use_their_channel_only_where_the_stand_ins_run() -> None:
+    rasa = FakeRasa()
+    rest = transports.Channels(rasa)  # type: ignore[arg-type]
+    assert rest.open(persona()).identity.transport == "rest"  # a stack given by URL
+    target = types.SimpleNamespace(rasa_url="http://127.0.0.1:1", env={"OIRS_PUBLIC_URL": "x"})
+    stand_ins = transports.StandIns(target, object(), object())  # type: ignore[arg-type]
+    routed = transports.Channels(rasa, stand_ins)  # type: ignore[arg-type]
+    numbers = {routed.open(persona()).identity.phone for _ in range(200)}
+    assert len(numbers) == 200  # a fresh number per persona
+    # each one a mobile the bot accepts as the number to answer (9 70… once was not)
+    contact = pytest.importorskip("oirs_rules.contact")
+    assert all(n and contact.normalise_phone(n) == n for n in numbers), numbers
+    talk = routed.open(persona())
+    assert talk.identity.sender == f"whatsapp:{talk.identity.phone}"
+    on_telegram = Persona.from_line({"id": "t", "channel": "telegram", "opening": "hola"})
+    assert routed.open(on_telegram).identity.transport == "telegram"
+    by_voice = Persona.from_line({"id": "v", "channel": "voice", "opening": "hola"})
+    assert routed.open(by_voice).identity.transport == "rest"
+
+
+def test_a_busy_stand_in_port_is_reported_not_raised_as_an_os_error() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with (
+            pytest.raises(transports.StandInsUnavailable, match=str(port)),
+            transports.running_stand_ins(port, port),
+        ):
+            pass
+
+
+def test_the_summary_reports_each_channel_and_what_carried_it() -> None:
+    kept = channel_case("whatsapp", phone=WA_NUMBER, channel_user_id=WHATSAPP.sender)
+    folio, sender = "RC-2026-000003", WHATSAPP.sender
+    wa_outcome = conversations.Outcome(folio, "folio", sender, identity=WHATSAPP)
+    wa = conversations.result_of(
+        persona(),
+        wa_outcome,
+        conversations.score_case(NO_PHONE_GOLD, kept, NAMES, identity=WHATSAPP),
+    )
+    on_voice = Persona.from_line({"id": "v", "channel": "voice", "opening": "hola"})
+    rest = conversations.Identity("rest", "bench-v-0000")
+    stuck = conversations.Outcome(None, "atascado en contacto", rest.sender, identity=rest)
+    voice = conversations.result_of(on_voice, stuck, None)
+    summary = conversations.summarize([wa, voice], masked=False)
+    assert summary["by_channel"]["whatsapp"] == {
+        "n": 1,
+        "filed": 1,
+        "all_right": 1,
+        "all_right_share": 1.0,
+        "via": {"whatsapp": 1},
+        "same_channel_contact": {"n": 1, "right": 1, "accuracy": 1.0},
+    }
+    assert summary["by_channel"]["voice"]["via"] == {"rest": 1}
+    assert "voice por el canal REST" in summary["channel_note"]
+    assert "whatsapp por el canal WhatsApp real" in summary["channel_note"]
+    assert conversations.REST_CAVEAT in summary["channel_note"]
 
 
 # --- the command line ---------------------------------------------------------------------
