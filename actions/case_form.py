@@ -540,7 +540,7 @@ def _ask_action(slot: str) -> type[Action]:
                 text = render("ask_categoria_sugerida", {}, spoken=is_spoken(tracker))["text"]
                 buttons = [
                     {"title": category_label(code), "payload": _category_payload(code)}
-                    for code in [*suggested[:3], "otro"]
+                    for code in dict.fromkeys([*suggested[:3], "otro"])
                 ]
                 dispatcher.utter_message(text=text, buttons=buttons)
                 return []

@@ -332,7 +332,7 @@ def test_whatsapp_resident_gives_this_same_number_as_the_contact(
 ) -> None:
     """Issue 12: on WhatsApp 'al mismo whatsapp nomás' is a contact (the bot used to refuse it
     and ask for a phone it already had); the case keeps the number that wrote."""
-    number = f"+5697{uuid.uuid4().int % 10**7:07d}"
+    number = f"+5695{uuid.uuid4().int % 10**7:07d}"  # a range phonenumbers holds valid
     phone = WhatsAppPhone(stack, twilio_standin, number)
     replies = [phone.post("hola"), phone.post("hay un hoyo enorme en la vereda hace un mes")]
     answers = (

@@ -113,6 +113,7 @@ def test_a_place_inside_the_first_message_is_found_whole(text, expected):
         "hay un hoyo en la calle frente a mi casa",
         "fui a la plaza con mis hijos y estaba sucia",
         "me llamo Juan Pérez Soto y quiero reclamar",
+        "hace dos semanas que no pasa el camión por mi pasaje en Ñuñoa, soy Ana Muñoz",
         "el camión no pasa hace 3 semanas",
         "los cabros hacen carrete en la plaza de la villa",
     ],

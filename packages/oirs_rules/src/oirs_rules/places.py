@@ -602,6 +602,16 @@ def _candidate_starts(tokens: list[_Token], index: int, cased: bool) -> list[int
         if nxt < len(tokens):
             starts.append(nxt)
     kind = token.key in PLACE_KINDS - {"casa", "poste", "puerta", "local", "costado", "interior"}
+    possessed = index > 0 and tokens[index - 1].key in {
+        "mi",
+        "mis",
+        "su",
+        "tu",
+        "nuestro",
+        "nuestra",
+    }
+    if possessed and not _named_after(tokens, index):
+        kind = False  # "por mi pasaje en Ñuñoa": the resident's own pasaje, which one is asked
     if kind and (token.key not in _INSTITUTIONS or _named_after(tokens, index)):
         starts.append(index)
         if index > 0 and tokens[index - 1].key in {"la", "el", "los", "las"}:
