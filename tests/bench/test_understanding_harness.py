@@ -205,10 +205,17 @@ def test_fields_count_accuracy_per_field_and_invented_values() -> None:
     assert {(e["field"], e["invented"]) for e in errors} == {("nombre", False), ("rut", True)}
 
 
+def hide_oirs_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if the package were not installed, also when other tests imported it already (the
+    app environment imports oirs_rules.contact through the core)."""
+    for name in ("oirs_rules", "oirs_rules.places", "oirs_rules.names", "oirs_rules.contact"):
+        monkeypatch.setitem(sys.modules, name, None)
+
+
 def test_fields_fail_with_an_install_hint_when_oirs_rules_is_missing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setitem(sys.modules, "oirs_rules", None)  # import now raises ImportError
+    hide_oirs_rules(monkeypatch)  # import now raises ImportError
     with pytest.raises(fields.ParsersMissing, match="pip install -e packages/oirs_rules"):
         fields.load_parsers()
 
@@ -648,7 +655,7 @@ def test_fields_set_fails_clearly_without_oirs_rules(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     write_set(tmp_path / "set")
-    monkeypatch.setitem(sys.modules, "oirs_rules", None)
+    hide_oirs_rules(monkeypatch)
     code = cli.main(["--set", str(tmp_path / "set"), "--only", "fields", "--out", str(tmp_path)])
     printed = json.loads(capsys.readouterr().out)
     assert code == 1
