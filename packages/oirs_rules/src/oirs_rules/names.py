@@ -384,6 +384,12 @@ FIRST_NAMES = frozenset(
 _VERB_LIKE = re.compile(r"(?:an|en|aron|ieron|amos|emos|imos|aba|aban|ia|ian|ando|iendo|ado|ada)$")
 
 
+def _reads_like_a_verb(word: str) -> bool:
+    """ "tiran", "dicen": no given name we know, and a verb's ending."""
+    folded = fold(word)
+    return folded not in FIRST_NAMES and bool(_VERB_LIKE.search(folded))
+
+
 def only_first_names(name: str) -> bool:
     """ "Juan Pablo", "María José": given names without a surname."""
     words = [fold(word) for word in name.split() if fold(word) not in PARTICLES]
@@ -456,9 +462,10 @@ def parse_name(text: str) -> str | None:
             return repeated
         return introduced
     value = _FILLER.sub("", value).strip()
-    head = _name_words(_LEAD_IN.sub("", value, count=1), limit=5)
+    after_cue = _LEAD_IN.sub("", value, count=1)
+    head = _name_words(after_cue, limit=5)
     followed = len(head) >= 2 and re.match(
-        rf"^\W*{re.escape(' '.join(head))}\s*(?:,|$)", _LEAD_IN.sub("", value, count=1), re.I
+        rf"^\W*{re.escape(' '.join(head))}\s*(?:,|$)", after_cue, re.I
     )
     if len(re.findall(r"\w+", value)) > 7 and not _LEAD_IN.match(value) and not followed:
         # a sentence sent while the name was asked ("cajones, verdura podrida…"), unless a
@@ -472,12 +479,8 @@ def parse_name(text: str) -> str | None:
     words = _name_words(value, limit=5)
     if not words or len("".join(words)) < 2:
         return _after_comma_name(value)  # "soy la mamá de la Cami, Lorena Huenchul"
-    first = fold(words[0])
-    if first not in FIRST_NAMES and _VERB_LIKE.search(first) and len(value.split()) > len(words):
+    if _reads_like_a_verb(words[0]) and len(value.split()) > len(words):
         return None  # "tiran colchones, ramas, de todo": the story, sent while the name was asked
-    rest = value[value.find(words[-1]) + len(words[-1]) :]
-    if re.match(r"\s+(?:y|e)\s+(?:no|quiero|necesito|tengo|hay|vivo)\b", fold(rest)):
-        pass  # "Juan Pérez y quiero reclamar": the name ends before the story
     return display_name(words)
 
 
@@ -489,9 +492,7 @@ def _after_comma_name(text: str) -> str | None:
     words = _name_words(tail, limit=5)
     if len(words) < 2 or len(tail.split()) != len(words):
         return None
-    if any(fold(word) not in FIRST_NAMES for word in words[:1]) and _VERB_LIKE.search(
-        fold(words[0])
-    ):
+    if _reads_like_a_verb(words[0]):
         return None
     return display_name(words)
 

@@ -526,7 +526,6 @@ def find_place(text: str) -> str | None:
     value = _place_numbers(re.sub(r"\([^)]*\)?", " ", text or ""))
     tokens = _tokens(value)
     cased = _mixed_case(value)
-    candidates: list[tuple[int, str]] = []
     ranked: list[tuple[int, bool, bool, int, str]] = []
     # Capitals mark names where residents type them, but many type "los aromos 123" in lower
     # case beside a capitalised "Ana": both readings compete, the capitalised one wins ties.
@@ -543,17 +542,16 @@ def find_place(text: str) -> str | None:
                 if score <= 0:
                     continue
                 place = _render(value, tokens, first, last)
-                candidates.append((score, place))
                 numbered = any(_is_number(t.key) for t in tokens[first:last])
                 ranked.append((score, numbered, reading, len(place), place))
-    if not candidates:
+    if not ranked:
         return None
     best_score, _, _, _, best = max(ranked)
     if best_score < _SURE_ENOUGH:
         return None
     best = re.sub(r",\s*(?:la\s+|el\s+)?\w+$", _drop_lone_kind, best)
     # a neighbourhood named apart ("los aromos 123. Es en la villa el bosque") goes after it
-    for _, place in candidates:
+    for *_, place in ranked:
         words = fold(place).split()
         if words and words[0] in {"la", "el"}:
             words = words[1:]
