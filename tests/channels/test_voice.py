@@ -312,6 +312,8 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
             "admin",
             [
                 str(APP_BIN / "gunicorn"),
+                "-c",
+                str(ROOT / "admin" / "gunicorn_conf.py"),
                 "--workers",
                 "1",
                 "--bind",

@@ -16,6 +16,8 @@ from oirs.settings import PROJECT_ROOT
 ADMIN_PORT, RASA_PORT, ACTIONS_PORT = 28000, 25005, 25055
 BOT_BIN = PROJECT_ROOT / ".venv-bot" / "bin"
 APP_BIN = PROJECT_ROOT / ".venv" / "bin"
+# The admin's gunicorn settings (threads, the masked access log), as the Procfile uses them.
+GUNICORN_CONF = PROJECT_ROOT / "admin" / "gunicorn_conf.py"
 
 
 @dataclass
@@ -122,6 +124,8 @@ def start_admin(stack: Stack, workers: int = 2) -> None:
         "admin",
         [
             str(APP_BIN / "gunicorn"),
+            "-c",
+            str(GUNICORN_CONF),
             "--workers",
             str(workers),
             "--bind",

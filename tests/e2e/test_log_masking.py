@@ -1,10 +1,14 @@
 """Ley 21.719 in the logs: after real traffic carrying a RUT, a phone and an e-mail, no log
-file the stack wrote (admin, actions, Rasa) holds any of them unmasked."""
+file the stack wrote (admin, actions, Rasa) holds any of them unmasked; the admin's access log
+keeps paths, not the values of query strings or Referers (addresses, identities, api keys)."""
 
 from __future__ import annotations
 
 import re
+import urllib.error
+import urllib.request
 import uuid
+from urllib.parse import urlencode
 
 import pytest
 
@@ -76,4 +80,44 @@ def test_no_log_of_the_stack_holds_an_unmasked_rut_phone_or_email(stack: Stack) 
             found += [m for m in ANY_EMAIL.findall(line) if "***" not in m]
             if found:
                 leaks.append(f"{path.name}:{number}: {found} in {line[:200]!r}")
+    assert not leaks, "\n".join(leaks[:20])
+
+
+ADDRESS, API_KEY = "Los Aromos 123", "clave-open311-de-prueba"
+
+
+def get(stack: Stack, path: str, query: dict[str, str], headers: dict[str, str]) -> None:
+    """One GET whatever it answers (refusals and redirects are logged too)."""
+    url = f"{stack.admin_url}{path}?{urlencode(query)}"
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        urllib.request.urlopen(request, timeout=10).close()
+    except urllib.error.HTTPError as refused:
+        refused.close()
+
+
+def test_the_admin_access_log_holds_paths_without_query_or_referer_values(stack: Stack) -> None:
+    bot = {"Authorization": f"Bearer {stack.token}"}
+    search = f"{stack.admin_url}/consola/buscar?{urlencode({'q': EMAIL})}"
+    sent = {
+        "/api/v1/cases/similar": ({"category": "aseo", "address": ADDRESS}, bot),
+        "/api/v1/residents/cases": (
+            {"channel": "whatsapp", "channel_user_id": f"whatsapp:+56{PHONE}"},
+            bot,
+        ),
+        "/consola/buscar": ({"q": f"+56 {PHONE[0]} {PHONE[1:5]} {PHONE[5:]}"}, {"Referer": search}),
+        "/open311/v2/requests.json": ({"api_key": API_KEY, "address_string": ADDRESS}, {}),
+    }
+    for path, (query, headers) in sent.items():
+        get(stack, path, query, headers)
+    log = stack.log("admin")
+    for path in sent:
+        assert f"GET {path}?" in log, f"{path} missing from the access log"
+    values = [*FORBIDDEN, ADDRESS, urlencode({"a": ADDRESS})[2:], API_KEY]
+    values.append(urlencode({"q": EMAIL})[2:])
+    leaks = [
+        f"admin.log:{number}: {[v for v in values if v in line]} in {line[:200]!r}"
+        for number, line in enumerate(log.splitlines(), 1)
+        if any(value in line for value in values)
+    ]
     assert not leaks, "\n".join(leaks[:20])

@@ -1,0 +1,19 @@
+"""gunicorn settings of the admin, for every command that starts it: the Procfile (`make run`),
+the end-to-end stack (tests/e2e/stack.py, bench/), the voice tests.
+
+    gunicorn -c admin/gunicorn_conf.py "admin:create_app()"
+
+Options given on the command line win over these (the tests pass their own --bind)."""
+
+import os
+
+bind = os.environ.get("OIRS_ADMIN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("OIRS_ADMIN_WORKERS", "2"))
+worker_class = "gthread"
+threads = 8
+timeout = 120
+
+# The access log on stdout (scripts/logged.py copies it to var/log/admin.log), through a logger
+# that keeps the path and drops the values of the query and the Referer (personal data).
+accesslog = "-"
+logger_class = "admin.access_log.MaskedAccessLogger"
