@@ -35,6 +35,9 @@ class Settings:
     secret_key: str = "dev-only-not-secret"  # noqa: S105 (refused in production by check())
     public_url: str = "http://127.0.0.1:8000"
     rasa_url: str = "http://127.0.0.1:5005"
+    # Rasa's tracker store (RASA_TRACKER_URL, as endpoints.yml reads it): anonymisation erases a
+    # resident's conversation there; None means the default file under data_dir
+    rasa_tracker_url: str | None = None
     data_dir: Path = PROJECT_ROOT / "var"
     redis_url: str | None = None
     smtp_url: str | None = None
@@ -51,6 +54,11 @@ class Settings:
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def tracker_store_url(self) -> str:
+        """Where Rasa keeps conversations: RASA_TRACKER_URL, else scripts/env.sh's default."""
+        return self.rasa_tracker_url or f"sqlite:///{self.data_dir / 'rasa' / 'tracker.db'}"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -88,6 +96,7 @@ class Settings:
             secret_key=(env.get("OIRS_SECRET_KEY") or defaults.secret_key),
             public_url=(env.get("OIRS_PUBLIC_URL") or defaults.public_url).rstrip("/"),
             rasa_url=(env.get("OIRS_RASA_URL") or defaults.rasa_url).rstrip("/"),
+            rasa_tracker_url=env.get("RASA_TRACKER_URL") or None,
             data_dir=data_dir,
             redis_url=env.get("REDIS_URL") or None,
             smtp_url=env.get("OIRS_SMTP_URL") or None,
