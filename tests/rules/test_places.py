@@ -53,6 +53,17 @@ ANSWERS = [
     ("Freire 870, frente a la farmacia", "Freire 870, frente a la farmacia"),
     ("si, es en Manuel Rodríguez 1560", "Manuel Rodríguez 1560"),
     ("calle uno con calle dos", "calle 1 con calle 2"),
+    # blind round r4 (spent): intersections of two bare names, the story after the number
+    ("presidente riesco con el bosque", "presidente riesco con el bosque"),
+    ("eh queda en obispo umaña con los tilos", "obispo umaña con los tilos"),
+    ("STA ISABEL CON PORTUGAL", "STA ISABEL CON PORTUGAL"),
+    ("los pinos 1533 xfa vengan pronto q esto es terrible", "los pinos 1533"),
+    ("gran avenida 5540. La basura lleva 2 semanas", "gran avenida 5540"),
+    ("av. ossa 1540. el semaforo esta malo", "av. ossa 1540"),
+    ("santa elena 210 depto 4, el citofono no funciona", "santa elena 210 depto 4"),
+    ("las acacias 77 (villa los nogales)", "las acacias 77, villa los nogales"),
+    ("al ladito del negocio de don Tito en pasaje El Sauce",
+     "al ladito del negocio de don Tito en pasaje El Sauce"),
 ]  # fmt: skip
 
 
@@ -74,6 +85,7 @@ def test_the_answer_to_where_is_kept_whole(text, expected):
         "por ahí",
         "no sé",
         "en la plaza",
+        "donde siempre, ustedes saben",
         "",
     ],
 )
@@ -96,6 +108,20 @@ OPENINGS = [
     ("en la noche hacen carrete en el pasaje 5 de la villa los andes",
      "el pasaje 5 de la villa los andes"),
     ("La luminaria de Vicuña Mackenna con calle 3 está apagada", "Vicuña Mackenna con calle 3"),
+    # blind round r4 (spent)
+    ("EL FOCO DE SAN PABLO CON LAS ROSAS ESTA APAGADO HACE UN MES", "SAN PABLO CON LAS ROSAS"),
+    ("los semaforos de gran avenida con el parron estan malos desde el lunes",
+     "gran avenida con el parron"),
+    ("cuando van a arreglar el semaforo de santa rosa con la serena??? ya van 3 reclamos",
+     "santa rosa con la serena"),
+    ("Hola. Me llamo Jaime Soto, 16.234.789-6. hace 3 dias rompieron la tapa frente a mi casa "
+     "en Lo Blanco 2765, es un peligro", "Lo Blanco 2765"),
+    ("consulto por el reclamo que puse por el poste de Las Palmeras 880, nadie llamó",
+     "Las Palmeras 880"),
+    ("vecinos del block 3 villa los pinos: los contenedores estan rotos",
+     "block 3 villa los pinos"),
+    ("en el condominio los robles de av. la montaña 1455 los guardias no dejan pasar",
+     "el condominio los robles de av. la montaña 1455"),
 ]  # fmt: skip
 
 
@@ -116,6 +142,9 @@ def test_a_place_inside_the_first_message_is_found_whole(text, expected):
         "hace dos semanas que no pasa el camión por mi pasaje en Ñuñoa, soy Ana Muñoz",
         "el camión no pasa hace 3 semanas",
         "los cabros hacen carrete en la plaza de la villa",
+        "me rechazaron el permiso de edificacion 3 veces y cada vez piden otro papel",
+        "necesito saber cuantos perros esterilizaron en la comuna el 2025",
+        "enviar copia del decreto alcaldicio N° 2.345 de 2025 sobre luminarias",
     ],
 )
 def test_no_place_is_invented_from_a_message_without_one(text):
@@ -135,6 +164,11 @@ def test_an_aside_in_brackets_is_not_the_place():
         ("mandenla por carta a mi casa, los avellanos 1290", "los avellanos 1290"),
         ("prefiero por postal, a Las Violetas 1450, villa San Luis",
          "Las Violetas 1450, villa San Luis"),
+        ("a la casa: pje los copihues 45 villa esperanza, no uso correo",
+         "pje los copihues 45 villa esperanza"),
+        ("por carta a Serrano 915, dpto 3B, que el correo no lo reviso", "Serrano 915, dpto 3B"),
+        ("por correo a ana@gmail.com y copia en papel a Av. Matta 3321, depto 1105",
+         "Av. Matta 3321, depto 1105"),
     ],
 )  # fmt: skip
 def test_a_postal_address_is_kept_without_its_lead_in(text, expected):

@@ -97,7 +97,7 @@ _INSTITUTIONS = {
 # A relation to a landmark, kept as part of the place: "frente al consultorio".
 _RELATION = re.compile(
     r"^(?:(?:justo\s+|casi\s+)?(?:al\s+)?frente\s+(?:a|al|de|del)|enfrente\s+(?:a|al|de|del)|"
-    r"en\s+frente\s+(?:a|al|de|del)|al\s+lado\s+(?:de|del)|a\s+un\s+costado\s+(?:de|del)|"
+    r"en\s+frente\s+(?:a|al|de|del)|al\s+lad(?:o|ito)\s+(?:de|del)|a\s+un\s+costado\s+(?:de|del)|"
     r"al\s+costado\s+(?:de|del)|detras\s+(?:de|del)|atras\s+(?:de|del)|cerca\s+(?:de|del)|"
     r"afuera\s+(?:de|del)|fuera\s+(?:de|del)|a\s+la\s+altura\s+(?:de|del)|llegando\s+a|"
     r"al\s+llegar\s+a|camino\s+a|entre|a\s+(?:una|media|dos|tres|\d+)\s+cuadras?\s+(?:de|del)|"
@@ -148,7 +148,7 @@ def _tokens(text: str) -> list[_Token]:
         following = raw[index + 1].group(0) if index + 1 < len(raw) else ""
         key = fold(word).strip(".:'")
         end = match.end()
-        full_stop = following in {".", "!", "?", "("}  # "(la del pje 7" is an aside
+        full_stop = following in {".", "!", "?", "("} or word.endswith(":")  # an aside, a list
         if word.endswith(".") and key not in _ABBREVIATIONS:
             end -= 1  # "123." ends a sentence; "av." is an abbreviation and keeps its dot
             full_stop = True
@@ -271,6 +271,13 @@ def _span_from(tokens: list[_Token], start: int, cased: bool) -> int:
             and len(token.key) > 1
         ):
             break  # "Carrascal 4410 empiezan…": after the number the story goes on
+        if (
+            previous is not None
+            and _is_number(previous.key)
+            and token.key in {"la", "el", "los", "las"}
+            and not (index + 1 < len(tokens) and tokens[index + 1].key in PLACE_KINDS)
+        ):
+            break  # "av. la montaña 1455 los guardias dicen…"
         if token.key in _GLUE and token.key not in PLACE_KINDS and index > start:
             index += 1
             continue
@@ -377,7 +384,7 @@ _STORY = {
     "quiero", "ojala", "es", "son", "fue", "estan", "estaba", "eso", "hoy", "ayer", "anoche",
     "fono", "telefono", "celular", "cel", "whatsapp", "wsp", "correo", "mail", "email", "rut",
     "contacto", "favor", "po", "pos", "nomas", "cachai", "oiga", "jaja", "jajaja", "nosotros",
-    "vivimos", "vivo", "yo",
+    "vivimos", "vivo", "yo", "xfa", "xfavor", "porfavor",
 }  # fmt: skip
 _SYMBOLS = re.compile(r"[^\w\s.,;:°º#/\-'’()&]")
 
@@ -390,7 +397,7 @@ def parse_place(text: str) -> str | None:
     starts again after the place ("…, ahí está el hoyo", "y ya van tres autos…") are cut.
     "en la calle", "afuera de mi casa", "en mi pasaje" name nowhere (None).
     """
-    value = _clean_answer(_SYMBOLS.sub(" ", (text or "").split("(")[0]))
+    value = _clean_answer(_SYMBOLS.sub(" ", _aside(text or "")))
     if not value or (_DOES_NOT_KNOW.search(fold(value)) and not re.search(r"\d", value)):
         return None  # "no sé la dirección exacta": ask again, nothing to keep
     tokens = _tokens(value)
@@ -413,6 +420,8 @@ def parse_place(text: str) -> str | None:
             if not _story_word_kept(tokens, start, index):
                 break
             clause = token.key in {"ahi", "es"}
+        elif index > start and not clause and not _goes_on_after_number(tokens, index):
+            break  # "Los Pinos 1533 xfa vengan luego", "Matta 1540. El semáforo…"
         end = index + 1
         if token.comma_after or token.stop_after:
             clause = False
@@ -425,11 +434,17 @@ def parse_place(text: str) -> str | None:
 
 
 def _signals_place(span: list[_Token], cased: bool) -> bool:
-    """A number, a kind of place, a relation to a landmark, a capitalised name, or a short
-    answer: "me emitieron mal el permiso de circulación" is none of these."""
+    """A number, a kind of place, a relation to a landmark, a capitalised name, an
+    intersection or a short answer: "me emitieron mal el permiso de circulación" is none."""
     keys = [t.key for t in span]
     if len(keys) <= 4 or any(_is_number(k) for k in keys):
         return True
+    if (
+        len(keys) <= 8
+        and any(k in {"con", "esquina"} for k in keys[1:-1])
+        and not any(k in _STOP - _NAME_PREFIXES for k in keys)
+    ):
+        return True  # "obispo umaña con los tilos"
     if any(k in PLACE_KINDS for k in keys):
         return True
     if any(_RELATION.match(" ".join(keys[i:])) for i in range(len(keys))):
@@ -437,7 +452,43 @@ def _signals_place(span: list[_Token], cased: bool) -> bool:
     return cased and any(t.text[:1].isupper() for t in span[1:])
 
 
-_DOES_NOT_KNOW = re.compile(r"\b(?:no se|no sabria|no me acuerdo|no recuerdo|ni idea)\b")
+_DOES_NOT_KNOW = re.compile(
+    r"\b(?:no se|no sabria|no me acuerdo|no recuerdo|ni idea|donde siempre|(?:ustedes|ya) saben)\b"
+)
+
+
+def _aside(text: str) -> str:
+    """An aside in brackets is dropped ("(la del pje 7)") unless it names a unit of the place:
+    "Las Acacias 77 (villa Los Nogales)" keeps the villa."""
+
+    def keep_or_drop(match: re.Match[str]) -> str:
+        inner = match.group(1).strip()
+        words = fold(inner).split()
+        return f", {inner}" if words and words[0] in _LOCALITIES | {"block", "depto", "dpto"} else ""
+
+    value = re.sub(r"\s*\(([^)]*)\)?", keep_or_drop, text)
+    return value.split("(")[0]
+
+
+# After a house number the story may start again: after a full stop only another unit or a
+# relation goes on ("Los Olivos 1340. Villa El Bosque"); after a comma or a space, an article
+# before a common noun ("…, el citófono no funciona") or a story word ends the place. Numbers
+# inside names go on: "30 de octubre con Ranquil", "calle 5 norte 1245", "2do piso".
+def _goes_on_after_number(tokens: list[_Token], index: int) -> bool:
+    previous, token = tokens[index - 1], tokens[index]
+    if not _is_number(previous.key) or _is_number(token.key) or len(token.key) <= 1:
+        return True
+    if previous.key == "24" and token.key == "horas":
+        return True  # "frente al 24 horas": the corner shop
+    rest = " ".join(t.key for t in tokens[index:])
+    if token.key in PLACE_KINDS or _RELATION.match(rest) or token.key in {"casi", "esq"}:
+        return True
+    if previous.stop_after:
+        return False
+    nxt = tokens[index + 1] if index + 1 < len(tokens) else None
+    if token.key in {"la", "el", "los", "las"}:
+        return nxt is not None and (nxt.key in PLACE_KINDS or nxt.text[:1].isupper())
+    return token.key not in _STOP or token.key in _GLUE
 
 
 def _story_word_kept(tokens: list[_Token], start: int, index: int) -> bool:
@@ -485,7 +536,7 @@ def says_no_place(text: str) -> bool:
 _POSTAL_LEAD = re.compile(
     r"^.*(?:direccion postal|domicilio|(?:por )?(?:correo )?postal|notificaciones|notificarme|"
     r"por carta(?:\s+a)?|"
-    r"a mi casa|envie(?:n)?(?:la|lo|me)?\s+a|enviar(?:la|lo|me)?\s+a|mandar(?:la|lo|me)?\s+a|"
+    r"a (?:mi|la) casa|envie(?:n)?(?:la|lo|me)?\s+a|enviar(?:la|lo|me)?\s+a|mandar(?:la|lo|me)?\s+a|"
     r"mande(?:n)?(?:la|lo|me)?\s+a|mi direccion(?: postal)? es|la direccion es|direccion)"
     r"\s*[:,]?\s*(?:a\s+|en\s+)?",
 )
@@ -538,6 +589,13 @@ def find_place(text: str) -> str | None:
                 first, last = _trim(tokens, start, end)
                 if last <= first:
                     continue
+                while last - first > 2 and tokens[first + 1].key in _OBJECTS and (
+                    tokens[first].key in {"el", "la", "los", "las"}
+                    and tokens[first + 2].key in {"de", "del"}
+                ):
+                    first += 3  # "el poste de Las Palmeras 880": the street, not the post
+                if _counts_something(tokens, first, last):
+                    continue
                 score = _score(tokens[first:last])
                 if score <= 0:
                     continue
@@ -565,12 +623,42 @@ def find_place(text: str) -> str | None:
     return best
 
 
+_OBJECTS = {"poste", "foco", "semaforo", "luminaria", "arbol", "tapa", "hoyo", "bache", "grifo"}
+
+
+def _counts_something(tokens: list[_Token], first: int, last: int) -> bool:
+    """The span's numbers count things or name years: "edificación 3 veces", "la comuna el
+    2025" place nothing."""
+    numbers = [i for i in range(first, last) if _is_number(tokens[i].key)]
+    if not numbers:
+        return False
+    for i in numbers:
+        after = tokens[i + 1].key if i + 1 < len(tokens) else ""
+        before = tokens[i - 1].key if i > 0 else ""
+        year = tokens[i].key.isdigit() and 1900 <= int(tokens[i].key) <= 2100
+        if not (after in _COUNTED or (year and before in {"el", "de", "del", "en", "ano"})):
+            return False
+    return True
+
+
 def _drop_lone_kind(match: re.Match[str]) -> str:
     """ "…, villa" cut before its name: the kind alone is dropped."""
     last = fold(match.group(0)).split()[-1]
     return "" if last in VAGUE_KINDS else match.group(0)
 
 
+# documents and procedures numbered like houses: "decreto N° 2.345", "permiso … 3 veces"
+_DOCUMENTS = {
+    "decreto", "ordenanza", "resolucion", "oficio", "contrato", "licitacion", "folio", "reclamo",
+    "caso", "permiso", "boleta", "factura", "patente", "expediente", "ley", "articulo", "sesion",
+    "acta", "actas", "solicitud", "memo", "memorandum", "numero", "rc", "sg", "fl", "cs", "sai",
+}  # fmt: skip
+# what a number counts when it is not a house number ("3 veces", "el 2025", "20 perros")
+_COUNTED = {
+    "veces", "vez", "dias", "dia", "semanas", "semana", "meses", "mes", "anos", "ano", "horas",
+    "hora", "minutos", "cuotas", "personas", "perros", "gatos", "autos", "vecinos", "ninos",
+    "km/h", "kilos", "pesos", "lucas", "metros", "cuadras", "am", "pm", "hrs",
+}  # fmt: skip
 _LOCALITIES = {"villa", "poblacion", "pobl", "condominio", "sector", "barrio", "conjunto"}
 
 
@@ -587,6 +675,8 @@ def _candidate_starts(tokens: list[_Token], index: int, cased: bool) -> list[int
         starts.append(index + 1)  # "la luz de Prat esquina Serrano"
     elif token.key in {"de", "del"} and nxt_token and _number_follows(tokens, index + 1):
         starts.append(index + 1)  # "el vecino de los alerces 455"
+    elif token.key in {"de", "del"} and _intersection_follows(tokens, index + 1):
+        starts.append(index + 1)  # "el semáforo de santa rosa con la serena"
     if cased and token.text[:1].isupper() and token.key not in _STOP | PLACE_KINDS:
         before = tokens[index - 1] if index else None
         if (before is None or before.comma_after or before.stop_after) and _number_follows(
@@ -620,6 +710,24 @@ def _candidate_starts(tokens: list[_Token], index: int, cased: bool) -> list[int
     return starts
 
 
+def _intersection_follows(tokens: list[_Token], index: int) -> bool:
+    """Two or three name words, "con" or "esquina", and a name word: an intersection."""
+    for offset, token in enumerate(tokens[index : index + 5]):
+        if token.key in {"con", "esquina"}:
+            nxt = tokens[index + offset + 1] if index + offset + 1 < len(tokens) else None
+            if offset == 0 or nxt is None or nxt.key in _STOP - _NAME_PREFIXES:
+                return False
+            return nxt.key not in _GLUE or (
+                index + offset + 2 < len(tokens)
+                and tokens[index + offset + 2].key not in _STOP | _GLUE
+            )
+        if token.key in _STOP - _NAME_PREFIXES or token.stop_after or token.comma_after:
+            return False
+        if not re.fullmatch(r"[a-zñ]+", token.key):
+            return False
+    return False
+
+
 def _named_after(tokens: list[_Token], index: int) -> bool:
     """An institution with its own name or number right after it ("consultorio Los Castaños")."""
     for token in tokens[index + 1 : index + 3]:
@@ -634,8 +742,13 @@ def _score(span: list[_Token]) -> int:
     keys = [t.key for t in span]
     if not _substantive(span) or len(keys) > 16:
         return 0
-    if keys[0] in _STOP or all(k in _GLUE for k in keys):
+    lo_street = keys[0] in _NAME_PREFIXES and (
+        span[0].text[:1].isupper() or any(_is_number(k) for k in keys)
+    )  # "Lo Blanco 2765", "lo valledor 455"
+    if (keys[0] in _STOP and not lo_street) or all(k in _GLUE for k in keys):
         return 0
+    if keys[0] in _DOCUMENTS or (len(keys) > 1 and keys[1] in _DOCUMENTS and keys[0] in _GLUE):
+        return 0  # "el decreto N° 2.345", "el reclamo 731": a document, not a place
     if all(_is_number(k) or k in _GLUE for k in keys):
         return 0  # "en 3 cuotas": a number alone places nothing
     named = [k for k in keys if k not in _GLUE and k not in PLACE_KINDS and not _is_number(k)]
