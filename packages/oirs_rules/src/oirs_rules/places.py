@@ -464,7 +464,8 @@ def _aside(text: str) -> str:
     def keep_or_drop(match: re.Match[str]) -> str:
         inner = match.group(1).strip()
         words = fold(inner).split()
-        return f", {inner}" if words and words[0] in _LOCALITIES | {"block", "depto", "dpto"} else ""
+        unit = words and words[0] in _LOCALITIES | {"block", "depto", "dpto"}
+        return f", {inner}" if unit else ""
 
     value = re.sub(r"\s*\(([^)]*)\)?", keep_or_drop, text)
     return value.split("(")[0]
@@ -536,7 +537,8 @@ def says_no_place(text: str) -> bool:
 _POSTAL_LEAD = re.compile(
     r"^.*(?:direccion postal|domicilio|(?:por )?(?:correo )?postal|notificaciones|notificarme|"
     r"por carta(?:\s+a)?|"
-    r"a (?:mi|la) casa|envie(?:n)?(?:la|lo|me)?\s+a|enviar(?:la|lo|me)?\s+a|mandar(?:la|lo|me)?\s+a|"
+    r"a (?:mi|la) casa|envie(?:n)?(?:la|lo|me)?\s+a|enviar(?:la|lo|me)?\s+a|"
+    r"mandar(?:la|lo|me)?\s+a|"
     r"mande(?:n)?(?:la|lo|me)?\s+a|mi direccion(?: postal)? es|la direccion es|direccion)"
     r"\s*[:,]?\s*(?:a\s+|en\s+)?",
 )
@@ -589,9 +591,13 @@ def find_place(text: str) -> str | None:
                 first, last = _trim(tokens, start, end)
                 if last <= first:
                     continue
-                while last - first > 2 and tokens[first + 1].key in _OBJECTS and (
-                    tokens[first].key in {"el", "la", "los", "las"}
-                    and tokens[first + 2].key in {"de", "del"}
+                while (
+                    last - first > 2
+                    and tokens[first + 1].key in _OBJECTS
+                    and (
+                        tokens[first].key in {"el", "la", "los", "las"}
+                        and tokens[first + 2].key in {"de", "del"}
+                    )
                 ):
                     first += 3  # "el poste de Las Palmeras 880": the street, not the post
                 if _counts_something(tokens, first, last):
