@@ -24,6 +24,18 @@ ANSWERS = [
     ("Luis Alberto Muñoz Contreras. Gracias", "Luis Alberto Muñoz Contreras"),
     ("don Segundo Araya", "Segundo Araya"),
     ("Ana Karen Vera-López", "Ana Karen Vera-López"),
+    # blind round r4 (spent): repeats, nicknames, corrections, roles, cues
+    ("carla vera soto carla vera", "Carla Vera Soto"),
+    ("mi nombre es juan juan pablo rivas", "Juan Pablo Rivas"),
+    ("Soy la Pili, María Pilar Rojas Díaz", "María Pilar Rojas Díaz"),
+    ("habla la tia chelita bueno graciela rosa vidal", "Graciela Rosa Vidal"),
+    ("soy la presidenta del comite de agua luisa carrasco", "Luisa Carrasco"),
+    ("me llamo hugo, hugo salinas, el del taller", "Hugo Salinas"),
+    ("ah mi nombre? Camila Andrea Rojas Soto", "Camila Andrea Rojas Soto"),
+    ("hablas con sonia ester muñoz", "Sonia Ester Muñoz"),
+    ("Ignacio... Reyes Tapia", "Ignacio Reyes Tapia"),
+    ("dígame Pancho nomás", "Pancho"),
+    ("soy rosa ester millan millan", "Rosa Ester Millan Millan"),
 ]
 
 
@@ -57,6 +69,17 @@ OPENINGS = [
     ("hola, habla Jorge, vivo en la villa", "Jorge"),
     ("Buenas tardes, mi nombre es Rosa Elena Tapia Gómez y quiero reclamar",
      "Rosa Elena Tapia Gómez"),
+    # blind round r4 (spent): signatures after the story
+    ("Sugiero un lomo de toro frente al colegio. Saludos, Felipe Andrés Garrido Núñez",
+     "Felipe Andrés Garrido Núñez"),
+    ("felicito a los del camion, dejan todo limpiecito 😊 Sra. Yolanda Caro", "Yolanda Caro"),
+    ("el olor no se aguanta, es en calle el alerce 44. saludos, Miguel", "Miguel"),
+    ("Solicito el decreto de 2025. Responder a ctapia@gmail.com. Constanza Tapia Leiva",
+     "Constanza Tapia Leiva"),
+    ("se le caen ramas. Gracias, Loreto Bascuñán Vera 📞 +56 9 8890 3412",
+     "Loreto Bascuñán Vera"),
+    ("no tienen donde cambiarse. Pablo Figueroa (apoderado)", "Pablo Figueroa"),
+    ("los vecinos tenemos miedo. Francisca Moya, francisca.moya@gmail.com", "Francisca Moya"),
 ]  # fmt: skip
 
 

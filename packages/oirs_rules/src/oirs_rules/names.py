@@ -14,7 +14,9 @@ import re
 from oirs_rules.text import fold
 
 PARTICLES = {"de", "del", "la", "las", "los", "y", "da", "van", "von", "di"}
-_TITLES = {"don", "dona", "sr", "sra", "srta", "senor", "senora", "senorita", "la", "el"}
+_TITLES = {
+    "don", "dona", "sr", "sra", "srta", "senor", "senora", "senorita", "la", "el", "tia", "tio",
+}  # fmt: skip
 # Words a sentence or a description of oneself has and a Chilean name does not.
 _NOT_NAME = {
     "no", "si", "quiero", "quisiera", "prefiero", "deseo", "puedo", "dar", "doy", "decir",
@@ -54,7 +56,15 @@ _LEAD_IN = re.compile(
     r"^(?:(?:mi\s+)?nombre\s+(?:completo\s+)?(?:es|:)|me\s+llamo|soy|habla|le\s+habla|"
     r"le\s+escribe|les\s+escribe|te\s+escribe|escribe|a\s+nombre\s+de|nombre\s*:|"
     r"mis\s+apellidos\s+son|mi\s+apellido\s+es|apellidos?\s*:|y\s+mis\s+apellidos\s+son|"
-    r"es|son|con)\s+",
+    r"hablas?\s+con|d[ií]game|me\s+dicen|p[oó]ngale|es|son|con)\s+",
+    re.IGNORECASE,
+)
+# "…bueno, Carmen Rosa Vidal", "…o sea Juan": the resident corrects what came before
+_CORRECTION = re.compile(r"\s(?:bueno|o sea|perd[oó]n|digo|mejor dicho)[\s,:]+", re.IGNORECASE)
+# "soy la presidenta del comité de agua Luisa Carrasco": a role, then the name
+_ROLE = re.compile(
+    r"^(?:soy|habla|le\s+habla)\s+(?:el|la)\s+(?:presidente|presidenta|secretari[oa]|"
+    r"tesorer[oa]|dirigente|encargad[oa]|delegad[oa]|administrador[a]?|vecin[oa])\b",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ'’\-]+")
@@ -448,9 +458,49 @@ def _name_words(text: str, limit: int = 6) -> list[str]:
     return words
 
 
+def _tidy_answer(text: str) -> str:
+    """ "ah mi nombre? Camila…" without the question, "Cristián... Fuentes" without the dots,
+    "la tía Chelita, bueno, Graciela Vidal" after the correction, the name after a role."""
+    value = re.sub(r"^.{0,20}\bnombre\s*\?\s*", "", text.strip(), flags=re.IGNORECASE)
+    value = re.sub(r"\s*(?:\.{2,}|…)\s*", " ", value).strip()
+    parts = _CORRECTION.split(value)
+    if len(parts) > 1 and len(_name_words(_FILLER.sub("", parts[-1]).strip())) >= 2:
+        value = parts[-1].strip()
+    if _ROLE.match(value):
+        tail = _trailing_name(value)
+        if tail:
+            value = tail
+    return value
+
+
+def _trailing_name(text: str) -> str | None:
+    """The run of name words closing a sentence, starting with a given name we know."""
+    words = _WORD.findall(text)
+    for start in range(max(0, len(words) - 5), len(words) - 1):
+        run = words[start:]
+        if fold(run[0]) in FIRST_NAMES and all(
+            fold(w) not in _NOT_NAME or fold(w) in PARTICLES for w in run
+        ):
+            return " ".join(run)
+    return None
+
+
+def _without_repeats(words: list[str]) -> list[str]:
+    """ "juan juan pablo rivas" -> one "juan"; "carla vera soto carla vera" -> the first telling;
+    "Rosa Ester Millán Millán" keeps both surnames."""
+    kept: list[str] = []
+    for word in words:
+        if len(kept) == 1 and fold(word) == fold(kept[0]):
+            continue  # a stutter at the start; "Millán Millán" as surnames stays
+        if len(kept) >= 2 and fold(word) == fold(kept[0]):
+            break
+        kept.append(word)
+    return kept
+
+
 def parse_name(text: str) -> str | None:
     """The name in the answer to "what is your name?", whole; None for a refusal or a sentence."""
-    value = (text or "").strip()
+    value = _tidy_answer(text or "")
     if not value or refuses(value) or "?" in value:
         return None  # a question is not a name
     introduced = find_name(value)
@@ -458,8 +508,11 @@ def parse_name(text: str) -> str | None:
         # "me dicen el flaco pero me llamo Sergio Andrés Rojas"; "me llamo Daniela, Daniela
         # Jara Inostroza": the fuller repetition after the comma wins
         repeated = _after_comma_name(value)
-        if repeated and fold(repeated).startswith(fold(introduced.split()[0])):
-            return repeated
+        if repeated and (
+            fold(repeated).startswith(fold(introduced.split()[0]))
+            or (len(introduced.split()) == 1 and len(repeated.split()) >= 3)
+        ):
+            return repeated  # "Soy la Pili, María Pilar Rojas Díaz": the nickname, then the name
         return introduced
     value = _FILLER.sub("", value).strip()
     after_cue = _LEAD_IN.sub("", value, count=1)
@@ -481,20 +534,21 @@ def parse_name(text: str) -> str | None:
         return _after_comma_name(value)  # "soy la mamá de la Cami, Lorena Huenchul"
     if _reads_like_a_verb(words[0]) and len(value.split()) > len(words):
         return None  # "tiran colchones, ramas, de todo": the story, sent while the name was asked
-    return display_name(words)
+    return display_name(_without_repeats(words))
 
 
 def _after_comma_name(text: str) -> str | None:
-    """The name standing alone after the last comma ("…, gabriela rojas tapia")."""
-    if "," not in text:
-        return None
-    tail = text.rsplit(",", 1)[1].strip(" .!")
-    words = _name_words(tail, limit=5)
-    if len(words) < 2 or len(tail.split()) != len(words):
-        return None
-    if _reads_like_a_verb(words[0]):
-        return None
-    return display_name(words)
+    """The fullest name standing alone after a comma ("…, gabriela rojas tapia"; "me llamo
+    hugo, hugo salinas, el del taller")."""
+    best: list[str] = []
+    for segment in text.split(",")[1:]:
+        segment = segment.strip(" .!")
+        words = _name_words(segment, limit=5)
+        if len(words) < 2 or len(segment.split()) != len(words) or _reads_like_a_verb(words[0]):
+            continue
+        if len(words) > len(best):
+            best = words
+    return display_name(best) if best else None
 
 
 def find_name(text: str) -> str | None:
@@ -506,7 +560,7 @@ def find_name(text: str) -> str | None:
             continue
         if not _looks_like_name(words, after):
             continue
-        return display_name(words)
+        return display_name(_without_repeats(words))
     return _signature(text or "")
 
 
@@ -519,6 +573,13 @@ _SIGNATURE = re.compile(
 _CONTACT_TAIL = re.compile(
     r"(?:[\s,;.-]*(?:[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)+|\+?\d[\d\s.\-]{6,}\d[kK]?|"
     r"(?:fono|tel[eé]fono|cel|celular|rut|correo|mail)\s*:?))+[\s.!]*$",
+    re.IGNORECASE,
+)
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f]+")
+# a given name alone signs only after a closing word: "…saludos, Miguel"
+_SIGNED_GIVEN_NAME = re.compile(
+    rf"\b(?:saludos|gracias|atte\.?|atentamente)\s*[,:]?\s*({_CAPITAL_WORD}|[a-záéíóúñ]+)"
+    r"\s*[.!]*\s*$",
     re.IGNORECASE,
 )
 _NOT_IN_SIGNATURE = {
@@ -541,14 +602,23 @@ _THIRD_PERSON = {
 
 def _signature(text: str) -> str | None:
     """A name signed at the end ("…los robos. Gonzalo Miranda, gonzalo@correo.cl")."""
-    body = _CONTACT_TAIL.sub("", text.strip())
-    match = _SIGNATURE.search(body)
+    body = _EMOJI.sub(" . ", text.strip())
+    body = _CONTACT_TAIL.sub("", re.sub(r"\s*\([^)]*\)[\s.!]*$", "", body))
+    body = _CONTACT_TAIL.sub("", body.strip(" ."))
+    match = _SIGNATURE.search(body) or _SIGNED_GIVEN_NAME.search(body)
     if not match:
         return None
     words = match.group(1).split()
-    before = fold(body[: match.start(1)]).split()[-4:]
-    if any(word.strip(".,:;") in _THIRD_PERSON for word in before):
-        return None  # "felicito a la Sra. Marta Lagos", "el vecino de al lado, Juan Pérez"
+    # who the sentence of the signature is about: "felicito a la Sra. Marta Lagos", "el vecino
+    # de al lado, Juan Pérez"; a title alone after a full stop is the writer's ("… Sra. Yolanda")
+    sentence = re.split(r"(?<!\bsra)(?<!\bsr)(?<!\bsrta)[.!?\n]\s", fold(body[: match.start(1)]))[
+        -1
+    ]
+    before = [w.strip(".,:;") for w in sentence.split()][-4:]
+    if before and all(w in _TITLES for w in before) and len(before) == 1:
+        before = []
+    if any(word in _THIRD_PERSON for word in before):
+        return None
     folded = [fold(word) for word in words]
     if folded[0] in _NOT_IN_SIGNATURE or any(f in _NOT_NAME for f in folded if f not in PARTICLES):
         return None
