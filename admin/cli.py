@@ -185,12 +185,37 @@ def worker_cmd(workers: int) -> None:
     run_worker(workers)
 
 
-@main.command("anonymise", help="Anonimiza los casos cerrados con plazo de conservación cumplido.")
-def anonymise_cmd() -> None:
+@main.command(
+    "anonymise",
+    help="Anonimiza los casos cerrados con plazo de conservación cumplido y reintenta los "
+    "pendientes; con --folio, anonimiza ese caso ahora (o reintenta el borrado de sus archivos "
+    "y de su conversación con el bot).",
+)
+@click.option("--folio", default=None, help="Folio del caso que se anonimiza o se reintenta.")
+@click.option(
+    "--reason",
+    default="Solicitud de supresión del titular",
+    show_default=True,
+    help="Motivo que queda en el historial del caso (con --folio).",
+)
+def anonymise_cmd(folio: str | None, reason: str) -> None:
     from admin import create_app
     from admin.jobs import retention_years, run_anonymise
 
     _settings()
+    if folio:
+        from admin.anonymisation import anonymise_folio
+        from oirs.errors import CaseNotFound
+
+        with create_app().app_context():
+            try:
+                reach = anonymise_folio(folio, reason)
+            except CaseNotFound as exc:
+                raise click.ClickException(exc.message) from exc
+        click.echo(f"reached={','.join(reach.reached)} failed={','.join(reach.failed)}")
+        if reach.failed:
+            raise SystemExit(1)
+        return
     try:
         years = retention_years()
     except ValueError as exc:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
+from admin.anonymisation import complete_pending
 from admin.database import calendar, db, settings
 from admin.mail import send_mail
 from oirs.alerting import collect_alerts, staff_emails
@@ -139,11 +140,13 @@ def retention_years(text: str | None = None) -> dict[str, int]:
 
 
 def run_anonymise(now: datetime | None = None, years: dict[str, int] | None = None) -> list[str]:
-    """Anonymise every closed case past its retention term; returns their folios."""
+    """Anonymise every closed case past its retention term, then erase their files and
+    conversations (and retry those left pending before); returns the folios anonymised."""
     session = db()
     with session.begin():
         folios = anonymise_expired(session, _today(now), years or retention_years())
-    log.info("anonymised cases=%d", len(folios))
+    incomplete = [folio for folio, reach in complete_pending() if reach.failed]
+    log.info("anonymised cases=%d incomplete=%d", len(folios), len(incomplete))
     return folios
 
 

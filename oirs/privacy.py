@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from oirs_rules.contact import find_emails, find_phones, find_ruts
-from sqlalchemy import and_, or_, select
+from sqlalchemy import JSON, String, Text, and_, or_, select
 from sqlalchemy.orm import Session
 
 from oirs import workflow
@@ -74,6 +74,14 @@ MESSAGES = {
     "Use «Reintentar anonimización» (o «oirs anonymise --folio …»).",
     "outbox_cancelled": "No enviado: el caso fue anonimizado.",
 }
+# case columns anonymise_case sets itself, or keeps for statistics and references
+CASE_COLUMNS_HANDLED = frozenset(
+    {
+        "folio", "type", "channel", "status", "preferred_channel", "idempotency_key",
+        "contact_name", "contact_email", "contact_phone", "contact_rut", "contact_postal_address",
+        "channel_user_id", "conversation_id", "description", "address", "transcript", "details",
+    }
+)  # fmt: skip
 # words of a name that identify nobody on their own ("de la Fuente", "San Martín")
 _NAME_LINKS = frozenset(
     {"de", "del", "la", "las", "los", "y", "e", "da", "das", "do", "dos", "san", "santa", "van"}
@@ -342,6 +350,7 @@ def anonymise_case(session: Session, case: Case, reason: str) -> None:
         handoff.slots = scrubber.value(handoff.slots)
         handoff.bot_error = scrubber.scrub(handoff.bot_error) if handoff.bot_error else None
     _anonymise_related(session, case, scrubber)
+    _scrub_other_columns(case, scrubber)
 
     pending = dict((case.details or {}).get(PENDING) or {})
     pending = {
@@ -359,6 +368,17 @@ def anonymise_case(session: Session, case: Case, reason: str) -> None:
     )
     session.flush()
     session.expire(case, ["attachments"])
+
+
+def _scrub_other_columns(case: Case, scrubber: Scrubber) -> None:
+    """Text columns of the case not handled above (added later, such as a published
+    description) lose the resident's values too."""
+    for column in Case.__table__.columns:
+        if column.key in CASE_COLUMNS_HANDLED or not isinstance(column.type, String | Text | JSON):
+            continue
+        value = getattr(case, column.key)
+        if value is not None:
+            setattr(case, column.key, scrubber.value(value))
 
 
 def _handoffs(session: Session, case: Case) -> list[Handoff]:

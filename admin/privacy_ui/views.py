@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, abort, render_template
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
 
-from admin.auth.permissions import requires
+from admin.anonymisation import anonymise_folio, is_anonymised
+from admin.auth.permissions import allowed, requires
 from admin.cases.access import load_case, record_view
 from admin.database import db
 from admin.privacy_ui import bp
@@ -18,6 +20,11 @@ from oirs.models import Case
 from oirs.privacy import Holder, export_holder_data
 
 DATA_RIGHTS = "datos_personales"
+MESSAGES = {
+    "retried": "Anonimización completa: se borraron los archivos y la conversación pendientes.",
+    "still_pending": "La anonimización sigue incompleta; se registró en el historial del caso.",
+    "not_pending": "Este caso no tiene una anonimización pendiente.",
+}
 
 
 def _data_rights_case(session: Session, folio: str) -> Case:
@@ -71,3 +78,30 @@ def export(folio: str) -> Response:
         mimetype="application/json",
         headers={"Content-Disposition": f'attachment; filename="datos-titular-{case.folio}.json"'},
     )
+
+
+@bp.app_context_processor
+def _retry_permission() -> dict[str, object]:
+    """The case page shows «Reintentar anonimización» only to roles that may press it."""
+    role = current_user.role if current_user.is_authenticated else None
+    return {"may_retry_anonymisation": allowed("privacy.export", role)}
+
+
+@bp.post("/<folio>/reintentar-anonimizacion")
+@requires("privacy.export")
+def retry_anonymisation(folio: str) -> BaseResponse:
+    """Finish an anonymisation whose files or conversation with the bot were not erased."""
+    session = db()
+    case = load_case(session, folio, current_user)
+    session.commit()  # the read ends here: anonymise_folio runs its own transactions
+    if not is_anonymised(case):
+        flash(MESSAGES["not_pending"], "error")
+    else:
+        reach = anonymise_folio(case.folio, "")
+        if reach.failed:
+            flash(MESSAGES["still_pending"], "error")
+        elif reach.reached:
+            flash(MESSAGES["retried"], "success")
+        else:
+            flash(MESSAGES["not_pending"], "error")
+    return redirect(url_for("cases.detail", folio=case.folio), code=303)
