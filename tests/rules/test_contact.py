@@ -70,6 +70,9 @@ RUTS = [
     ("desde el 2019", []),
     ("Los Olivos 1340", []),
     ("pague 15.000.000", []),
+    # blind round r4 (spent): words and digits mixed, the check digit named
+    ("once millones 234 mil 567 guion 1", ["11234567-1"]),
+    ("11.234.567 digito verificador 1", ["11234567-1"]),
 ]  # fmt: skip
 
 
@@ -87,6 +90,13 @@ EMAILS = [
     ("976123345", []),
     ("en la villa", []),
     ("correo@malo", []),
+    # blind round r4 (spent): typed around the at sign, spelled letter by letter
+    ("ana.soto(arroba)gmail.com", ["ana.soto@gmail.com"]),
+    ("pedro.rios@gmail,com", ["pedro.rios@gmail.com"]),
+    ("eme a erre i a punto ele o pe e zeta arroba gmail punto com", ["maria.lopez@gmail.com"]),
+    ("be de burro e ere o arroba gmail punto com", ["bero@gmail.com"]),
+    ("ce punto fuentes arroba gmail punto com", ["c.fuentes@gmail.com"]),
+    ("a mi correo que es ele rojas arroba live punto cl", ["lrojas@live.cl"]),
 ]
 
 
@@ -109,6 +119,11 @@ def test_emails_are_found_typed_or_dictated(text, expected):
         "por aqui nomas",
         "a este mismo celular",
         "en este mismo telegram",
+        "x telegram nomas, no tengo correo",
+        "el mismo desde donde le estoy hablando",
+        "aca po",
+        "por donde mismo les hablo",
+        "x aqui y al correo si pueden",
     ],
 )
 def test_the_channel_itself_is_a_contact(text):

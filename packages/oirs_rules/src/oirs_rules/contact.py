@@ -7,6 +7,7 @@ the candidates in resident text: a house number is never a phone, a year never a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -59,6 +60,9 @@ _MIXED_MILLIONS = re.compile(
 )
 
 
+_SAID_MILLIONS = re.compile(r"\b(\d{1,2}000000)\s+(\d{1,3})\s+1000\s+(\d{1,3})\b")
+
+
 def _spoken_rut(text: str) -> str:
     """RUTs as said on the phone: number words to digits, the check digit's word to its digit,
     digit groups joined ("doce ocho uno… guion uno" -> "12816313-1")."""
@@ -71,7 +75,13 @@ def _spoken_rut(text: str) -> str:
         lambda m: str(int(m.group(1)) * 1_000_000 + int(m.group(2)) * 1000 + int(m.group(3))),
         value,
     )
+    value = _SAID_MILLIONS.sub(
+        lambda m: str(int(m.group(1)) + int(m.group(2)) * 1000 + int(m.group(3))), value
+    )  # "catorce millones 567 mil 321": the words became "14000000 567 1000 321"
     value = _SPOKEN_CHECK.sub(lambda m: f"-{_CHECK_WORDS[fold(m.group(2))]}", value)
+    value = re.sub(
+        r"\s*\b(?:d[ií]gito\s+)?verificador\s+([\dkK])\b", r"-\1", value, flags=re.IGNORECASE
+    )
     value = re.sub(r"\b(?:raya|guion|guión)\b", "-", value, flags=re.IGNORECASE)
 
     def joined(match: re.Match[str]) -> str:
@@ -212,8 +222,12 @@ def normalise_email(value: str) -> str | None:
 
 def find_emails(text: str) -> list[str]:
     """Valid e-mails in a message, also as dictated ('juan punto perez arroba gmail punto com',
-    'r o s a punto p a z arroba gmail punto com', 'lucho ochenta y dos arroba hotmail…')."""
-    spoken = _dictated_email(text or "")
+    'r o s a punto p a z arroba gmail punto com', 'lucho ochenta y dos arroba hotmail…'),
+    spelled ('jota o ese e punto…', 've de vaca'), or typed around the at sign ('(arroba)',
+    'gmail,com')."""
+    typed = re.sub(r"\s*[(\[]\s*(?:arroba|at)\s*[)\]]\s*", "@", text or "", flags=re.I)
+    typed = re.sub(r"(@[\w\-]+),(com|cl|net|org)\b", r"\1.\2", typed, flags=re.I)
+    spoken = _dictated_email(typed)
     found: list[str] = []
     for match in _EMAIL_CANDIDATE.finditer(spoken):
         normal = normalise_email(_without_glued_word(match.group(0)))
@@ -269,12 +283,48 @@ def _dictated_email(text: str) -> str:
         end += 1
     if 0 < start < at and fold(words[start]) == "a" and fold(words[start - 1]) in _AFTER_A:
         start += 1  # "por correo a rodrigo punto salas arroba…": "a" is the preposition
-    local = "".join(w for w in words[start:at] if fold(w) not in {"todo", "junto", "todojunto"})
+    local = "".join(
+        _spelled(w for w in words[start:at] if fold(w) not in {"todo", "junto", "todojunto"})
+    )
     domain = "".join(words[at + 1 : end])
     local = re.sub(r"(?i)punto", ".", re.sub(r"(?i)guionbajo|guiónbajo", "_", local))
     domain = re.sub(r"(?i)punto", ".", domain)
     local = re.sub(r"(?i)guion|guión", "-", local)
     return " ".join([*words[:start], f"{local}@{domain}", *words[end:]])
+
+
+# Spanish letter names, for an address spelled out on the phone
+_LETTERS = {
+    "a": "a", "be": "b", "ce": "c", "de": "d", "e": "e", "efe": "f", "ge": "g", "hache": "h",
+    "i": "i", "jota": "j", "ka": "k", "ele": "l", "eme": "m", "ene": "n", "o": "o",
+    "pe": "p", "cu": "q", "erre": "r", "ere": "r", "ese": "s", "te": "t", "u": "u", "ve": "v",
+    "uve": "v", "equis": "x", "ye": "y", "zeta": "z", "seta": "z",
+}  # fmt: skip
+
+
+def _spelled(words: Iterable[str]) -> list[str]:
+    """The local part as dictated: letters by name ("eme a erre i a" -> "maria"), a letter
+    told by a word ("ve de vaca" -> "v"), or one letter before a surname ("ele rojas")."""
+    tokens = list(words)
+    keys = [fold(t).strip(",.") for t in tokens]
+    letters = sum(1 for k in keys if k in _LETTERS)
+    others = sum(1 for k in keys if k not in _LETTERS and k != "punto")
+    out: list[str] = []
+    if letters >= 3 and letters > others:
+        index = 0
+        while index < len(keys):
+            key = keys[index]
+            told = index + 2 < len(keys) and keys[index + 1] == "de"
+            if key in _LETTERS and told and keys[index + 2][:1] == _LETTERS[key]:
+                out.append(_LETTERS[key])  # "ve de vaca", "de de dedo"
+                index += 3
+                continue
+            out.append(_LETTERS.get(key, tokens[index]))
+            index += 1
+        return out
+    if len(keys) >= 2 and len(keys[0]) >= 2 and keys[0] in _LETTERS and keys[0] not in {"de"}:
+        return [_LETTERS[keys[0]], *tokens[1:]]  # "ce punto vergara", "ele maldonado"
+    return tokens
 
 
 # --- the channel itself as the contact ---------------------------------------------------------
@@ -290,7 +340,10 @@ _SAME_CHANNEL = re.compile(
     r"desde\s+(?:el\s+)?(?:que|q|cual)\s+(?:le\s+|les\s+)?(?:escribo|llamo|hablo)|"
     r"al\s+que\s+(?:llamo|escribo)|del\s+que\s+(?:llamo|escribo)|"
     r"(?:por|aqui por|aca por)\s+(?:el\s+)?(?:telegram|whatsapp|wsp)\s*(?:nomas|mismo|$)|"
-    r"\bal\s+mismo\b|(?:aki|aka)\s+mismo|por\s+(?:aki|aka)\b|este\s+\w+\s+mismo)"
+    r"\bal\s+mismo\b|(?:aki|aka)\s+mismo|por\s+(?:aki|aka)\b|este\s+\w+\s+mismo|"
+    r"\bx\s+(?:aqui|aca|aki|aka)\b|\bx\s+(?:el\s+)?(?:telegram|whatsapp|wsp)\b|"
+    r"desde\s+donde\s+(?:le\s+|les\s+)?(?:estoy\s+)?(?:hablando|escribiendo|hablo|escribo)|"
+    r"por\s+donde\s+mismo|^\s*(?:aca|aqui|aki|aka)\s*(?:po|pos|nomas)?\s*[.!]*\s*$)"
 )
 
 
