@@ -23,10 +23,12 @@ class DatabaseId(IntegerConverter):
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     """Build the admin app around one typed Settings object."""
-    from admin import database, errors, health, logs, security
+    from admin import database, errors, health, logs, security, startup
     from admin.api import bp as api_bp
 
     settings = settings or Settings.from_env()
+    # beyond localhost: a real secret or no start, and cookies over https only
+    exposed = startup.check_exposure(settings, startup.served_binds(settings))
     app = Flask(__name__)
     # ids are INTEGER columns: a larger number in a URL is a 404, not a 500 from the driver
     app.url_map.converters["int"] = DatabaseId
@@ -36,7 +38,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         JSON_SORT_KEYS=False,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.production,
+        SESSION_COOKIE_SECURE=settings.production or exposed,
         **overrides,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]

@@ -49,6 +49,8 @@ class Settings:
     telegram_webhook_secret: str | None = None
     # reverse proxies in front of the admin whose X-Forwarded-For/-Proto are trusted
     proxies: int = 0
+    # where gunicorn serves the admin (Procfile); beyond localhost it needs OIRS_SECRET_KEY
+    admin_bind: str = "127.0.0.1:8000"
     commune: CommuneInfo = field(default_factory=CommuneInfo)
 
     @property
@@ -107,6 +109,7 @@ class Settings:
             telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,
             telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
             proxies=_proxies(env.get("OIRS_PROXIES_COUNT")),
+            admin_bind=(env.get("OIRS_ADMIN_BIND") or defaults.admin_bind).strip(),
             commune=commune,
         )
         settings.check(debug=env.get("FLASK_DEBUG", "0") not in ("", "0", "false"))
