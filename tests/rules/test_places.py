@@ -2,7 +2,13 @@
 villa without its pasaje, landmarks) and vague answers that must be asked again."""
 
 import pytest
-from oirs_rules.places import find_place, parse_place, parse_postal_address, says_no_place
+from oirs_rules.places import (
+    find_place,
+    is_precise,
+    parse_place,
+    parse_postal_address,
+    says_no_place,
+)
 
 # answer to "¿dónde ocurre?" -> the place as the resident named it
 ANSWERS = [
@@ -180,3 +186,39 @@ def test_a_postal_address_is_kept_without_its_lead_in(text, expected):
 )
 def test_a_case_without_a_place_is_told_apart(text):
     assert says_no_place(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Estacionan camiones en la vereda de Avenida Vicuña Mackenna al 7200 y no se puede pasar",
+         "Avenida Vicuña Mackenna al 7200"),
+        ("en el terreno colindante a mi domicilio (Los Olmos 845) construyen de noche",
+         "Los Olmos 845"),
+        ("el semaforo peatonal d gran avenida con lo ovalle no da el verde",
+         "gran avenida con lo ovalle"),
+        ("la piscina del Parque O'Higgins Norte abrió la temporada con el agua turbia",
+         "Parque O'Higgins Norte"),
+    ],
+)  # fmt: skip
+def test_blind_round_r3_and_r5_openings(text, expected):
+    assert find_place(text) == expected
+
+
+@pytest.mark.parametrize(
+    "place",
+    ["Los Olivos 1340", "Prat esquina Serrano", "villa Los Presidentes",
+     "pasaje las camelias del sol", "gran avenida con lo ovalle", "consultorio Los Castaños",
+     "Avenida Vicuña Mackenna al 7200", "block 12 departamento 301"],
+)  # fmt: skip
+def test_a_precise_place_can_be_found_by_a_crew(place):
+    assert is_precise(place)
+
+
+@pytest.mark.parametrize(
+    "place",
+    ["la plaza grande", "la calle de tierra", "el entretecho del block", "el sitio eriazo",
+     "la plaza parpadea", "la ruta de los jueves", "la villa", "LA PLAZA GRANDE"],
+)  # fmt: skip
+def test_a_vague_place_is_asked_again(place):
+    assert not is_precise(place)

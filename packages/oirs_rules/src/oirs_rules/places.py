@@ -186,6 +186,8 @@ def _is_name_word(token: _Token, cased: bool) -> bool:
         return False
     if not cased and len(token.key) >= 6 and _VERB_ENDING.search(token.key):
         return False
+    if len(token.text) > 3 and token.text[-1] in "óÓ" and token.text[:1].islower():
+        return False  # "abrió", "cayó": the story goes on
     if not re.search(r"[a-z0-9ñ]", token.key):
         return False
     if cased and token.text[:1].islower() and token.key not in PLACE_KINDS | _GLUE:
@@ -231,19 +233,28 @@ def _span_from(tokens: list[_Token], start: int, cased: bool) -> int:
             # "X con Y" is an intersection only when a street follows
             nxt = tokens[index + 1] if index + 1 < len(tokens) else None
             two = tokens[index + 2] if index + 2 < len(tokens) else None
-            if nxt is None or not _is_name_word(nxt, cased):
+            prefixed = (
+                nxt is not None
+                and nxt.key in _NAME_PREFIXES
+                and two is not None
+                and _is_name_word(two, cased)
+            )  # "gran avenida con lo ovalle"
+            if nxt is None or not (_is_name_word(nxt, cased) or prefixed):
                 break
             if nxt.key in _GLUE - PLACE_KINDS and not (two and _is_name_word(two, cased)):
                 break  # "con la" + nothing that names a street: the story ("con mis hijos")
             if nxt.key in {"la", "el", "los", "las"} and two and two.key in _STOP:
                 break
-            index += 1
+            index += 2 if prefixed and not _is_name_word(nxt, cased) else 1
             continue
         if token.key == "a" and index > start and tokens[index - 1].key in _BEFORE_A:
             index += 1  # "camino a Lonquén", "llegando a Grecia"
             continue
         if token.key in {"a", "al", "en", "por", "hacia"} and index > start:
             nxt = tokens[index + 1] if index + 1 < len(tokens) else None
+            if token.key == "al" and nxt is not None and _is_number(nxt.key):
+                index += 1  # "Avenida Vicuña Mackenna al 7200": the block of the avenue
+                continue
             if (
                 token.key == "en"
                 and nxt
@@ -608,11 +619,14 @@ def find_place(text: str) -> str | None:
                 place = _render(value, tokens, first, last)
                 numbered = any(_is_number(t.key) for t in tokens[first:last])
                 ranked.append((score, numbered, reading, len(place), place))
-    if not ranked:
+    if not ranked or max(ranked)[0] < _SURE_ENOUGH:
+        # "…colindante a mi domicilio (Los Olmos 845)": the address told in brackets
+        for aside in re.findall(r"\(([^)]*\d[^)]*)\)", text or ""):
+            place = parse_place(aside)
+            if place and any(_is_number(t.key) for t in _tokens(place)):
+                return place
         return None
-    best_score, _, _, _, best = max(ranked)
-    if best_score < _SURE_ENOUGH:
-        return None
+    *_, best = max(ranked)
     best = re.sub(r",\s*(?:la\s+|el\s+)?\w+$", _drop_lone_kind, best)
     # a neighbourhood named apart ("los aromos 123. Es en la villa el bosque") goes after it
     for *_, place in ranked:
@@ -677,11 +691,11 @@ def _candidate_starts(tokens: list[_Token], index: int, cased: bool) -> list[int
     starts: list[int] = []
     nxt_token = tokens[index + 1] if index + 1 < len(tokens) else None
     capital_next = bool(nxt_token and nxt_token.text[:1].isupper() and nxt_token.key not in _STOP)
-    if cased and token.key in {"de", "del"} and capital_next:
+    if cased and token.key in {"de", "del", "d"} and capital_next:
         starts.append(index + 1)  # "la luz de Prat esquina Serrano"
-    elif token.key in {"de", "del"} and nxt_token and _number_follows(tokens, index + 1):
+    elif token.key in {"de", "del", "d"} and nxt_token and _number_follows(tokens, index + 1):
         starts.append(index + 1)  # "el vecino de los alerces 455"
-    elif token.key in {"de", "del"} and _intersection_follows(tokens, index + 1):
+    elif token.key in {"de", "del", "d"} and _intersection_follows(tokens, index + 1):
         starts.append(index + 1)  # "el semáforo de santa rosa con la serena"
     if cased and token.text[:1].isupper() and token.key not in _STOP | PLACE_KINDS:
         before = tokens[index - 1] if index else None
@@ -789,3 +803,36 @@ def _score(span: list[_Token]) -> int:
         # one unknown word after "en" ("en serio", "en Santiago"): too unsure to propose
         return 0 if not span[0].text[:1].isupper() else 1
     return score
+
+
+def is_precise(place: str | None) -> bool:
+    """Whether a crew could find the place: a number, an intersection, or a kind of place with
+    its own name ("villa Los Presidentes", "pasaje las camelias"); "la plaza grande", "la calle
+    de tierra", "el entretecho del block" are not (the form asks where exactly)."""
+    tokens = _tokens(place or "")
+    keys = [t.key for t in tokens]
+    if not keys:
+        return False
+    if any(_is_number(k) for k in keys):
+        return True
+    for index, key in enumerate(keys[1:-1], start=1):
+        if key not in {"con", "esquina", "entre"} or keys[index - 1] in _GLUE:
+            continue
+        after = [t for t in tokens[index + 1 :] if t.key not in _NAME_PREFIXES]
+        if after and _is_name_word(after[0], cased=False):
+            return True
+    shouting = (place or "").isupper()
+    for index, key in enumerate(keys):
+        if key not in PLACE_KINDS or key in _OBJECTS:
+            continue
+        named: list[_Token] = []
+        for token in tokens[index + 1 :]:
+            if token.key in _GLUE - PLACE_KINDS:
+                continue  # "pasaje las camelias del sol"
+            if token.key in PLACE_KINDS or not _is_name_word(token, False):
+                break
+            named.append(token)
+        capital = any(t.text[:1].isupper() for t in named) and not shouting
+        if capital or len(named) >= 2:
+            return True
+    return False
