@@ -622,9 +622,9 @@ def find_place(text: str) -> str | None:
     if not ranked or max(ranked)[0] < _SURE_ENOUGH:
         # "…colindante a mi domicilio (Los Olmos 845)": the address told in brackets
         for aside in re.findall(r"\(([^)]*\d[^)]*)\)", text or ""):
-            place = parse_place(aside)
-            if place and any(_is_number(t.key) for t in _tokens(place)):
-                return place
+            told = parse_place(aside)
+            if told and any(_is_number(t.key) for t in _tokens(told)):
+                return told
         return None
     *_, best = max(ranked)
     best = re.sub(r",\s*(?:la\s+|el\s+)?\w+$", _drop_lone_kind, best)
