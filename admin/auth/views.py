@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import unquote, urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -43,10 +44,36 @@ def load_user(user_id: str) -> StaffUser | None:
         return StaffUser.from_model(user)
 
 
+# What a browser does to a URL before reading it (WHATWG URL standard): it trims C0 controls
+# and spaces at both ends, drops tabs and newlines anywhere, and reads "\\" as "/".
+_EDGES = "".join(map(chr, range(0x21)))
+_DROPPED = str.maketrans("", "", "\t\n\r")
+
+
+def _as_browser_reads(value: str) -> str:
+    return value.strip(_EDGES).translate(_DROPPED).replace("\\", "/")
+
+
+def _is_local_path(value: str) -> bool:
+    """A path on this site: no scheme, no host, no "//" start, no control characters."""
+    if not value.startswith("/") or value.startswith("//"):
+        return False
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        return False
+    parts = urlsplit(value)
+    return not parts.scheme and not parts.netloc
+
+
 def _safe_next(target: str | None) -> str:
-    """Only local paths: never redirect a login to another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """Only local paths, as a browser would read them: never redirect a login to another site.
+
+    Checked as given and once more after one percent-decoding ("/%2F%2Fevil" is "///evil" to
+    anything that decodes it before use).
+    """
+    if target:
+        seen = _as_browser_reads(target)
+        if _is_local_path(seen) and _is_local_path(_as_browser_reads(unquote(seen))):
+            return seen
     return url_for("cases.inbox")
 
 
