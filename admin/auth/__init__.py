@@ -1,4 +1,5 @@
-"""Staff sign-in: Flask-Login sessions, argon2 passwords, lockout, CSRF on every form."""
+"""Staff sign-in: Flask-Login sessions, argon2 passwords, a throttle by account and address,
+CSRF on every form."""
 
 from __future__ import annotations
 

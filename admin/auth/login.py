@@ -1,50 +1,70 @@
-"""Password check with lockout: 5 failed attempts lock the account for 15 minutes."""
+"""Password check behind the login throttle: every refusal looks and costs the same.
+
+The user_account columns failed_logins and locked_until are no longer written or read here:
+a lock kept on the account let anyone lock anyone out by typing five wrong passwords
+(see admin/auth/throttle.py for what replaced it).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from admin.auth.throttle import LoginThrottle
 from oirs.accounts import hash_password, verify_password
 from oirs.contact import normalise_email
 from oirs.models import User
 
-MAX_FAILED_LOGINS = 5
-LOCK_TIME = timedelta(minutes=15)
+# Verified when there is no real hash to check (unknown or disabled account, throttled
+# address), so that a refusal costs one argon2 verification like a wrong password does.
 _DUMMY = User(password_hash=hash_password("not-a-real-password-at-all"))
 
 
 @dataclass(frozen=True)
 class LoginResult:
     user: User | None
-    locked_until: datetime | None = None
+    reason: str = "ok"  # ok, wrong_password, unknown, disabled, throttled (logs only)
+    known: User | None = None  # the account named, active or not (never shown to the client)
+    alert: bool = False  # the account just reached the threshold: tell the holder and admins
+
+
+def account_name(email: str) -> str:
+    """The account an attempt names, as stored (an unknown one is counted the same way)."""
+    return normalise_email(email) or email.strip().lower()
 
 
 def find_user(session: Session, email: str) -> User | None:
     # A NUL (which PostgreSQL cannot compare) never gets here: admin/security.py refuses
     # any form holding one with a 400 before the view runs.
-    normal = normalise_email(email) or email.strip().lower()
-    return session.scalar(select(User).where(User.email == normal))
+    return session.scalar(select(User).where(User.email == account_name(email)))
 
 
-def attempt_login(session: Session, email: str, password: str, now: datetime) -> LoginResult:
-    """Check a password and count failures; the caller commits so failures are kept."""
+def attempt_login(
+    session: Session,
+    email: str,
+    password: str,
+    address: str,
+    throttle: LoginThrottle | None,
+) -> LoginResult:
+    """Check a password unless this address is held back on this account (or everywhere)."""
+    account = account_name(email)
     user = find_user(session, email)
+    if throttle is not None and not throttle.allows(account, address):
+        verify_password(_DUMMY, password)
+        return LoginResult(None, "throttled", user)
     if user is None or not user.active:
-        verify_password(_DUMMY, password)  # same cost whether or not the account exists
-        return LoginResult(None)
-    if user.locked_until is not None and user.locked_until > now:
-        return LoginResult(None, user.locked_until)
-    if not verify_password(user, password):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.failed_logins = 0
-            user.locked_until = now + LOCK_TIME
-            return LoginResult(None, user.locked_until)
-        return LoginResult(None)
-    user.failed_logins = 0
-    user.locked_until = None
-    return LoginResult(user)
+        verify_password(_DUMMY, password)
+        reason = "unknown" if user is None else "disabled"
+    elif verify_password(user, password):
+        if throttle is not None:
+            throttle.succeeded(account, address)
+        return LoginResult(user, known=user)
+    else:
+        reason = "wrong_password"
+    reached = throttle is not None and throttle.failed(account, address)
+    alert = reached and user is not None and user.active
+    if alert and throttle is not None:
+        alert = throttle.first_alert(account)
+    return LoginResult(None, reason, user, alert)

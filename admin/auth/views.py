@@ -5,17 +5,19 @@ from __future__ import annotations
 import logging
 from urllib.parse import unquote, urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from admin.auth import bp, login_manager
-from admin.auth.filters import SANTIAGO
+from admin.auth.alerts import queue_login_alert
 from admin.auth.forms import LoginForm, PasswordForm
 from admin.auth.login import attempt_login
 from admin.auth.permissions import requires
+from admin.auth.throttle import login_throttle
 from admin.auth.users import StaffUser, session_key
 from admin.database import db, session_factory
 from oirs.accounts import hash_password, verify_password
@@ -23,8 +25,12 @@ from oirs.models import User, utcnow
 
 log = logging.getLogger(__name__)
 MESSAGES = {
-    "invalid": "Correo o contraseña incorrectos.",
-    "locked": "Por seguridad, la cuenta quedó bloqueada hasta las {until}. Intente más tarde.",
+    # every refusal alike (wrong password, unknown or disabled account, throttled): it must
+    # not tell whether the account exists
+    "refused": (
+        "No fue posible ingresar. Revise su correo y su contraseña; si el problema sigue, "
+        "espere 15 minutos o pida ayuda a la administración del sistema."
+    ),
     "logged_out": "Cerró su sesión.",
     "password_changed": "Su contraseña fue cambiada.",
     "wrong_current": "La contraseña actual no es correcta.",
@@ -92,18 +98,24 @@ def login() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 400 if form.errors else 200
     session_db = db()
+    throttle = login_throttle(current_app)
+    address = get_remote_address() or "unknown"
     with session_db.begin():
         result = attempt_login(
-            session_db, form.email.data or "", form.password.data or "", utcnow()
+            session_db, form.email.data or "", form.password.data or "", address, throttle
         )
         staff = StaffUser.from_model(result.user) if result.user else None
+        known_id = result.known.id if result.known is not None else "-"
+        if result.alert and result.known is not None:
+            queue_login_alert(session_db, result.known, utcnow())
     if staff is None:
-        log.info("login refused locked=%s", result.locked_until is not None)
-        if result.locked_until is not None:
-            until = result.locked_until.astimezone(SANTIAGO).strftime("%H:%M")
-            form.form_errors.append(MESSAGES["locked"].format(until=until))
-        else:
-            form.form_errors.append(MESSAGES["invalid"])
+        log.info(
+            "login refused reason=%s user_id=%s client=%s",
+            result.reason,
+            known_id,
+            throttle.pseudonym("address", address)[:12] if throttle else "-",
+        )
+        form.form_errors.append(MESSAGES["refused"])
         return render_template("auth/login.html", form=form), 401
     session.clear()
     login_user(staff)

@@ -1,14 +1,14 @@
-"""Staff sign-in: argon2 passwords, lockout, CSRF, sessions that end with the account."""
+"""Staff sign-in: argon2 passwords, CSRF, sessions that end with the account (throttling and
+open redirects: test_auth_security.py)."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from oirs.models import User, utcnow
 from tests.admin.staff import PASSWORD, csrf, login, make_user, post
+
+REFUSED = "No fue posible ingresar. Revise su correo y su contraseña"
 
 
 def test_login_with_right_password_opens_the_inbox(
@@ -21,13 +21,13 @@ def test_login_with_right_password_opens_the_inbox(
     assert "Bandeja de casos" in client.get("/casos/").get_data(as_text=True)
 
 
-def test_wrong_password_is_refused_with_a_spanish_message(
+def test_wrong_password_is_refused_with_the_generic_spanish_message(
     client: FlaskClient, db_session: Session
 ) -> None:
     make_user(db_session, "oirs")
     response = login(client, "oirs@prueba.cl", "otra-clave-equivocada")
     assert response.status_code == 401
-    assert "Correo o contraseña incorrectos." in response.get_data(as_text=True)
+    assert REFUSED in response.get_data(as_text=True)
     assert client.get("/casos/").status_code == 302
 
 
@@ -36,32 +36,7 @@ def test_unknown_email_gets_the_same_message_as_a_wrong_password(
 ) -> None:
     response = login(client, "nadie@prueba.cl", "cualquier-clave-larga")
     assert response.status_code == 401
-    assert "Correo o contraseña incorrectos." in response.get_data(as_text=True)
-
-
-def test_five_failed_logins_lock_the_account_for_fifteen_minutes(
-    client: FlaskClient, db_session: Session
-) -> None:
-    user = make_user(db_session, "oirs")
-    for _ in range(4):
-        assert login(client, "oirs@prueba.cl", "clave-equivocada-123").status_code == 401
-    fifth = login(client, "oirs@prueba.cl", "clave-equivocada-123")
-    assert "bloqueada" in fifth.get_data(as_text=True)
-    locked = login(client, "oirs@prueba.cl", PASSWORD)
-    assert locked.status_code == 401, "the right password must not open a locked account"
-    db_session.expire_all()
-    stored = db_session.get(User, user.id)
-    assert stored is not None and stored.locked_until is not None
-    remaining = stored.locked_until - utcnow()
-    assert timedelta(minutes=14) < remaining <= timedelta(minutes=15)
-
-
-def test_lock_expires_after_fifteen_minutes(client: FlaskClient, db_session: Session) -> None:
-    user = make_user(db_session, "oirs")
-    with db_session.begin():
-        db_session.add(user)
-        user.locked_until = utcnow() - timedelta(seconds=1)
-    assert login(client, "oirs@prueba.cl").status_code == 302
+    assert REFUSED in response.get_data(as_text=True)
 
 
 def test_login_without_csrf_token_is_rejected(client: FlaskClient, db_session: Session) -> None:
