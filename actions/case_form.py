@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from oirs_rules import contact as contact_rules
 from oirs_rules.names import join_name_parts, only_first_names, parse_name
-from oirs_rules.places import find_place, parse_place
+from oirs_rules.places import find_place, is_precise, parse_place, says_no_place
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -17,12 +17,15 @@ from rasa_sdk.types import DomainDict
 
 from actions.adjuntos import (
     SHARED_CONTACT,
+    SHARED_LOCATION,
     attachments_summary,
     has_contact_card,
     shared_phone,
+    shared_place,
     typed_text,
 )
 from actions.common import (
+    NO_PLACE,
     REPLY_CHANNELS,
     case_channel,
     category_label,
@@ -232,8 +235,11 @@ class CaseFormValidation(FaqAwareValidation, ABC):
                 if place:
                     break
                 place = find_place(earlier)  # "hola, es en Avenida Recoleta 3320", then the rest
-            if place:
+            if place and is_precise(place):
                 found["direccion"] = place
+            elif place and self.case_type != "felicitacion":
+                # "la plaza grande": kept as a hint, the form asks where exactly
+                found["lugar_mencionado"] = place
         return found
 
     # fields besides contact data that the opening message may already hold
@@ -289,6 +295,45 @@ class CaseFormValidation(FaqAwareValidation, ABC):
         if tracker.get_slot("requested_slot") is None and description:
             return {"categoria": confident_theme(str(description))}
         return {"categoria": previous_value(tracker, "categoria")}
+
+    def validate_direccion(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        asked = tracker.get_slot("requested_slot")
+        if value == SHARED_LOCATION:
+            # the address question answered with a shared place (its coordinates go to the case)
+            place = shared_place(tracker)
+            if place is not None:
+                return {"direccion": place}
+            value = typed_text(tracker)  # typed "le mando la ubicación": a place if it names one
+            if not parse_place(value or ""):
+                say(dispatcher, tracker, "ubicacion_no_recibida")
+                return {"direccion": None}
+        if asked not in ("direccion", "confirmacion"):
+            # only the answer to "where?" (or a correction) sets the place once the form asks
+            return {"direccion": previous_value(tracker, "direccion")}
+        text = first_value(value) or ""
+        mentioned = tracker.get_slot("lugar_mencionado") if asked == "direccion" else None
+        if mentioned and _keeps_mentioned_place(text):
+            return {"direccion": mentioned}  # "ahí mismo", "no sé el número": what they said
+        if mentioned and _denies_place(text):
+            return {"direccion": NO_PLACE}  # "no, es en general": no one place
+        place = parse_place(text)
+        if place is None and says_no_place(text):
+            return {"direccion": NO_PLACE}  # staff see it was asked and there is none
+        if place is None:
+            result: dict[str, Any] = {"direccion": None}
+            if asked == "direccion" and is_substantive(text, min_words=4):
+                # more about the problem sent while the place was asked: it joins the description
+                result.update(self.with_details(tracker, text))
+            elif asked == "direccion":
+                say(dispatcher, tracker, "direccion_invalida")
+            return result
+        result = {"direccion": place}
+        rest = _after(text, place)
+        if asked == "direccion" and is_substantive(rest, min_words=4):
+            result.update(self.with_details(tracker, rest))
+        return result
 
     def validate_nombre(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -430,6 +475,35 @@ def earlier_messages(tracker: Tracker, limit: int = 3) -> list[str]:
     return texts
 
 
+# "ahí mismo", "esa", "no sé el número": the vague place named first is all there is
+_KEEPS_PLACE = re.compile(
+    r"^(?:si|ya|eso|esa|ese|esa misma|ese mismo|la misma|el mismo|ahi|ahi mismo|ahi nomas|"
+    r"correcto|exacto|en esa|en ese|justo ahi|no se|no se el numero|no se la direccion|"
+    r"no tengo el numero|no me acuerdo|no recuerdo|no se exactamente)\b[\s,.!po]*$"
+)
+
+
+def _keeps_mentioned_place(text: str) -> bool:
+    return bool(_KEEPS_PLACE.match(fold(text).strip(" ,.!¡")))
+
+
+# "no", "no en particular", "es en general": the sugerencia is not about one place
+_DENIES_PLACE = re.compile(
+    r"^(?:no|nop|no po|nah|ninguno|ninguna|no en particular|en general|es en general|"
+    r"para toda la comuna|no es un lugar en particular)\b"
+)
+
+
+def _denies_place(text: str) -> bool:
+    return bool(_DENIES_PLACE.match(fold(text).strip(" ,.!¡")))
+
+
+def _after(text: str, place: str) -> str:
+    """What the answer says after the place ("…, y ya se cayó una señora")."""
+    index = fold(text).find(fold(place))
+    return text[index + len(place) :].strip(" ,.;") if index >= 0 else ""
+
+
 def opening_place(tracker: Tracker, text: str, name: str | None = None) -> str | None:
     """The place in a message where none was asked: the deterministic parser decides, the
     tagger's span only says where to look (its cut "Mackenna con" is never taken as it is)."""
@@ -491,7 +565,8 @@ class ActionAskConfirmacion(Action):
         response, values = form.summary(tracker)
         values.setdefault("adjuntos_texto", attachments_summary(tracker))
         place = tracker.get_slot("direccion")
-        values.setdefault("lugar_texto", f"\n• Lugar: {place}" if place else "")
+        shown = place and place != NO_PLACE
+        values.setdefault("lugar_texto", f"\n• Lugar: {place}" if shown else "")
         say(dispatcher, tracker, response, **values)
         return []
 
@@ -546,6 +621,11 @@ def _ask_action(slot: str) -> type[Action]:
                 return []
             if slot == "nombre" and tracker.get_slot("nombre_pila"):
                 key = "ask_apellidos"  # the first name came alone: the surnames complete it
+            mentioned = tracker.get_slot("lugar_mencionado")
+            if slot == "direccion" and mentioned:
+                key = f"ask_{tracker.active_loop_name}_direccion_mencionada"
+                say(dispatcher, tracker, key, lugar=mentioned)
+                return []
             if slot == "contacto" and case_channel(tracker) in REPLY_CHANNELS:
                 key = "ask_contacto_canal"  # offer the channel itself as the contact
             say(dispatcher, tracker, key)

@@ -156,6 +156,8 @@ def channel_identity(tracker: Tracker) -> dict[str, str]:
 _E164 = re.compile(r"\+[1-9]\d{7,14}")
 # channels where staff can answer through the channel itself, by the resident's identity there
 REPLY_CHANNELS = ("whatsapp", "telegram", "voice")
+# the place of a case that has none (a clerk's treatment, the whole commune)
+NO_PLACE = "Sin lugar específico (según el vecino)"
 
 
 def channel_reply_contact(tracker: Tracker) -> dict[str, str] | None:

@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiError, ApiRejected, ApiUnavailable
 from actions.channel_media import shared_media
-from actions.common import api_client, channel_identity, display_date
+from actions.common import NO_PLACE, api_client, channel_identity, display_date
 from actions.messages import say
 from actions.privacy import mask_email, mask_phone, mask_rut
 from actions.transcript import build_transcript
@@ -45,6 +45,7 @@ CASE_SLOTS = (
     "sai_notificacion",
     "categorias_sugeridas",
     "nombre_pila",
+    "lugar_mencionado",
     "requested_slot",
 )
 
@@ -111,7 +112,8 @@ def case_payload(tracker: Tracker, case_type: str, idempotency_key: str) -> dict
         # sugerencias and felicitaciones carry a theme only when the classifier was sure of it
         payload["category"] = tracker.get_slot("categoria")
     if case_type in ("sugerencia", "felicitacion"):
-        payload["address"] = tracker.get_slot("direccion")  # only when the resident named one
+        place = tracker.get_slot("direccion")  # only when the resident named one
+        payload["address"] = None if place == NO_PLACE else place
     if case_type == "reclamo":
         payload["address"] = tracker.get_slot("direccion")
         payload["coordinates"] = shared_media(tracker.events).coordinates

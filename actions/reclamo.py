@@ -6,13 +6,11 @@ import logging
 import re
 from typing import Any
 
-from oirs_rules.places import parse_place, says_no_place
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.adjuntos import SHARED_LOCATION, shared_place, typed_text
 from actions.api_client import ApiError, ApiUnavailable
 from actions.case_form import CaseFormValidation, contact_text, previous_value
 from actions.channel_media import shared_media
@@ -26,13 +24,11 @@ from actions.common import (
 from actions.filing import attach_shared_media, case_reset_events, contact_payload, file_case
 from actions.messages import say
 from actions.themes import theme_of
-from actions.validators import fold, is_substantive
+from actions.validators import fold
 
 logger = logging.getLogger(__name__)
 
 
-# the place of a reclamo that has none (a clerk's treatment, the whole commune)
-NO_PLACE = "Sin lugar específico (según el vecino)"
 # themes where a place is not what staff need: the office or the clerk is in the description
 PLACELESS_THEMES = ("atencion",)
 
@@ -100,40 +96,6 @@ class ValidateReclamoForm(CaseFormValidation):
             say(dispatcher, tracker, "categoria_invalida")
         return {"categoria": category}
 
-    def validate_direccion(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        asked = tracker.get_slot("requested_slot")
-        if value == SHARED_LOCATION:
-            # the address question answered with a shared place (its coordinates go to the case)
-            place = shared_place(tracker)
-            if place is not None:
-                return {"direccion": place}
-            value = typed_text(tracker)  # typed "le mando la ubicación": a place if it names one
-            if not parse_place(value or ""):
-                say(dispatcher, tracker, "ubicacion_no_recibida")
-                return {"direccion": None}
-        if asked not in ("direccion", "confirmacion"):
-            # only the answer to "where?" (or a correction) sets the place once the form asks
-            return {"direccion": previous_value(tracker, "direccion")}
-        text = first_value(value) or ""
-        place = parse_place(text)
-        if place is None and says_no_place(text):
-            return {"direccion": NO_PLACE}  # staff see it was asked and there is none
-        if place is None:
-            result: dict[str, Any] = {"direccion": None}
-            if asked == "direccion" and is_substantive(text, min_words=4):
-                # more about the problem sent while the place was asked: it joins the description
-                result.update(self.with_details(tracker, text))
-            elif asked == "direccion":
-                say(dispatcher, tracker, "direccion_invalida")
-            return result
-        result = {"direccion": place}
-        rest = _after(text, place)
-        if asked == "direccion" and is_substantive(rest, min_words=4):
-            result.update(self.with_details(tracker, rest))
-        return result
-
 
 def _suggested_by_text(text: str, suggested: list[str]) -> str | None:
     """ "la primera", "1", or a suggested theme's name typed instead of pressed."""
@@ -143,12 +105,6 @@ def _suggested_by_text(text: str, suggested: list[str]) -> str | None:
         if re.search(rf"\b{word}", folded) and index < len(suggested):
             return suggested[index]
     return None
-
-
-def _after(text: str, place: str) -> str:
-    """What the answer says after the place ("…, y ya se cayó una señora")."""
-    index = fold(text).find(fold(place))
-    return text[index + len(place) :].strip(" ,.;") if index >= 0 else ""
 
 
 class ActionSubmitReclamo(Action):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.case_form import CaseFormValidation, contact_text
 
@@ -13,9 +15,24 @@ class ValidateSugerenciaForm(CaseFormValidation):
     """Checks each answer of the sugerencia form and handles corrections before filing."""
 
     case_type = "sugerencia"
-    # a place named in the message goes with the case (never asked: the message is the point)
+    # a place named in the message goes with the case; asked only when it was named vaguely
     opening_fields = ("direccion",)
     correctable = ("descripcion", "nombre", "contacto")
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        slots = await super().required_slots(domain_slots, dispatcher, tracker, domain)
+        if tracker.slots.get("lugar_mencionado") and "direccion" not in slots:
+            # the message named a place vaguely ("la plaza grande"): ask where exactly
+            slots.insert(
+                slots.index("descripcion") + 1 if "descripcion" in slots else 0, "direccion"
+            )
+        return slots
 
     @staticmethod
     def summary(tracker: Tracker) -> tuple[str, dict[str, Any]]:

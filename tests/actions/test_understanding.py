@@ -334,3 +334,68 @@ def test_a_felicitacion_keeps_its_likeliest_theme_though_below_the_threshold(api
     conversation.user(text, intent="felicitacion", new_slots={"descripcion": text})
     result = conversation.run(ValidateFelicitacionForm(), active_loop="felicitacion_form")
     assert result.slots["categoria"] == "aseo"
+
+
+# --- a vague place in the opening message is asked again (spent blind rounds r3 and r5) ---
+
+
+def test_a_vague_place_in_the_opening_is_a_hint_and_the_form_asks_where_exactly(api, conversation):
+    classifier(api, {**CONFIDENT, "category": "alumbrado"})
+    text = "oiga el foco de la plaza grande parpadea toda la noche y no se puede dormir"
+    conversation.user(text, intent="reclamo", new_slots={"descripcion": text})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots.get("direccion") is None
+    assert result.slots["lugar_mencionado"] == "la plaza grande"
+    assert result.slots["requested_slot"] == "direccion"
+    asked = conversation.run(ASK_ACTIONS["direccion"](), active_loop="reclamo_form")
+    assert "«la plaza grande»" in asked.text
+    conversation.user(
+        "plaza Los Castaños, frente al jardín infantil",
+        new_slots={"direccion": "plaza Los Castaños, frente al jardín infantil"},
+    )
+    answered = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert answered.slots["direccion"] == "plaza Los Castaños, frente al jardín infantil"
+
+
+def test_a_precise_place_in_the_opening_is_not_asked_again(api, conversation):
+    classifier(api, {**CONFIDENT, "category": "alumbrado"})
+    text = "el foco de la villa Los Presidentes pasaje 4 está apagado"
+    conversation.user(text, intent="reclamo", new_slots={"descripcion": text})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["direccion"] == "la villa Los Presidentes pasaje 4"
+
+
+@pytest.mark.parametrize("answer", ["ahí mismo", "no sé el número", "esa misma po"])
+def test_a_resident_who_cannot_say_more_keeps_the_place_they_named(conversation, answer):
+    in_reclamo(conversation, "direccion").set(lugar_mencionado="la plaza grande")
+    conversation.user(answer, new_slots={"direccion": answer})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["direccion"] == "la plaza grande"
+
+
+def test_a_sugerencia_with_a_vague_place_asks_where_and_accepts_no(api, conversation):
+    from actions.filing import case_payload
+    from actions.sugerencia import ValidateSugerenciaForm
+
+    classifier(api, CONFIDENT)
+    text = "propongo q pongan maquinas de ejercicio en la plaza grande pa los abuelitos"
+    conversation.user(text, intent="sugerencia", new_slots={"descripcion": text})
+    result = conversation.run(ValidateSugerenciaForm(), active_loop="sugerencia_form")
+    assert result.slots["requested_slot"] == "direccion"
+    asked = conversation.run(ASK_ACTIONS["direccion"](), active_loop="sugerencia_form")
+    assert "«la plaza grande»" in asked.text and "«no»" in asked.text
+    conversation.user(
+        "no, es en general", intent="negar", new_slots={"direccion": "no, es en general"}
+    )
+    answered = conversation.run(ValidateSugerenciaForm(), active_loop="sugerencia_form")
+    assert answered.slots["requested_slot"] == "nombre"
+    assert "address" not in case_payload(conversation.tracker(), "sugerencia", "k")
+
+
+def test_a_felicitacion_files_no_vague_place(api, conversation):
+    classifier(api, {**CONFIDENT, "category": "aseo"})
+    text = "felicito a los del camion de la basura de la ruta de los jueves, son muy amables"
+    conversation.user(text, intent="felicitacion", new_slots={"descripcion": text})
+    result = conversation.run(ValidateFelicitacionForm(), active_loop="felicitacion_form")
+    assert result.slots.get("direccion") is None
+    assert result.slots.get("lugar_mencionado") is None

@@ -628,6 +628,17 @@ def find_place(text: str) -> str | None:
         return None
     *_, best = max(ranked)
     best = re.sub(r",\s*(?:la\s+|el\s+)?\w+$", _drop_lone_kind, best)
+    words = best.split()
+    while (
+        len(words) > 2
+        and words[-1][:1].islower()
+        and re.search(r"^\w{4,}(?:ea|ean|an)$", fold(words[-1]))
+        and fold(words[-1]) not in PLACE_KINDS
+        and fold(words[-2]) not in _NAME_PREFIXES
+        and not _is_number(fold(words[-2]))
+    ):
+        words.pop()  # "la plaza grande parpadea": the story's verb
+    best = " ".join(words)
     # a neighbourhood named apart ("los aromos 123. Es en la villa el bosque") goes after it
     for *_, place in ranked:
         words = fold(place).split()
@@ -805,6 +816,16 @@ def _score(span: list[_Token]) -> int:
     return score
 
 
+# words that describe a place without naming it
+_DESCRIPTIVE = {
+    "grande", "chica", "chico", "pequena", "pequeno", "nueva", "nuevo", "vieja", "viejo",
+    "principal", "central", "comunal", "publica", "publico", "abandonada", "abandonado",
+    "sucia", "sucio", "oscura", "oscuro", "entera", "completa", "eriazo", "eriaza", "tierra",
+    "cerca", "cercana", "cercano", "techado", "techada",
+}  # fmt: skip
+_PRESENT_VERB = re.compile(r"^\w{4,}(?:ea|ean|an|en)$")
+
+
 def is_precise(place: str | None) -> bool:
     """Whether a crew could find the place: a number, an intersection, or a kind of place with
     its own name ("villa Los Presidentes", "pasaje las camelias"); "la plaza grande", "la calle
@@ -826,13 +847,19 @@ def is_precise(place: str | None) -> bool:
         if key not in PLACE_KINDS or key in _OBJECTS:
             continue
         named: list[_Token] = []
-        for token in tokens[index + 1 :]:
-            if token.key in _GLUE - PLACE_KINDS:
-                continue  # "pasaje las camelias del sol"
+        for position, token in enumerate(tokens[index + 1 :], start=index + 1):
+            if token.key in _GLUE - PLACE_KINDS or token.key in _DESCRIPTIVE:
+                continue  # "pasaje las camelias del sol", "la plaza grande"
             if token.key in PLACE_KINDS or not _is_name_word(token, False):
                 break
+            after_article = keys[position - 1] in _NAME_PREFIXES  # "villa el carmen"
+            if token.text[:1].islower() and _PRESENT_VERB.search(token.key) and not after_article:
+                break  # "la plaza grande parpadea"
             named.append(token)
         capital = any(t.text[:1].isupper() for t in named) and not shouting
-        if capital or len(named) >= 2:
+        # "villa los andes", "pasaje el roble", "villa san francisco": an article or a saint
+        # right after the kind starts a proper name
+        article = index + 1 < len(keys) and keys[index + 1] in _NAME_PREFIXES - {"del"}
+        if capital or len(named) >= 2 or (named and article):
             return True
     return False
