@@ -74,10 +74,6 @@ class OirsApiClient:
             raise ValueError("filing a case needs an idempotency_key")
         return self._request("POST", "/api/v1/cases", json=payload, retry=True)
 
-    def get_case(self, folio: str) -> dict[str, Any]:
-        """GET /api/v1/cases/<folio>."""
-        return self._request("GET", f"/api/v1/cases/{folio}", retry=True)
-
     def status_lookup(self, folio: str, factor: str) -> dict[str, Any]:
         """POST /api/v1/status-lookup: status of a case, verified with a second factor."""
         body = {"folio": folio, "factor": factor}

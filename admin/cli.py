@@ -82,13 +82,35 @@ def create_user_cmd(email: str, name: str, role: str, unit_code: str | None, pas
     "create-token", help="Crea un token de API; se muestra una sola vez en la última línea."
 )
 @click.argument("name")
-def create_token_cmd(name: str) -> None:
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    help="Qué puede hacer el token (repetible): bot (el asistente y los canales), "
+    "open311 (un cliente Open311), read (informes y lectura de casos, enmascarada).",
+)
+def create_token_cmd(name: str, scopes: tuple[str, ...]) -> None:
     from admin.api.tokens import issue_token
+    from oirs.models.user import API_SCOPES
+
+    if not scopes:
+        raise click.UsageError(
+            "Indique el alcance del token con --scope: bot, open311 o read "
+            "(por ejemplo: oirs create-token asistente --scope bot)."
+        )
+    if unknown := sorted(set(scopes) - set(API_SCOPES)):
+        raise click.UsageError(
+            f"Alcance desconocido: {', '.join(unknown)}. Use bot, open311 o read."
+        )
 
     session = _session(_settings())
     with session.begin():
-        token = issue_token(session, name)
-    click.echo(f"Token «{name}» creado. Guárdelo ahora: no se vuelve a mostrar.", err=True)
+        token = issue_token(session, name, scopes)
+    granted = ", ".join(sorted(set(scopes)))
+    click.echo(
+        f"Token «{name}» creado (alcance: {granted}). Guárdelo ahora: no se vuelve a mostrar.",
+        err=True,
+    )
     click.echo(token)
 
 

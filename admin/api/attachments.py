@@ -8,6 +8,7 @@ from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
 from admin.api import bp
+from admin.api.scopes import requires_scope
 from admin.database import db, settings
 from oirs.attachments import AttachmentStore, StoredFile, add_attachment, attach_uploads
 from oirs.cases import get_case
@@ -36,6 +37,7 @@ def stored_json(stored: StoredFile, **extra: Any) -> dict[str, Any]:
 
 
 @bp.post("/uploads")
+@requires_scope("bot")
 def create_upload() -> ResponseReturnValue:
     """A file received before its case exists; the returned id goes in "attachments"."""
     stored = _received_file()
@@ -46,6 +48,7 @@ def create_upload() -> ResponseReturnValue:
 
 
 @bp.post("/cases/<folio>/attachments")
+@requires_scope("bot")
 def add_case_attachments(folio: str) -> ResponseReturnValue:
     """Either a file (multipart "file") or {"upload_ids": [...], "channel_user_id": ...}:
     uploads a conversation collected before filing, named by that conversation."""

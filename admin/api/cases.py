@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from admin.api import bp
+from admin.api.scopes import requires_scope
 from admin.api.serialise import case_json, case_summary
 from admin.database import calendar, db
 from admin.errors import error_response
@@ -102,6 +103,7 @@ def parse_new_case(body: dict[str, Any]) -> NewCase:
 
 
 @bp.post("/cases")
+@requires_scope("bot")
 def create_case() -> ResponseReturnValue:
     data = parse_new_case(_json_body())
     session = db()
@@ -120,6 +122,7 @@ def create_case() -> ResponseReturnValue:
 
 
 @bp.get("/cases/<folio>")
+@requires_scope("read")
 def read_case(folio: str) -> ResponseReturnValue:
     session = db()
     with session.begin():
@@ -127,6 +130,7 @@ def read_case(folio: str) -> ResponseReturnValue:
 
 
 @bp.post("/status-lookup")
+@requires_scope("bot")
 def status_lookup() -> ResponseReturnValue:
     body = _json_body()
     folio, factor = body.get("folio"), body.get("factor")
@@ -148,6 +152,7 @@ def status_lookup() -> ResponseReturnValue:
 
 
 @bp.get("/residents/cases")
+@requires_scope("bot")
 def resident_cases() -> ResponseReturnValue:
     channel = request.args.get("channel", "")
     user_id = request.args.get("channel_user_id", "")
@@ -166,6 +171,7 @@ def resident_cases() -> ResponseReturnValue:
 
 
 @bp.post("/cases/<folio>/satisfaction")
+@requires_scope("bot")
 def rate_case(folio: str) -> ResponseReturnValue:
     """The resident's 1-5 answer to the satisfaction question sent with the reply."""
     body = _json_body()

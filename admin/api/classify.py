@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from admin.api import bp
 from admin.api.cases import _json_body
+from admin.api.scopes import requires_scope
 from admin.database import db
 from oirs.cases import MAX_DESCRIPTION
 from oirs.errors import InvalidField
@@ -32,6 +33,7 @@ def _text(body: dict[str, object]) -> str:
 
 
 @bp.post("/classify")
+@requires_scope("bot", "read")
 def classify_text() -> ResponseReturnValue:
     """The three likeliest categories with probabilities; `category` only above the threshold."""
     text = _text(_json_body())

@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from admin.api import bp
 from admin.api.cases import CONTACT_FIELDS, _json_body, _str_field
+from admin.api.scopes import requires_scope
 from admin.database import db, settings
 from oirs.adhesions import adhere, similar_open_reclamos
 from oirs.cases import ContactData, get_case
@@ -17,6 +18,7 @@ from oirs.errors import InvalidField
 
 
 @bp.get("/cases/similar")
+@requires_scope("bot")
 def similar_cases() -> ResponseReturnValue:
     category = request.args.get("category", "")
     address = request.args.get("address", "")
@@ -42,6 +44,7 @@ def similar_cases() -> ResponseReturnValue:
 
 
 @bp.post("/cases/<folio>/adhesions")
+@requires_scope("bot")
 def add_adhesion(folio: str) -> ResponseReturnValue:
     body = _json_body()
     errors: dict[str, str] = {}
@@ -62,5 +65,6 @@ def add_adhesion(folio: str) -> ResponseReturnValue:
 
 
 @bp.get("/commune")
+@requires_scope("bot", "read")
 def commune() -> ResponseReturnValue:
     return jsonify(asdict(settings().commune))

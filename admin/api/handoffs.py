@@ -10,6 +10,7 @@ from flask import current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from admin.api import bp
+from admin.api.scopes import requires_scope
 from admin.database import calendar, db
 from admin.errors import error_response
 from oirs.call_center import CallCenterHours
@@ -88,6 +89,7 @@ def handoff_json(handoff: Handoff, position: int) -> dict[str, Any]:
 
 
 @bp.post("/handoffs")
+@requires_scope("bot")
 def create_handoff() -> ResponseReturnValue:
     data = parse_new_handoff(request.get_json(silent=True))
     session = db()
@@ -111,6 +113,7 @@ def create_handoff() -> ResponseReturnValue:
 
 
 @bp.get("/handoffs")
+@requires_scope("bot")
 def conversation_handoff() -> ResponseReturnValue:
     """The latest handoff of a conversation, for a bot that did not keep the id."""
     channel = request.args.get("channel", "")
@@ -126,6 +129,7 @@ def conversation_handoff() -> ResponseReturnValue:
 
 
 @bp.get("/handoffs/<int:handoff_id>")
+@requires_scope("bot")
 def read_handoff(handoff_id: int) -> ResponseReturnValue:
     session = db()
     with session.begin():

@@ -42,8 +42,19 @@ def case_summary(case: Case, calendar: BusinessCalendar, today: date) -> dict[st
     }
 
 
+def masked_transcript(transcript: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The conversation with every e-mail, RUT and phone masked in what was said."""
+    return [
+        {**turn, "text": mask_text(str(turn.get("text", "")))} if "text" in turn else dict(turn)
+        for turn in transcript or []
+        if isinstance(turn, dict)
+    ]
+
+
 def case_json(case: Case, calendar: BusinessCalendar, today: date) -> dict[str, Any]:
-    """Full case for staff tokens; contact data masked."""
+    """A case for `read` tokens: contact data, the description and the transcript masked
+    (only the bot's second-factor look-up answers about a case unmasked, and it carries no
+    conversation)."""
     contact = {
         "name": case.contact_name,
         "email": mask_text(case.contact_email) if case.contact_email else None,
@@ -55,14 +66,14 @@ def case_json(case: Case, calendar: BusinessCalendar, today: date) -> dict[str, 
         **case_summary(case, calendar, today),
         "channel": case.channel,
         "unit_code": case.unit.code if case.unit else None,
-        "description": case.description,
+        "description": mask_text(case.description),
         "address": case.address,
         "coordinates": (
             {"lat": case.latitude, "lon": case.longitude} if case.latitude is not None else None
         ),
         "contact": contact,
         "events": [event_json(e) for e in case.events],
-        "transcript": case.transcript,
+        "transcript": masked_transcript(case.transcript),
         "attachments": [
             {"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size}
             for a in case.attachments

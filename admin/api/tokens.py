@@ -1,13 +1,15 @@
-"""API tokens: random secrets shown once, stored only as SHA-256 hashes."""
+"""API tokens: random secrets shown once, stored only as SHA-256 hashes, each with its scopes."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from admin.api.scopes import SCOPES
 from admin.database import db
 from oirs.models import ApiToken, utcnow
 
@@ -16,10 +18,17 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(session: Session, name: str) -> str:
-    """Create a token for `name`; the plain value is returned once and never stored."""
+def issue_token(session: Session, name: str, scopes: Iterable[str]) -> str:
+    """Create a token for `name` with `scopes`; the plain value is returned once, never stored."""
+    wanted = sorted(set(scopes))
+    if not wanted or not set(wanted) <= set(SCOPES):
+        raise ValueError(f"scopes must be some of {SCOPES}, got {wanted!r}")
     token = "oirs_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(name=name, token_hash=hash_token(token), prefix=token[:12]))
+    session.add(
+        ApiToken(
+            name=name, token_hash=hash_token(token), prefix=token[:12], scopes=" ".join(wanted)
+        )
+    )
     return token
 
 

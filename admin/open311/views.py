@@ -1,4 +1,5 @@
-"""GeoReport v2 endpoints; GET is public (no contact data), POST needs an `api_key` token."""
+"""GeoReport v2 endpoints; GET is public (no contact data), POST needs an `open311` token as
+`api_key`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from flask import Response, abort, request
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from admin.api.scopes import PUBLIC, requires_scope
 from admin.api.tokens import authenticate
 from admin.database import calendar, db
 from admin.open311 import bp
@@ -22,7 +24,9 @@ FORMATS = ("json", "xml")
 DEFAULT_WINDOW = timedelta(days=90)
 MAX_RESULTS = 1000
 MESSAGES = {
-    "api_key": "Falta un api_key válido (créelo con «oirs create-token»).",
+    "api_key": (
+        "Falta un api_key válido de Open311 (créelo con «oirs create-token --scope open311»)."
+    ),
     "service_code": "El service_code no existe.",
     "location": "Indique la ubicación: lat y long, o address_string.",
     "coordinates": "lat y long deben ser números válidos.",
@@ -49,6 +53,7 @@ def _services() -> list[Category]:
 
 
 @bp.get("/services.<fmt>")
+@requires_scope(PUBLIC)
 def services(fmt: str) -> Response:
     fmt = _format(fmt)
     with db().begin():
@@ -101,6 +106,7 @@ def _filtered(query: Any) -> Any:
 
 
 @bp.get("/requests.<fmt>")
+@requires_scope(PUBLIC)
 def list_requests(fmt: str) -> Response:
     fmt = _format(fmt)
     try:
@@ -112,6 +118,7 @@ def list_requests(fmt: str) -> Response:
 
 
 @bp.get("/requests/<request_id>.<fmt>")
+@requires_scope(PUBLIC)
 def read_request(request_id: str, fmt: str) -> Response:
     fmt = _format(fmt)
     with db().begin():
@@ -157,11 +164,12 @@ def _new_case(form: Any, category: Category, token_name: str) -> NewCase:
 
 
 @bp.post("/requests.<fmt>")
+@requires_scope("open311")
 def create_request(fmt: str) -> Response:
     fmt = _format(fmt)
     form = request.form if request.form else request.args
     token = authenticate((form.get("api_key") or request.args.get("api_key") or "").strip())
-    if token is None:
+    if token is None or "open311" not in token.scope_set:
         return errors(403, [MESSAGES["api_key"]], fmt)
     session = db()
     try:

@@ -73,6 +73,9 @@ class Case(Base):
     transcript: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    # Staff published the (masked) description on the public Open311 listing; who and when
+    # are the case's events.
+    public_description: Mapped[bool] = mapped_column(default=False)
 
     category: Mapped[Category | None] = relationship()
     unit: Mapped[Unit | None] = relationship()

@@ -38,6 +38,11 @@ class User(Base):
     unit: Mapped[Unit | None] = relationship()
 
 
+# What a token may do: bot (the bot and the channels), open311 (an Open311 client), read
+# (reports and read-only case data, masked). Each API route declares the scopes it accepts.
+API_SCOPES = ("bot", "open311", "read")
+
+
 class ApiToken(Base):
     __tablename__ = "api_token"
 
@@ -48,3 +53,9 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # What the token may do, space-separated (bot, open311, read): checked on every API route.
+    scopes: Mapped[str] = mapped_column(String(100), default="")
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())

@@ -75,13 +75,13 @@ def test_validation_errors_are_typed_with_their_fields_and_not_retried(
 
 
 def test_unknown_folio_is_not_found(api: responses.RequestsMock) -> None:
-    api.get(
-        f"{API}/api/v1/cases/RC-2026-999999",
+    api.post(
+        f"{API}/api/v1/status-lookup",
         status=404,
-        json={"error": {"code": "not_found", "message": "No existe."}},
+        json={"error": {"code": "not_found_or_mismatch", "message": "No existe."}},
     )
     with pytest.raises(NotFound):
-        client().get_case("RC-2026-999999")
+        client().status_lookup("RC-2026-999999", "ana@example.cl")
 
 
 def test_handoffs_are_not_retried_so_a_resident_is_queued_once(

@@ -92,7 +92,7 @@ def api_headers(console_sessions: sessionmaker[Session]) -> dict[str, str]:
     from admin.api.tokens import issue_token
 
     with console_sessions.begin() as session:
-        token = issue_token(session, "bot")
+        token = issue_token(session, "bot", ("bot",))
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -297,7 +297,8 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
     for command in ([oirs, "db", "upgrade"], [oirs, "seed-demo"]):
         subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
     made = subprocess.run(
-        [oirs, "create-token", "voice tests"],
+        # bot, as the voice channel is deployed; read, for the tests' look at the cases filed
+        [oirs, "create-token", "voice tests", "--scope", "bot", "--scope", "read"],
         cwd=ROOT,
         env=env,
         check=True,

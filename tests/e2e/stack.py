@@ -233,13 +233,17 @@ def running_stack(
     oirs = str(APP_BIN / "oirs")
     subprocess.run([oirs, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([oirs, "seed-demo"], env=env, check=True, capture_output=True)
-    token = (
-        subprocess.run(
-            [oirs, "create-token", "bot e2e"], env=env, check=True, capture_output=True, text=True
-        )
-        .stdout.strip()
-        .splitlines()[-1]
+    # The stack's bot also stands in for the tests' (and bench/'s) reads of the cases it filed:
+    # scope bot as deployed, plus read (the bot's own calls are pinned to `bot` by
+    # tests/admin/test_api_scopes.py).
+    made = subprocess.run(
+        [oirs, "create-token", "bot e2e", "--scope", "bot", "--scope", "read"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
+    token = made.stdout.strip().splitlines()[-1]
     env["OIRS_API_TOKEN"] = token
     try:
         rasas = {"rasa": (start_rasa(stack, wait=False), rasa_port)}

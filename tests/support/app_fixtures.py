@@ -127,12 +127,32 @@ def client(app: Flask, clean_db: Engine) -> FlaskClient:
     return app.test_client()
 
 
-@pytest.fixture
-def api_token(clean_db: Engine, sessions: sessionmaker[Session]) -> str:
+def _token(sessions: sessionmaker[Session], name: str, *scopes: str) -> str:
     from admin.api.tokens import issue_token
 
     with sessions.begin() as session:
-        return issue_token(session, "tests")
+        return issue_token(session, name, scopes)
+
+
+@pytest.fixture
+def api_token(clean_db: Engine, sessions: sessionmaker[Session]) -> str:
+    """A token with every scope, for tests of what the routes do (scope tests use the others)."""
+    return _token(sessions, "tests", "bot", "open311", "read")
+
+
+@pytest.fixture
+def bot_token(clean_db: Engine, sessions: sessionmaker[Session]) -> str:
+    return _token(sessions, "bot", "bot")
+
+
+@pytest.fixture
+def read_token(clean_db: Engine, sessions: sessionmaker[Session]) -> str:
+    return _token(sessions, "informes", "read")
+
+
+@pytest.fixture
+def open311_token(clean_db: Engine, sessions: sessionmaker[Session]) -> str:
+    return _token(sessions, "App Barrio", "open311")
 
 
 @pytest.fixture
