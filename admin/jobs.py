@@ -1,5 +1,5 @@
 """Background work on huey: deadline alerts, lapsed subsanaciones, daily digests, anonymisation,
-retraining the theme classifier.
+retraining the theme classifier, purging uploads never filed.
 
 Storage is SQLite under var/ by default and Redis when REDIS_URL is set. Run it with
 `oirs worker`. Tasks run inside the admin app's context, so they share its settings,
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
@@ -21,6 +21,7 @@ from admin.database import calendar, db, settings
 from admin.mail import send_mail
 from oirs.alerting import collect_alerts, staff_emails
 from oirs.alerts import SUPERVISOR
+from oirs.attachments import PENDING_MAX_AGE, purge_stale_uploads
 from oirs.cases import SYSTEM
 from oirs.digest import SOON, unit_digests
 from oirs.letters import issue_letter
@@ -43,6 +44,9 @@ ANONYMISE_SCHEDULE = {"minute": "30", "hour": "7"}
 RETENTION_ENV = "OIRS_RETENTION_YEARS"
 # Theme classifier: retrained at :15 and :45 when staff corrected a theme (or categories changed).
 THEMES_SCHEDULE = {"minute": "15,45"}
+# Files the widget or a channel received for a case never filed: daily at 08:10 UTC, so the
+# disk does not depend on someone having put `oirs purge-uploads` in cron.
+PURGE_UPLOADS_SCHEDULE = {"minute": "10", "hour": "8"}
 
 
 def make_huey(app_settings: Settings) -> Huey:
@@ -171,6 +175,15 @@ def run_theme_training(
     return run
 
 
+def run_upload_purge(max_age: timedelta = PENDING_MAX_AGE) -> int:
+    """Drop the uploads older than `max_age` that no case took; returns how many."""
+    session = db()
+    with session.begin():
+        dropped = purge_stale_uploads(session, settings().data_dir, max_age)
+    log.info("uploads purged dropped=%d max_age_days=%d", dropped, max_age.days)
+    return dropped
+
+
 def register(huey: Huey, app: Flask) -> None:
     """Attach the periodic tasks, each run inside the app context."""
 
@@ -194,6 +207,11 @@ def register(huey: Huey, app: Flask) -> None:
         with app.app_context():
             run = run_theme_training()
             return run.id if run else None
+
+    @huey.periodic_task(crontab(**PURGE_UPLOADS_SCHEDULE), name="oirs.purge_uploads")
+    def purge_uploads_task() -> int:
+        with app.app_context():
+            return run_upload_purge()
 
 
 def run_worker(workers: int = 1) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import signal
 import time
+from datetime import timedelta
 from types import FrameType
 
 import click
 
 from admin.senders import build_senders
 from admin.senders.dispatch import deliver_due
+from oirs.attachments import PENDING_MAX_AGE, purge_stale_uploads
 from oirs.db import make_engine, make_session_factory
 from oirs.settings import Settings
 
@@ -49,19 +51,19 @@ def outbox_worker(once: bool, interval: float, batch: int) -> None:
         engine.dispose()
 
 
-@click.command("purge-uploads", help="Borra archivos recibidos que nunca llegaron a un caso.")
-@click.option("--days", default=7, show_default=True, help="Antigüedad mínima en días.")
+@click.command(
+    "purge-uploads",
+    help="Borra archivos recibidos que nunca llegaron a un caso (el worker lo hace cada día).",
+)
+@click.option(
+    "--days", default=PENDING_MAX_AGE.days, show_default=True, help="Antigüedad mínima en días."
+)
 def purge_uploads(days: int) -> None:
-    from datetime import timedelta
-
-    from oirs.attachments import AttachmentStore
-
     settings = Settings.from_env()
     engine = make_engine(settings.database_url)
     try:
         with make_session_factory(engine).begin() as session:
-            store = AttachmentStore.for_data_dir(settings.data_dir)
-            dropped = store.forget_stale_uploads(session, timedelta(days=days))
+            dropped = purge_stale_uploads(session, settings.data_dir, timedelta(days=days))
     finally:
         engine.dispose()
     click.echo(f"uploads_dropped={dropped}")

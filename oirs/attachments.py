@@ -130,8 +130,8 @@ class AttachmentStore:
         limit = int(os.environ.get("OIRS_ATTACHMENT_MAX_BYTES") or DEFAULT_MAX_BYTES)
         return cls(data_dir / "attachments", limit)
 
-    def put(self, data: bytes, declared: str | None, filename: str | None) -> StoredFile:
-        """Keep the bytes once (same content, same file); refuse what we do not keep."""
+    def accept(self, data: bytes, declared: str | None) -> str:
+        """The content type the bytes would be kept as; refuses empty, too large or unknown."""
         if not data:
             raise AttachmentRejected("El archivo está vacío.")
         if len(data) > self.max_bytes:
@@ -142,6 +142,11 @@ class AttachmentStore:
             raise AttachmentRejected(
                 "Ese tipo de archivo no se admite: envíe una foto, un audio, un video o un PDF."
             )
+        return kind
+
+    def put(self, data: bytes, declared: str | None, filename: str | None) -> StoredFile:
+        """Keep the bytes once (same content, same file); refuse what we do not keep."""
+        kind = self.accept(data, declared)
         digest = hashlib.sha256(data).hexdigest()
         stored = StoredFile(digest, kind, len(data), safe_filename(filename, kind))
         target = self.path_for(stored.storage_key)
@@ -210,6 +215,13 @@ class AttachmentStore:
             record_path.unlink()
             dropped += 1
         return dropped
+
+
+def purge_stale_uploads(
+    session: Session, data_dir: Path, max_age: timedelta = PENDING_MAX_AGE
+) -> int:
+    """The one purge of uploads never filed: `oirs purge-uploads` and the worker's daily job."""
+    return AttachmentStore.for_data_dir(data_dir).forget_stale_uploads(session, max_age)
 
 
 def _write_atomically(target: Path, data: bytes) -> None:

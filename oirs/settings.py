@@ -51,6 +51,9 @@ class Settings:
     proxies: int = 0
     # where gunicorn serves the admin (Procfile); beyond localhost it needs OIRS_SECRET_KEY
     admin_bind: str = "127.0.0.1:8000"
+    # the web widget's anonymous uploads, per conversation and day (admin/widget/quota.py)
+    widget_upload_files_per_day: int = 10
+    widget_upload_mb_per_day: int = 25
     commune: CommuneInfo = field(default_factory=CommuneInfo)
 
     @property
@@ -110,6 +113,12 @@ class Settings:
             telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
             proxies=_proxies(env.get("OIRS_PROXIES_COUNT")),
             admin_bind=(env.get("OIRS_ADMIN_BIND") or defaults.admin_bind).strip(),
+            widget_upload_files_per_day=_positive(
+                "OIRS_WIDGET_UPLOADS_PER_DAY", env, defaults.widget_upload_files_per_day
+            ),
+            widget_upload_mb_per_day=_positive(
+                "OIRS_WIDGET_UPLOAD_MB_PER_DAY", env, defaults.widget_upload_mb_per_day
+            ),
             commune=commune,
         )
         settings.check(debug=env.get("FLASK_DEBUG", "0") not in ("", "0", "false"))
@@ -135,4 +144,12 @@ def _proxies(raw: str | None) -> int:
     value = (raw or "0").strip()
     if not value.isdigit() or int(value) > 5:
         raise ConfigurationError("OIRS_PROXIES_COUNT must be a number of proxies from 0 to 5")
+    return int(value)
+
+
+def _positive(variable: str, env: Mapping[str, str], default: int) -> int:
+    """A whole number of at least 1 (a quota of 0 or a typo stops the start, not the widget)."""
+    value = (env.get(variable) or str(default)).strip()
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigurationError(f"{variable} must be a whole number of 1 or more")
     return int(value)

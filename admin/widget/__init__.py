@@ -13,4 +13,4 @@ from flask import Blueprint
 
 bp = Blueprint("widget", __name__)
 
-from admin.widget import routes  # noqa: E402,F401  (routes register on bp)
+from admin.widget import routes, uploads  # noqa: E402,F401  (routes register on bp)

@@ -1,4 +1,5 @@
-"""Widget endpoints; every POST is rate-limited by admin.security (blueprint "widget")."""
+"""Widget endpoints; every POST is rate-limited by admin.security (blueprint "widget").
+Uploads are in admin/widget/uploads.py."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from flask.typing import ResponseReturnValue
 from admin.database import db, settings
 from admin.errors import error_response
 from admin.widget import bp
-from oirs.attachments import AttachmentStore
 from oirs.outbox import pending_for_widget
 from oirs.replies import WIDGET_SESSION
 
@@ -110,29 +110,6 @@ def _bot_message(message: dict[str, Any]) -> dict[str, Any]:
         if isinstance(b, dict)
     ]
     return {"text": message.get("text") or "", "buttons": buttons, "image": message.get("image")}
-
-
-@bp.post("/widget/api/uploads")
-def upload_photo() -> ResponseReturnValue:
-    """A photo from the widget, kept as a pending upload for the conversation's case."""
-    session_id = _session_id(request.form.get("session"))
-    if session_id is None:
-        return error_response(400, "bad_session", MESSAGES["bad_session"])
-    upload = request.files.get("file")
-    if upload is None:
-        return error_response(422, "no_file", MESSAGES["no_file"])
-    store = AttachmentStore.for_data_dir(settings().data_dir)
-    stored = store.put(upload.read(), upload.mimetype, upload.filename)
-    upload_id = store.stage(stored, "web", session_id)
-    return jsonify(
-        {
-            "upload_id": upload_id,
-            "content_type": stored.content_type,
-            "sha256": stored.sha256,
-            "size": stored.size,
-            "filename": stored.filename,
-        }
-    ), 201
 
 
 @bp.get("/widget/api/inbox")

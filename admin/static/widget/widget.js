@@ -27,7 +27,7 @@
     staff: "Funcionario municipal:",
     offline: "Sin conexión con el asistente. Reintentando…",
     uploading: "Enviando su foto…",
-    uploadFailed: "No pudimos enviar la foto. Intente con otra imagen (JPG o PNG, máximo 16 MB).",
+    uploadFailed: "No pudimos enviar el archivo. Intente con una foto (JPG, PNG, WebP o HEIC) o un PDF de hasta 16 MB.",
     photoSent: "Foto enviada: ",
     unread: "tiene un mensaje nuevo",
     greeting: "hola"
@@ -82,7 +82,7 @@
   var form = el("form", { "class": "oirsw-form" });
   var label = el("label", { "for": "oirsw-input", "class": "oirsw-label" }, T.label);
   var input = el("input", { id: "oirsw-input", type: "text", autocomplete: "off", maxlength: "2000", placeholder: T.placeholder });
-  var file = el("input", { type: "file", accept: "image/*", "class": "oirsw-file", tabindex: "-1", "aria-hidden": "true" });
+  var file = el("input", { type: "file", accept: "image/jpeg,image/png,image/webp,image/heic,.heic,application/pdf", "class": "oirsw-file", tabindex: "-1", "aria-hidden": "true" });
   var attach = el("button", { type: "button", "class": "oirsw-attach", "aria-label": T.attachLabel }, T.attach);
   var send = el("button", { type: "submit" }, T.send);
   [label, input, file, attach, send].forEach(function (n) { form.appendChild(n); });
@@ -145,7 +145,13 @@
 
   function api(path, options) {
     return window.fetch(BASE + path, options).then(function (reply) {
-      if (!reply.ok) { var err = new Error("HTTP " + reply.status); err.status = reply.status; throw err; }
+      if (!reply.ok) {
+        var err = new Error("HTTP " + reply.status); err.status = reply.status;
+        // the admin's Spanish reason (a file type or the daily quota), when it sent one
+        return reply.json().then(function (body) {
+          err.reason = body && body.error && body.error.message; throw err;
+        }, function () { throw err; });
+      }
       return reply.json();
     });
   }
@@ -220,7 +226,9 @@
         status.textContent = "";
         say(T.photoSent + chosen.name, "/enviar_adjunto", [stored]);
       })
-      .catch(function () { status.textContent = T.uploadFailed; });
+      .catch(function (err) {
+        status.textContent = (err && err.status >= 400 && err.status < 500 && err.reason) || T.uploadFailed;
+      });
   }
 
   function setOpen(open, focus) {
