@@ -9,10 +9,11 @@ from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
+from admin.api.ratelimit import api_client_key
 from admin.errors import error_response, wants_json
 from oirs.settings import Settings
 
-# Limits per client address; staff pages are behind login and are not limited.
+# Limits per client address (the API's per token); staff pages are behind login, not limited.
 LOGIN_LIMIT = "10 per minute;50 per hour"
 OPEN311_POST_LIMIT = "30 per minute"
 API_LIMIT = "600 per minute"
@@ -99,5 +100,7 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
     for name, limit, methods in limits:
         blueprint = app.blueprints.get(name)
         if isinstance(blueprint, Blueprint):
-            limiter.limit(limit, methods=methods)(blueprint)
+            # the API counts per token (the bot, each Open311 app), the rest per address
+            key = api_client_key if name == "api" else None
+            limiter.limit(limit, methods=methods, key_func=key)(blueprint)
     return limiter
