@@ -10,6 +10,9 @@ import os
 bind = os.environ.get("OIRS_ADMIN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("OIRS_ADMIN_WORKERS", "2"))
 worker_class = "gthread"
+# Of each worker's 8 threads, long-lived requests hold at most 2 (agent console streams,
+# OIRS_ADMIN_STREAM_SLOTS) + 4 (widget messages waiting on Rasa, OIRS_ADMIN_RELAY_SLOTS), so 2
+# are always free for the API and the pages (admin/long_requests.py). Keep the sum below this.
 threads = 8
 timeout = 120
 

@@ -1,13 +1,15 @@
 """Server-sent events: the queue and a conversation, polled from the database every second.
 
-Each stream is bounded (CONSOLE_STREAM_SECONDS, default 30) so a worker is never held for long;
-the browser's EventSource reconnects by itself and resumes from the last event id."""
+Each stream is bounded (CONSOLE_STREAM_SECONDS, default 30) so a worker is never held for long,
+and only a few at a time stay open per process (admin/long_requests.py): beyond those a stream
+answers one poll and closes. The browser's EventSource reconnects by itself and resumes from the
+last event id."""
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask import Response, current_app, render_template, request, stream_with_context
@@ -18,6 +20,7 @@ from admin.console import bp
 from admin.console.access import console_required
 from admin.console.views import HANDOFF_STATUS_LABELS, queue_context, sync_conversation
 from admin.database import session_factory
+from admin.long_requests import take_slot
 from oirs.handoffs import HandoffNotFound, get_handoff
 from oirs.models import Handoff, HandoffStatus
 
@@ -34,31 +37,40 @@ def sse(event: str, data: str, event_id: str | None = None) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def _seconds() -> float:
-    """How long one stream stays open; a single-threaded worker answers one poll and closes,
-    so an open console never holds a synchronous worker (the browser reconnects)."""
+def _budget() -> tuple[float, Callable[[], None] | None]:
+    """How long this stream stays open, and the slot it holds meanwhile. A single-threaded
+    worker answers one poll and closes, so an open console never holds a synchronous worker;
+    so does a threaded one whose stream slots are all held (the browser reconnects)."""
     if not request.environ.get("wsgi.multithread"):
-        return 0.0
-    return float(current_app.config.get("CONSOLE_STREAM_SECONDS", 30))
+        return 0.0, None
+    give_back = take_slot("stream")
+    if give_back is None:
+        return 0.0, None
+    return float(current_app.config.get("CONSOLE_STREAM_SECONDS", 30)), give_back
 
 
-def _retry() -> str:
+def _retry(seconds: float) -> str:
     """Reconnect delay: short after a long stream, longer when each stream is a single poll."""
-    return "retry: 2000\n\n" if _seconds() > 0 else "retry: 3000\n\n"
+    return "retry: 2000\n\n" if seconds > 0 else "retry: 3000\n\n"
 
 
-def _event_stream(generate: Iterator[str]) -> Response:
-    return Response(
+def _event_stream(generate: Iterator[str], give_back: Callable[[], None] | None) -> Response:
+    response = Response(
         stream_with_context(generate),
         mimetype="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
+    if give_back is not None:
+        response.call_on_close(give_back)  # the server closes it when the stream ends or breaks
+    return response
 
 
 @bp.get("/cola/eventos")
 @console_required
 def queue_events() -> ResponseReturnValue:
-    user_id, retry, seconds = current_user.id, _retry(), _seconds()
+    user_id = current_user.id
+    seconds, give_back = _budget()
+    retry = _retry(seconds)
 
     def generate() -> Iterator[str]:
         yield retry
@@ -81,7 +93,7 @@ def queue_events() -> ResponseReturnValue:
                 return
             time.sleep(POLL_SECONDS)
 
-    return _event_stream(generate())
+    return _event_stream(generate(), give_back)
 
 
 def _start_index() -> int:
@@ -94,7 +106,8 @@ def _start_index() -> int:
 def conversation_events(handoff_id: int) -> ResponseReturnValue:
     start = _start_index()
     user_id, role = current_user.id, current_user.role
-    retry, seconds = _retry(), _seconds()
+    seconds, give_back = _budget()
+    retry = _retry(seconds)
 
     def generate() -> Iterator[str]:
         yield retry
@@ -123,7 +136,7 @@ def conversation_events(handoff_id: int) -> ResponseReturnValue:
                 return
             time.sleep(POLL_SECONDS)
 
-    return _event_stream(generate())
+    return _event_stream(generate(), give_back)
 
 
 def _answering(handoff: Handoff, user_id: int, role: str) -> bool:

@@ -13,16 +13,20 @@ from flask.typing import ResponseReturnValue
 
 from admin.database import db, settings
 from admin.errors import error_response
+from admin.long_requests import take_slot
 from admin.widget import bp
 from oirs.outbox import pending_for_widget
 from oirs.replies import WIDGET_SESSION
 
 MAX_TEXT = 2000
 RASA_TIMEOUT = (3.05, 30.0)
+BUSY_RETRY_SECONDS = 3  # Retry-After when every relay slot is waiting on Rasa
 MESSAGES = {
     "bad_session": "La sesión del asistente no es válida; recargue la página.",
     "empty": "Escriba un mensaje.",
     "bot_down": "El asistente no está disponible en este momento; reintentando.",
+    "bot_busy": "El asistente está atendiendo muchas conversaciones; su mensaje se enviará "
+    "en unos segundos.",
     "no_file": "Adjunte una foto.",
 }
 
@@ -92,6 +96,13 @@ def relay_message() -> ResponseReturnValue:
     if isinstance(attachments, list):
         metadata["attachments"] = [a for a in attachments if isinstance(a, dict)][:10]
     payload = {"sender": session_id, "message": text[:MAX_TEXT], "metadata": metadata}
+    # waiting on Rasa holds a thread: only a few relays at a time (admin/long_requests.py);
+    # nothing reached Rasa yet, so the widget's retry sends the message once
+    give_back = take_slot("relay")
+    if give_back is None:
+        response, status = error_response(503, "bot_busy", MESSAGES["bot_busy"])
+        response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+        return response, status
     try:
         reply = requests.post(
             f"{settings().rasa_url}/webhooks/rest/webhook", json=payload, timeout=RASA_TIMEOUT
@@ -100,6 +111,8 @@ def relay_message() -> ResponseReturnValue:
     except requests.RequestException as exc:
         current_app.logger.warning("widget event=bot_unavailable error=%s", type(exc).__name__)
         return error_response(503, "bot_unavailable", MESSAGES["bot_down"])
+    finally:
+        give_back()
     return jsonify({"messages": [_bot_message(m) for m in reply.json()]})
 
 
