@@ -16,6 +16,7 @@ from oirs.settings import Settings
 # Limits per client address (the API's per token); staff pages are behind login, not limited.
 LOGIN_LIMIT = "10 per minute;50 per hour"
 OPEN311_POST_LIMIT = "30 per minute"
+OPEN311_GET_LIMIT = "60 per minute"  # the public listing: browsing, not harvesting
 API_LIMIT = "600 per minute"
 PUBLIC_POST_LIMIT = "60 per minute"
 
@@ -94,6 +95,7 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
     limits: tuple[tuple[str, str, list[str] | None], ...] = (
         ("auth", LOGIN_LIMIT, ["POST"]),
         ("open311", OPEN311_POST_LIMIT, ["POST"]),
+        ("open311", OPEN311_GET_LIMIT, ["GET"]),
         ("api", API_LIMIT, None),
         ("widget", PUBLIC_POST_LIMIT, ["POST"]),
     )

@@ -24,6 +24,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "cases.act": CASE_WORKERS,  # each action is narrowed further by oirs.workflow
     "cases.reply": ANSWERERS,
     "cases.contact": ANSWERERS,  # correct a resident's contact data
+    "cases.publish": frozenset({"oirs", "admin"}),  # the description on the Open311 listing
     "settings.manage": frozenset({"admin"}),
     "stats.read": frozenset({"oirs", "transparency", "supervisor", "admin"}),
     "sai.manage": frozenset({"transparency", "admin"}),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from admin.cases.access import load_case
 from admin.cases.forms import ActionForm, ContactForm, NoteForm, ReplyForm
 from admin.cases.page import can_reply, case_actions, render_case_page
 from admin.database import db, settings
-from oirs import labels
+from oirs import labels, publication
 from oirs.cases import Actor, ContactData, derive_to_unit, transition
 from oirs.contact_changes import correct_contact
 from oirs.errors import InvalidField, OirsError
@@ -34,6 +34,9 @@ MESSAGES = {
     "check_fields": "Revise los campos marcados.",
     "contact_saved": "Datos de contacto corregidos.",
     "contact_same": "Los datos de contacto no cambiaron.",
+    "published": "La descripción quedó publicada en Open311, sin datos personales.",
+    "withdrawn": "La descripción ya no se publica en Open311.",
+    "publish_same": "La publicación en Open311 no cambió.",
 }
 
 
@@ -179,4 +182,28 @@ def reply(folio: str) -> ResponseReturnValue:
     log.info("case answered folio=%s outbox_id=%s", case.folio, message.id)
     channel = labels.CHANNEL_LABELS.get(message.channel, message.channel)
     flash(MESSAGES["replied"].format(channel=channel), "success")
+    return _back(case.folio)
+
+
+@bp.post("/<folio>/open311")
+@requires("cases.publish")
+def publish_description(folio: str) -> ResponseReturnValue:
+    """OIRS staff publish the (masked) description on the public Open311 listing, or withdraw it."""
+    session = db()
+    case = load_case(session, folio, current_user, lock=True)
+    choice = request.form.get("publicar")
+    if choice not in ("1", "0"):
+        session.rollback()
+        flash(MESSAGES["check_fields"], "error")
+        return _back(case.folio)
+    try:
+        event = publication.publish_description(case, _actor(), choice == "1")
+        session.commit()
+    except OirsError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+        return _back(folio)
+    log.info("case open311 folio=%s public=%s user_id=%s", case.folio, choice, current_user.id)
+    message = "publish_same" if event is None else ("published" if choice == "1" else "withdrawn")
+    flash(MESSAGES[message], "success")
     return _back(case.folio)

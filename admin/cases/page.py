@@ -17,7 +17,7 @@ from admin.cases.deadline_view import view_for
 from admin.cases.forms import ActionForm, ContactForm, NoteForm, ReplyForm
 from admin.cases.inbox import today_local
 from admin.database import calendar, db, settings
-from oirs import workflow
+from oirs import publication, workflow
 from oirs.models import (
     Case,
     CaseView,
@@ -120,8 +120,19 @@ def render_case_page(
         "image_types": IMAGE_TYPES,
         "sai_screen": SAI_SCREEN if SAI_SCREEN in current_app.view_functions else None,
         "municipality": settings().commune.name,
+        "open311": _open311_preview(case),
     }
     return render_template("cases/detail.html", **context)
+
+
+def _open311_preview(case: Case) -> dict[str, str] | None:
+    """What the public Open311 listing shows of this reclamo, for staff who decide to publish."""
+    if case.type != "reclamo" or not allowed("cases.publish", current_user.role):
+        return None
+    return {
+        "description": publication.published_description(case),
+        "place": publication.coarse_address(case.address, [case.contact_name]),
+    }
 
 
 def _contact_form(case: Case, bound: ContactForm | None) -> ContactForm | None:

@@ -12,8 +12,8 @@ from flask import Response, jsonify
 
 from oirs import workflow
 from oirs.labels import STATUS_LABELS
-from oirs.masking import mask_text
 from oirs.models import Case, Category
+from oirs.publication import coarse_address, coarse_coordinate, public_text
 
 SANTIAGO = ZoneInfo("America/Santiago")
 ROOTS = {"service": "services", "request": "service_requests", "error": "errors"}
@@ -40,28 +40,33 @@ def service(category: Category) -> dict[str, Any]:
     }
 
 
-def service_request(case: Case) -> dict[str, Any]:
-    """A reclamo as the public sees it: place, service, status; contact data never."""
+def service_request(case: Case, own: bool = False) -> dict[str, Any]:
+    """A reclamo as the public sees it: service, status, dates and a coarse place; the
+    description (masked) and the photo only once staff published them. `own`: the Open311
+    client that filed it, which also gets back the place it sent. Contact data never."""
     category = case.category
     updated = case.events[-1].at if case.events else case.created_at
+    shown = own or case.public_description
+    names = [case.contact_name]
+    media_url = (case.details or {}).get("open311", {}).get("media_url") or ""
     return {
         "service_request_id": case.folio,
         "status": "open" if workflow.is_open(case.status) else "closed",
         "status_notes": STATUS_LABELS.get(case.status, case.status),
         "service_name": category.name if category else "",
         "service_code": category.open311_code if category else "",
-        "description": mask_text(case.description),
+        "description": public_text(case.description, names) if shown else "",
         "agency_responsible": case.unit.name if case.unit else "",
         "service_notice": "",
         "requested_datetime": w3c(case.created_at),
         "updated_datetime": w3c(updated),
         "expected_datetime": end_of(case.due_date),
-        "address": case.address or "",
+        "address": (case.address or "") if own else coarse_address(case.address, names),
         "address_id": "",
         "zipcode": "",
-        "lat": case.latitude,
-        "long": case.longitude,
-        "media_url": (case.details or {}).get("open311", {}).get("media_url") or "",
+        "lat": case.latitude if own else coarse_coordinate(case.latitude),
+        "long": case.longitude if own else coarse_coordinate(case.longitude),
+        "media_url": media_url if shown else "",
     }
 
 

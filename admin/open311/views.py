@@ -1,5 +1,5 @@
-"""GeoReport v2 endpoints; GET is public (no contact data), POST needs an `open311` token as
-`api_key`."""
+"""GeoReport v2 endpoints. GET is public and shows only what the OIRS published (rate-limited
+per address); an `open311` token as `api_key` files requests and reads back its own."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from admin.open311.render import document, errors, service, service_request
 from oirs import workflow
 from oirs.cases import ContactData, NewCase, due_date_display, file_case, get_case
 from oirs.errors import CaseNotFound, InvalidField
-from oirs.models import Case, Category, utcnow
+from oirs.models import ApiToken, Case, Category, utcnow
 
 FORMATS = ("json", "xml")
 DEFAULT_WINDOW = timedelta(days=90)
@@ -105,14 +105,37 @@ def _filtered(query: Any) -> Any:
     return query.order_by(Case.created_at.desc()).limit(MAX_RESULTS)
 
 
+class KeyRefused(Exception):
+    """An api_key was given but it is not a live token with the open311 scope."""
+
+
+def _client(key: str | None) -> ApiToken | None:
+    """The Open311 client behind `api_key`; None without one; KeyRefused for a wrong one."""
+    if not key or not key.strip():
+        return None
+    token = authenticate(key.strip())
+    if token is None or "open311" not in token.scope_set:
+        raise KeyRefused
+    return token
+
+
+def _filed_by(case: Case, client: ApiToken | None) -> bool:
+    filer = (case.details or {}).get("open311", {}).get("token_id")
+    return client is not None and filer == client.id
+
+
 @bp.get("/requests.<fmt>")
 @requires_scope(PUBLIC)
 def list_requests(fmt: str) -> Response:
     fmt = _format(fmt)
     try:
+        client = _client(request.args.get("api_key"))
         with db().begin():
             cases = db().scalars(_filtered(_case_query())).unique().all()
-            return document("request", [service_request(c) for c in cases], fmt)
+            items = [service_request(c, own=_filed_by(c, client)) for c in cases]
+            return document("request", items, fmt)
+    except KeyRefused:
+        return errors(403, [MESSAGES["api_key"]], fmt)
     except InvalidField as exc:
         return errors(400, list(exc.fields.values()), fmt)
 
@@ -121,6 +144,10 @@ def list_requests(fmt: str) -> Response:
 @requires_scope(PUBLIC)
 def read_request(request_id: str, fmt: str) -> Response:
     fmt = _format(fmt)
+    try:
+        client = _client(request.args.get("api_key"))
+    except KeyRefused:
+        return errors(403, [MESSAGES["api_key"]], fmt)
     with db().begin():
         try:
             case = get_case(db(), request_id)
@@ -128,10 +155,10 @@ def read_request(request_id: str, fmt: str) -> Response:
             case = None
         if case is None or case.type != "reclamo" or case.category is None:
             return errors(404, [MESSAGES["not_found"]], fmt)
-        return document("request", [service_request(case)], fmt)
+        return document("request", [service_request(case, own=_filed_by(case, client))], fmt)
 
 
-def _new_case(form: Any, category: Category, token_name: str) -> NewCase:
+def _new_case(form: Any, category: Category, token: ApiToken) -> NewCase:
     """A reclamo from GeoReport fields; the resident's name joins first and last name."""
     lat = lon = None
     if form.get("lat") or form.get("long"):
@@ -155,7 +182,8 @@ def _new_case(form: Any, category: Category, token_name: str) -> NewCase:
         channel_user_id=form.get("device_id") or form.get("account_id") or None,
         details={
             "open311": {
-                "client": token_name,
+                "client": token.name,
+                "token_id": token.id,
                 "media_url": form.get("media_url") or None,
                 "address_id": form.get("address_id") or None,
             }
@@ -168,8 +196,11 @@ def _new_case(form: Any, category: Category, token_name: str) -> NewCase:
 def create_request(fmt: str) -> Response:
     fmt = _format(fmt)
     form = request.form if request.form else request.args
-    token = authenticate((form.get("api_key") or request.args.get("api_key") or "").strip())
-    if token is None or "open311" not in token.scope_set:
+    try:
+        token = _client(form.get("api_key") or request.args.get("api_key"))
+    except KeyRefused:
+        token = None
+    if token is None:
         return errors(403, [MESSAGES["api_key"]], fmt)
     session = db()
     try:
@@ -182,7 +213,7 @@ def create_request(fmt: str) -> Response:
             )
             if category is None:
                 raise InvalidField({"service_code": MESSAGES["service_code"]})
-            case, _ = file_case(session, _new_case(form, category, token.name), calendar())
+            case, _ = file_case(session, _new_case(form, category, token), calendar())
             payload = {
                 "service_request_id": case.folio,
                 "service_notice": MESSAGES["notice"].format(

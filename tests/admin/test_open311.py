@@ -1,4 +1,5 @@
-"""Open311 GeoReport v2: services from categories, reclamos as requests, api_key on POST."""
+"""Open311 GeoReport v2: services from categories, reclamos as requests, api_key on POST
+(what the public listing leaves out: tests/admin/test_open311_privacy.py)."""
 
 from __future__ import annotations
 
@@ -90,10 +91,13 @@ def test_request_reads_back_without_contact_data(client: FlaskClient, api_token:
     (item,) = response.json
     assert item["status"] == "open"
     assert item["service_code"] == "alumbrado"
-    assert item["media_url"] == REQUEST["media_url"]
+    assert item["media_url"] == ""  # the resident's photo is public only once staff publish
     assert item["expected_datetime"].endswith("-03:00")
     text = response.get_data(as_text=True)
     assert "8765" not in text and "ana@example.cl" not in text and "Pérez" not in text
+    own = client.get(f"/open311/v2/requests/{folio}.json?api_key={api_token}").json[0]
+    assert own["media_url"] == REQUEST["media_url"]
+    assert "8765" not in str(own) and "ana@example.cl" not in str(own)
 
 
 def test_request_list_filters_by_service_and_status(client: FlaskClient, api_token: str) -> None:

@@ -37,6 +37,7 @@ EXPECTED = {
     "cases.reply": {"oirs", "transparency", "admin"},
     "cases.new": {"agent", "oirs", "transparency", "admin"},
     "cases.correct_contact_data": {"oirs", "transparency", "admin"},
+    "cases.publish_description": {"oirs", "admin"},
     **{
         f"settings_ui.{name}": {"admin"}
         for name in [
