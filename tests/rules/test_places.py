@@ -151,6 +151,8 @@ def test_a_place_inside_the_first_message_is_found_whole(text, expected):
         "me rechazaron el permiso de edificacion 3 veces y cada vez piden otro papel",
         "necesito saber cuantos perros esterilizaron en la comuna el 2025",
         "enviar copia del decreto alcaldicio N° 2.345 de 2025 sobre luminarias",
+        "Reclamo por la atención recibida en el Departamento de Licencias de Conducir.",
+        "Felicito a la Sra. Marisol Vidal de la Oficina de Partes por su rapidez",
     ],
 )
 def test_no_place_is_invented_from_a_message_without_one(text):

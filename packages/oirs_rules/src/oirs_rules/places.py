@@ -769,6 +769,9 @@ def _named_after(tokens: list[_Token], index: int) -> bool:
     return False
 
 
+_UNITS = {"departamento", "oficina", "direccion", "unidad", "seccion", "subdepartamento"}
+
+
 def _score(span: list[_Token]) -> int:
     keys = [t.key for t in span]
     if not _substantive(span) or len(keys) > 16:
@@ -807,6 +810,9 @@ def _score(span: list[_Token]) -> int:
     ):
         score += 1  # a kind with its name: "av. la montaña", "villa Los Héroes"
     first_named = next((k for k in keys if k not in _GLUE), "")
+    numbered = any(_is_number(k) for k in keys)
+    if first_named in _UNITS and "de" in keys[:4] and not numbered:
+        return 0  # "el Departamento de Tránsito": a municipal unit, not where the problem is
     unnamed = not any(t.text[:1].isupper() and t.key not in _GLUE for t in span[1:])
     if first_named in _INSTITUTIONS and not any(_is_number(k) for k in keys) and unnamed:
         return 0  # "el departamento de tránsito": an office, not where the problem is
