@@ -224,3 +224,27 @@ def test_a_precise_place_can_be_found_by_a_crew(place):
 )  # fmt: skip
 def test_a_vague_place_is_asked_again(place):
     assert not is_precise(place)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("condominio altos del sol casa 12, la del porton verde",
+         "condominio altos del sol casa 12, la del porton verde"),
+        ("san jorge 480, el edificio azul", "san jorge 480, el edificio azul"),
+    ],
+)  # fmt: skip
+def test_the_house_described_after_its_number_is_kept(text, expected):
+    assert parse_place(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("consulto por el reclamo que puse en septiembre por el poste de Los Pinos 880",
+         "Los Pinos 880"),
+        ("la obra del edificio nuevo en Manuel Montt 1730 deja barro", "Manuel Montt 1730"),
+    ],
+)  # fmt: skip
+def test_a_date_or_the_thing_on_the_street_is_not_the_place(text, expected):
+    assert find_place(text) == expected

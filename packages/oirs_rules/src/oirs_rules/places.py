@@ -31,7 +31,7 @@ PLACE_KINDS = {
     "gimnasio", "supermercado", "almacen", "negocio", "botilleria", "farmacia",
     "municipalidad", "muni", "cementerio", "hospital", "posta", "comisaria", "reten", "biblioteca",
     "terminal", "estacion", "metro", "bomba", "servicentro", "copec", "mall", "unidad", "local",
-    "galpon", "bodega", "club", "poste", "puerta", "porton", "costado", "interior",
+    "galpon", "bodega", "club", "poste", "puerta", "porton", "costado", "interior", "edificio",
 }  # fmt: skip
 # Kinds that alone would still not tell a crew where to go ("en la calle", "en mi casa").
 VAGUE_KINDS = {
@@ -86,6 +86,12 @@ _STOP = {
     "parte", "super", "dejaron", "habilite", "publique", "mismo", "misma", "dije", "calzada",
     "limpieza", "labor", "manera", "trabajo", "cuotas", "especifico", "especifica", "exacto",
     "exacta", "determinado", "ninguno", "centro", "aki", "aka",
+}  # fmt: skip
+# "…que puse en septiembre por el poste de…": a date starts no place ("10 de Julio" does)
+_MONTHS_AND_DAYS = {
+    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+    "octubre", "noviembre", "diciembre", "lunes", "martes", "miercoles", "jueves", "viernes",
+    "sabado", "domingo",
 }  # fmt: skip
 # institutions are where people work, not where a problem is: they start a place only with a
 # name or a number ("consultorio Los Castaños", "colegio 123")
@@ -499,7 +505,10 @@ def _goes_on_after_number(tokens: list[_Token], index: int) -> bool:
         return False
     nxt = tokens[index + 1] if index + 1 < len(tokens) else None
     if token.key in {"la", "el", "los", "las"}:
-        return nxt is not None and (nxt.key in PLACE_KINDS or nxt.text[:1].isupper())
+        # "…34, la del portón negro", "…480, el edificio amarillo": the house described
+        return nxt is not None and (
+            nxt.key in PLACE_KINDS | {"de", "del"} or nxt.text[:1].isupper()
+        )
     return token.key not in _STOP or token.key in _GLUE
 
 
@@ -602,15 +611,7 @@ def find_place(text: str) -> str | None:
                 first, last = _trim(tokens, start, end)
                 if last <= first:
                     continue
-                while (
-                    last - first > 2
-                    and tokens[first + 1].key in _OBJECTS
-                    and (
-                        tokens[first].key in {"el", "la", "los", "las"}
-                        and tokens[first + 2].key in {"de", "del"}
-                    )
-                ):
-                    first += 3  # "el poste de Las Palmeras 880": the street, not the post
+                first = _without_object(tokens, first, last)
                 if _counts_something(tokens, first, last):
                     continue
                 score = _score(tokens[first:last])
@@ -654,7 +655,25 @@ def find_place(text: str) -> str | None:
     return best
 
 
-_OBJECTS = {"poste", "foco", "semaforo", "luminaria", "arbol", "tapa", "hoyo", "bache", "grifo"}
+_OBJECTS = {
+    "poste", "foco", "semaforo", "luminaria", "arbol", "tapa", "hoyo", "bache", "grifo",
+    "edificio", "obra",
+}  # fmt: skip
+
+
+def _without_object(tokens: list[_Token], first: int, last: int) -> int:
+    """ "el poste de Las Palmeras 880", "edificio nuevo en Manuel Montt 1730": the numbered
+    street, not the thing on it."""
+    index = first + (tokens[first].key in {"el", "la", "los", "las"})
+    if index >= last or tokens[index].key not in _OBJECTS:
+        return first
+    index += 1
+    if index < last and tokens[index].key in _DESCRIPTIVE:
+        index += 1
+    if index < last - 1 and tokens[index].key in {"de", "del", "en"}:
+        if any(_is_number(t.key) for t in tokens[index + 1 : last]):
+            return index + 1
+    return first
 
 
 def _counts_something(tokens: list[_Token], first: int, last: int) -> bool:
@@ -780,6 +799,8 @@ def _score(span: list[_Token]) -> int:
         span[0].text[:1].isupper() or any(_is_number(k) for k in keys)
     )  # "Lo Blanco 2765", "lo valledor 455"
     if (keys[0] in _STOP and not lo_street) or all(k in _GLUE for k in keys):
+        return 0
+    if keys[0] in _MONTHS_AND_DAYS:
         return 0
     if keys[0] in _DOCUMENTS or (len(keys) > 1 and keys[1] in _DOCUMENTS and keys[0] in _GLUE):
         return 0  # "el decreto N° 2.345", "el reclamo 731": a document, not a place
