@@ -670,9 +670,9 @@ def _without_object(tokens: list[_Token], first: int, last: int) -> int:
     index += 1
     if index < last and tokens[index].key in _DESCRIPTIVE:
         index += 1
-    if index < last - 1 and tokens[index].key in {"de", "del", "en"}:
-        if any(_is_number(t.key) for t in tokens[index + 1 : last]):
-            return index + 1
+    numbered = any(_is_number(t.key) for t in tokens[index + 1 : last])
+    if index < last - 1 and tokens[index].key in {"de", "del", "en"} and numbered:
+        return index + 1
     return first
 
 
