@@ -1,10 +1,11 @@
-"""Rate limits of the public webhooks (WhatsApp, Telegram, phone), in fixed time windows.
+"""Rate limits of the public webhooks (WhatsApp, Telegram, phone), in moving windows counted
+by the `limits` library (no burst of twice the limit across a boundary of the clock).
 
 Three limits, each configured by an environment variable (see ``from_env``):
 
 - **per client IP, before the signature check** (``OIRS_WEBHOOK_RATE_PER_IP``): an address
   that keeps sending requests we refuse (unsigned, forged, wrong secret or account) gets 429
-  for everything until its window ends, without its body being verified or logged again.
+  for everything while its window stays full, without its body being verified or logged again.
   Only refused requests count: Twilio and Telegram deliver every resident's messages from a
   few addresses of their own, and a verified request must never be throttled by address.
 - **per resident, after verification** (``OIRS_WEBHOOK_RATE_PER_SENDER``): one WhatsApp
@@ -13,7 +14,7 @@ Three limits, each configured by an environment variable (see ``from_env``):
 - **per caller, new calls** (``OIRS_VOICE_RATE_PER_CALLER``): a number that keeps calling
   hears a short message and the call ends.
 
-The counters live in Redis when the channels already share state there (``REDIS_URL``) or
+The windows live in Redis when the channels already share state there (``REDIS_URL``) or
 Rasa's lock store is Redis (``RASA_LOCK_STORE=redis``, ``REDIS_HOST``, ``REDIS_PORT``,
 ``REDIS_LOCK_DB``), so several Rasa processes behind one port count together; in memory
 otherwise. A limiter must never take a channel down: when Redis fails, requests pass
@@ -22,15 +23,16 @@ otherwise. A limiter must never take a channel down: when Redis fails, requests 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import os
 import re
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from limits import RateLimitItem
 from sanic import response
 from sanic.request import Request
 
@@ -120,75 +122,82 @@ def redis_url_from_env(environ: Mapping[str, str]) -> str | None:
     return f"redis://{host}:{port}/{db}"
 
 
-# --- counters ---------------------------------------------------------------------------------
+# --- stores: the `limits` library's moving windows ------------------------------------------
+
+NAMESPACE = "oirs:ratelimit"
+NOTICE_NAMESPACE = "oirs:ratelimit:notice"
 
 
-class MemoryCounters:
-    """Counters of one process (one Rasa process serves all traffic), bounded in size."""
+class MemoryStore:
+    """limits' in-process storage, on the event loop (one Rasa process serves all traffic),
+    with at most `max_keys` identities: limits 2.4 keeps every key it has seen."""
 
     name = "memory"
 
-    def __init__(self, max_keys: int = 100_000, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, max_keys: int = 100_000) -> None:
+        from limits.aio.storage import MemoryStorage
+        from limits.aio.strategies import MovingWindowRateLimiter
+
         self.max_keys = max_keys
-        self.clock = clock
-        self._counts: OrderedDict[str, tuple[float, int]] = OrderedDict()
+        self.storage = MemoryStorage()
+        self.limiter = MovingWindowRateLimiter(self.storage)
 
-    async def increment(self, keys: Sequence[tuple[str, int]]) -> list[int]:
-        now = self.clock()
-        counts = []
-        for key, ttl in keys:
-            expires, count = self._counts.get(key, (now + ttl, 0))
-            count = count + 1 if expires > now else 1
-            self._counts[key] = (expires if expires > now else now + ttl, count)
-            counts.append(count)
-        if len(self._counts) > self.max_keys:
-            self._prune(now)
-        return counts
+    async def hit(self, item: RateLimitItem, *identifiers: str) -> bool:
+        allowed: bool = await self.limiter.hit(item, *identifiers)
+        if len(self.storage.events) > self.max_keys:
+            self._prune()
+        return allowed
 
-    async def read(self, keys: Sequence[tuple[str, int]]) -> list[int]:
-        now = self.clock()
-        values = (self._counts.get(key) for key, _ in keys)
-        return [item[1] if item and item[0] > now else 0 for item in values]
+    async def test(self, item: RateLimitItem, *identifiers: str) -> bool:
+        return bool(await self.limiter.test(item, *identifiers))
 
-    def _prune(self, now: float) -> None:
-        for key in [k for k, (expires, _) in self._counts.items() if expires <= now]:
-            del self._counts[key]
-        while len(self._counts) > self.max_keys:
-            self._counts.popitem(last=False)
+    async def window(self, item: RateLimitItem, *identifiers: str) -> tuple[float, int]:
+        reset, remaining = await self.limiter.get_window_stats(item, *identifiers)
+        return float(reset), int(remaining)
+
+    def _prune(self) -> None:
+        """Forget identities whose events all expired, then the oldest ones. Safe on the event
+        loop: limits' expiry task never yields while it walks the same dict."""
+        events = self.storage.events
+        for key in [key for key, entries in events.items() if not entries]:
+            del events[key]
+        for key in list(events)[: max(len(events) - self.max_keys, 0)]:
+            del events[key]
 
 
-class RedisCounters:
-    """Counters shared by every Rasa process through Redis (INCR + EXPIRE in one MULTI)."""
+class RedisStore:
+    """limits' Redis storage (redis-py, Lua scripts), shared by every Rasa process. limits 2.4
+    has no asyncio Redis client of redis-py's, so each call runs in a thread of the loop."""
 
     name = "redis"
 
     def __init__(self, url: str, timeout: float = REDIS_TIMEOUT) -> None:
-        import redis.asyncio as redis_asyncio
+        from limits.storage import RedisStorage
+        from limits.strategies import MovingWindowRateLimiter
 
         self.url = url
-        self.client = redis_asyncio.from_url(
-            url, socket_connect_timeout=timeout, socket_timeout=timeout
+        self.storage = RedisStorage(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+        self.limiter = MovingWindowRateLimiter(self.storage)
+
+    async def hit(self, item: RateLimitItem, *identifiers: str) -> bool:
+        return bool(await asyncio.to_thread(self.limiter.hit, item, *identifiers))
+
+    async def test(self, item: RateLimitItem, *identifiers: str) -> bool:
+        return bool(await asyncio.to_thread(self.limiter.test, item, *identifiers))
+
+    async def window(self, item: RateLimitItem, *identifiers: str) -> tuple[float, int]:
+        reset, remaining = await asyncio.to_thread(
+            self.limiter.get_window_stats, item, *identifiers
         )
-
-    async def increment(self, keys: Sequence[tuple[str, int]]) -> list[int]:
-        async with self.client.pipeline(transaction=True) as pipe:
-            for key, ttl in keys:
-                pipe.incr(key)
-                pipe.expire(key, ttl)
-            results = await pipe.execute()
-        return [int(value) for value in results[0::2]]
-
-    async def read(self, keys: Sequence[tuple[str, int]]) -> list[int]:
-        values = await self.client.mget([key for key, _ in keys])
-        return [int(value or 0) for value in values]
+        return float(reset), int(remaining)
 
 
-Counters = MemoryCounters | RedisCounters
+Store = MemoryStore | RedisStore
 
 
-def counters_from_env(environ: Mapping[str, str] | None = None) -> Counters:
+def store_from_env(environ: Mapping[str, str] | None = None) -> Store:
     url = redis_url_from_env(os.environ if environ is None else environ)
-    return RedisCounters(url) if url else MemoryCounters()
+    return RedisStore(url) if url else MemoryStore()
 
 
 # --- the limiter ------------------------------------------------------------------------------
@@ -197,85 +206,100 @@ def counters_from_env(environ: Mapping[str, str] | None = None) -> Counters:
 @dataclass(frozen=True)
 class Verdict:
     allowed: bool
-    first_refusal: bool = False  # the first refused event of its window: say so once
-    retry_after: int = 0  # seconds until the window that refused it ends
+    first_refusal: bool = False  # the first refusal within the refusing window: say so once
+    retry_after: int = 0  # seconds until the refusing window has room again
 
 
 ALLOW = Verdict(True)
 
 
+@dataclass(frozen=True)
+class _Window:
+    rate: Rate
+    item: RateLimitItem  # at most rate.count events in any rate.seconds
+    notice: RateLimitItem  # one "you are over" per rate.seconds
+
+
 class Limiter:
-    """Fixed-window counters of one kind of event per identity (IP, number, chat)."""
+    """Moving windows of one kind of event per identity (IP, number, chat): "3/10minutes" is at
+    most 3 in any 10 minutes, not 3 before and 3 after a boundary of the clock. A refused
+    event is not counted, so a sender who keeps going gets through at the allowed pace."""
 
     def __init__(
-        self,
-        scope: str,
-        rates: Sequence[Rate],
-        counters: Counters,
-        clock: Callable[[], float] = time.time,
-        pause: float = REDIS_PAUSE,
+        self, scope: str, rates: Sequence[Rate], store: Store, pause: float = REDIS_PAUSE
     ) -> None:
+        from limits import RateLimitItemPerSecond
+
         self.scope = scope
         self.rates = tuple(rates)
-        self.counters = counters
-        self.clock = clock
+        self.windows = tuple(
+            _Window(
+                rate,
+                RateLimitItemPerSecond(rate.count, rate.seconds, namespace=NAMESPACE),
+                RateLimitItemPerSecond(1, rate.seconds, namespace=NOTICE_NAMESPACE),
+            )
+            for rate in self.rates
+        )
+        self.store = store
         self.pause = pause
         self._skip_until = 0.0
 
-    def _keys(self, identity: str, now: float) -> list[tuple[str, int]]:
+    def _key(self, identity: str) -> tuple[str, str]:
         # Identities (phone numbers, chat ids, addresses) are stored only as digests.
-        digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:24]
-        keys = []
-        for rate in self.rates:
-            window = int(now // rate.seconds)
-            key = f"oirs:ratelimit:{self.scope}:{rate.seconds}:{window}:{digest}"
-            keys.append((key, rate.seconds + 1))
-        return keys
-
-    def _retry_after(self, now: float, refused: Sequence[Rate]) -> int:
-        return max(int(rate.seconds - now % rate.seconds) + 1 for rate in refused)
+        return self.scope, hashlib.sha256(identity.encode("utf-8")).hexdigest()[:24]
 
     async def hit(self, identity: str) -> Verdict:
-        """Count one event; refused once any window holds more than its limit."""
-        return await self._judge(identity, "increment")
+        """Count one event, or refuse it once any window already holds its limit."""
+        return await self._guarded(self._hit, identity)
 
     async def check(self, identity: str) -> Verdict:
-        """Whether earlier events already went over the limit, without counting one."""
-        verdict = await self._judge(identity, "read")
-        return Verdict(verdict.allowed, False, verdict.retry_after)
+        """Whether this identity was already refused and its window is still full, without
+        counting an event: the first refused event still passes (and is counted as refused)."""
+        return await self._guarded(self._check, identity)
 
-    async def _judge(self, identity: str, method: str) -> Verdict:
-        if not self.rates or not identity:
-            return ALLOW
-        now = self.clock()
-        counts = await self._call(method, self._keys(identity, now))
-        if counts is None:
-            return ALLOW
-        pairs = list(zip(self.rates, counts, strict=True))
-        over = [rate for rate, count in pairs if count > rate.count]
-        if not over:
-            return ALLOW
-        first = any(count == rate.count + 1 for rate, count in pairs)
-        return Verdict(False, first, self._retry_after(now, over))
+    async def _hit(self, key: tuple[str, str]) -> Verdict:
+        full = [w for w in self.windows if not await self.store.test(w.item, *key)]
+        if not full:
+            for window in self.windows:
+                if not await self.store.hit(window.item, *key):  # filled meanwhile
+                    full.append(window)
+            if not full:
+                return ALLOW
+        first = [await self.store.hit(w.notice, *key) for w in full]
+        return Verdict(False, any(first), await self._retry_after(full, key))
 
-    async def _call(self, method: str, keys: list[tuple[str, int]]) -> list[int] | None:
-        """The counters' answer, or None (fail open) when their store is unavailable."""
-        if time.monotonic() < self._skip_until:
-            return None
+    async def _check(self, key: tuple[str, str]) -> Verdict:
+        refused = [
+            w
+            for w in self.windows
+            if not await self.store.test(w.item, *key) and not await self.store.test(w.notice, *key)
+        ]
+        return Verdict(False, False, await self._retry_after(refused, key)) if refused else ALLOW
+
+    async def _retry_after(self, windows: Sequence[_Window], key: tuple[str, str]) -> int:
+        now = time.time()
+        resets = [(await self.store.window(w.item, *key))[0] for w in windows]
+        return max([1, *(int(reset - now) + 1 for reset in resets)])
+
+    async def _guarded(
+        self, judge: Callable[[tuple[str, str]], Awaitable[Verdict]], identity: str
+    ) -> Verdict:
+        """The store's verdict, or ALLOW (fail open) when the store is unavailable."""
+        if not self.windows or not identity or time.monotonic() < self._skip_until:
+            return ALLOW
         try:
-            counts: list[int] = await getattr(self.counters, method)(keys)
+            return await judge(self._key(identity))
         except Exception as error:  # any failure of the store: let traffic pass
             self._skip_until = time.monotonic() + self.pause
             logger.error(
                 "channel_ratelimit event=store_unavailable scope=%s store=%s error=%s "
                 "action=fail_open pause_s=%.0f",
                 self.scope,
-                self.counters.name,
+                self.store.name,
                 type(error).__name__,
                 self.pause,
             )
-            return None
-        return counts
+            return ALLOW
 
 
 # --- what the webhooks use ----------------------------------------------------------------------
@@ -312,10 +336,10 @@ class WebhookLimits:
         identity_variable: str = PER_SENDER_VARIABLE,
         identity_default: str = DEFAULT_PER_SENDER,
         environ: Mapping[str, str] | None = None,
-        counters: Counters | None = None,
+        store: Store | None = None,
     ) -> WebhookLimits:
         env = os.environ if environ is None else environ
-        counters = counters or counters_from_env(env)
+        store = store or store_from_env(env)
         per_ip = rates_from_env(PER_IP_VARIABLE, DEFAULT_PER_IP, env)
         per_identity = rates_from_env(identity_variable, identity_default, env)
         logger.info(
@@ -324,12 +348,12 @@ class WebhookLimits:
             ",".join(map(str, per_ip)) or "off",
             "caller" if identity_variable == PER_CALLER_VARIABLE else "sender",
             ",".join(map(str, per_identity)) or "off",
-            counters.name,
+            store.name,
         )
         return cls(
             channel,
-            Limiter(f"{channel}:ip", per_ip, counters),
-            Limiter(f"{channel}:sender", per_identity, counters),
+            Limiter(f"{channel}:ip", per_ip, store),
+            Limiter(f"{channel}:sender", per_identity, store),
         )
 
     async def screen(self, request: Request) -> response.HTTPResponse | None:

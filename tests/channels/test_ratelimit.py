@@ -24,7 +24,7 @@ import pytest
 import requests
 
 from channels import messages, ratelimit, twiml
-from channels.ratelimit import Limiter, MemoryCounters, Rate, RedisCounters, WebhookLimits
+from channels.ratelimit import Limiter, MemoryStore, Rate, RedisStore, WebhookLimits
 from channels.store import ChannelStore
 from channels.whatsapp import TwilioConfig, WhatsAppInput
 from tests.channels import test_telegram as tg
@@ -296,29 +296,95 @@ def test_counters_go_to_redis_when_the_rasa_processes_share_one() -> None:
     assert ratelimit.redis_url_from_env(lock_store) == "redis://10.0.0.5:6380/3"
     shared = {**lock_store, "REDIS_URL": "redis://cache:6379/2"}
     assert ratelimit.redis_url_from_env(shared) == "redis://cache:6379/2"
-    assert isinstance(ratelimit.counters_from_env({}), MemoryCounters)
+    assert isinstance(ratelimit.store_from_env({}), MemoryStore)
+    assert isinstance(ratelimit.store_from_env(shared), RedisStore)
 
 
-def test_fixed_windows_refuse_over_the_limit_and_say_so_once_per_window() -> None:
-    now = [1_000_020.0]
-    counters = MemoryCounters(clock=lambda: now[0])
-    limiter = Limiter("test", [Rate(3, 60), Rate(5, 3600)], counters, clock=lambda: now[0])
+def test_moving_windows_refuse_over_the_limit_and_say_so_once_per_window() -> None:
+    limiter = Limiter("test", [Rate(3, 2), Rate(5, 3600)], MemoryStore())
 
     async def hits(count: int) -> list[tuple[bool, bool]]:
         verdicts = [await limiter.hit("+56912345678") for _ in range(count)]
         return [(v.allowed, v.first_refusal) for v in verdicts]
 
-    allowed, first, again = (True, False), (False, True), (False, False)
-    assert asyncio.run(hits(5)) == [allowed] * 3 + [first, again]
-    now[0] += 60  # next minute: the minute limit is fresh, the hour one has 5 counted
-    assert asyncio.run(hits(2)) == [first, again]  # 6th and 7th of the hour
-    assert asyncio.run(limiter.hit("+56987654321")).allowed  # someone else: untouched
+    async def scenario() -> None:
+        allowed, first, again = (True, False), (False, True), (False, False)
+        assert await hits(5) == [allowed] * 3 + [first, again]  # refused ones are not counted
+        refused = await limiter.hit("+56912345678")
+        assert 1 <= refused.retry_after <= 3
+        await asyncio.sleep(2.1)  # the short window slid past: 3 counted in the hour
+        assert await hits(3) == [allowed, allowed, first]  # now the hour's limit, said once
+        assert (await limiter.hit("+56987654321")).allowed  # someone else: untouched
+
+    asyncio.run(scenario())
+
+
+def test_an_address_is_screened_only_after_a_refusal_while_its_window_is_full() -> None:
+    """The per-address check: three refused requests pass to be refused (403), the fourth is
+    counted as refused, and from then on the address gets 429 until its window has room."""
+    limiter = Limiter("test:ip", [Rate(3, 2)], MemoryStore())
+
+    async def scenario() -> list[str]:
+        seen = []
+        for _ in range(6):
+            if not (await limiter.check("10.0.0.1")).allowed:
+                seen.append("429")
+                continue
+            verdict = await limiter.hit("10.0.0.1")
+            seen.append("403" + (" logged" if verdict.first_refusal else ""))
+        await asyncio.sleep(2.1)
+        seen.append("429" if not (await limiter.check("10.0.0.1")).allowed else "403")
+        return seen
+
+    assert asyncio.run(scenario()) == ["403"] * 3 + ["403 logged"] + ["429"] * 2 + ["403"]
+
+
+def test_memory_keeps_a_bounded_number_of_identities() -> None:
+    store = MemoryStore(max_keys=50)
+    limiter = Limiter("test", [Rate(5, 60)], store)
+
+    async def scenario() -> None:
+        for n in range(500):
+            assert (await limiter.hit(f"+5691{n:07d}")).allowed
+
+    asyncio.run(scenario())
+    assert len(store.storage.events) <= 51
 
 
 @pytest.fixture
 def redis(tmp_path: Path) -> Iterator[RedisProcess]:
     with redis_server(free_port(), tmp_path) as server:
         yield server
+
+
+def straddling_burst(environ: dict[str, str], limit: int = 3, window: int = 2) -> list[bool]:
+    """`limit` messages just before a window boundary and `limit` just after it."""
+    limits = WebhookLimits.from_env("whatsapp", environ=environ)
+    sender = wa.resident()
+
+    async def scenario() -> list[bool]:
+        while not 0.55 * window <= time.time() % window <= 0.7 * window:
+            await asyncio.sleep(0.01)
+        before = [(await limits.resident(sender)).allowed for _ in range(limit)]
+        await asyncio.sleep(window - time.time() % window + 0.05)  # just past the boundary
+        after = [(await limits.resident(sender)).allowed for _ in range(limit)]
+        return before + after
+
+    return asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("store", ["memory", "redis"])
+def test_twice_the_limit_straddling_a_window_boundary_does_not_all_pass(
+    store: str, tmp_path: Path
+) -> None:
+    """Fixed windows let 3 through at 1.2 s and 3 more at 2.05 s for "3 per 2 s": a moving
+    window counts the last 2 s, wherever the clock's boundaries fall."""
+    environ = {"OIRS_WEBHOOK_RATE_PER_SENDER": "3/2s"}
+    if store == "memory":
+        assert straddling_burst(environ) == [True] * 3 + [False] * 3
+        return
+    with redis_server(free_port(), tmp_path) as server:
+        assert straddling_burst({**environ, "REDIS_URL": server.url}) == [True] * 3 + [False] * 3
 
 
 def whatsapp_channel(redis_url: str, per_sender: str = "3/10minutes") -> WhatsAppInput:
@@ -378,7 +444,7 @@ def test_redis_down_fails_open_and_logs(redis, caplog) -> None:
 
 
 def test_a_limiter_tries_redis_again_after_its_pause(redis) -> None:
-    limiter = Limiter("test", [Rate(1, WINDOW)], RedisCounters(redis.url), pause=0.2)
+    limiter = Limiter("test", [Rate(1, WINDOW)], RedisStore(redis.url), pause=0.2)
     within_one_window()
 
     async def scenario() -> list[bool]:
