@@ -27,11 +27,9 @@ class ValidateSugerenciaForm(CaseFormValidation):
         domain: DomainDict,
     ) -> list[str]:
         slots = await super().required_slots(domain_slots, dispatcher, tracker, domain)
-        if tracker.slots.get("lugar_mencionado") and "direccion" not in slots:
-            # the message named a place vaguely ("la plaza grande"): ask where exactly
-            slots.insert(
-                slots.index("descripcion") + 1 if "descripcion" in slots else 0, "direccion"
-            )
+        if not tracker.slots.get("lugar_mencionado") and "direccion" in slots:
+            # asked only when the message named a place vaguely ("la plaza grande")
+            slots.remove("direccion")
         return slots
 
     @staticmethod
