@@ -5,6 +5,10 @@ attacker does elsewhere; an address that keeps failing on one account, or on man
 back for a while. Counters live where Flask-Limiter keeps its own (memory, or Redis when
 REDIS_URL is set) in a moving window, under keys that hold only a keyed hash of the account
 and the address.
+
+An admin can ask whether an account is held back (`held_back`) and release it (`release`) for
+every address at once: failures on an account are counted under its current generation, and a
+release starts a new one, so the counts made before it are simply left to expire.
 """
 
 from __future__ import annotations
@@ -26,6 +30,12 @@ PER_ADDRESS = parse("20 per 15 minutes")
 PER_ACCOUNT = parse("10 per 15 minutes")
 # The holder and the admins hear of it once per window, not once per attempt.
 ALERT = parse("1 per 15 minutes")
+# Marked whenever an address is held back on an account: what the users page asks.
+HELD = parse("1 per 15 minutes")
+# An account's generation is kept this long after its first release; when it lapses the count
+# starts over at generation 0 (whose failures are long gone), forgetting at most the last
+# 15 minutes' failures once.
+GENERATION_SECONDS = 30 * 24 * 3600
 NAMESPACE = "oirs-login"
 
 
@@ -39,8 +49,14 @@ class LoginThrottle:
         digest = hmac.new(self.secret, f"{kind}\x00{value}".encode(), hashlib.sha256)
         return digest.hexdigest()[:24]
 
+    def _generation_key(self, acct: str) -> str:
+        return f"{NAMESPACE}/generation/{acct}"
+
     def _keys(self, account: str, address: str) -> tuple[str, str]:
-        return self.pseudonym("account", account), self.pseudonym("address", address)
+        """The account's key (with its generation) and the address's."""
+        acct = self.pseudonym("account", account)
+        generation = self.strategy.storage.get(self._generation_key(acct))
+        return f"{acct}.{generation}", self.pseudonym("address", address)
 
     def allows(self, account: str, address: str) -> bool:
         """May this address try a password on this account now?"""
@@ -61,14 +77,31 @@ class LoginThrottle:
         )
         for item, keys in counters:
             self.strategy.hit(item, NAMESPACE, *keys)
-        return not self.strategy.test(
-            PER_ACCOUNT_AND_ADDRESS, NAMESPACE, acct, addr
-        ) or not self.strategy.test(PER_ACCOUNT, NAMESPACE, acct)
+        if self.strategy.test(PER_ACCOUNT_AND_ADDRESS, NAMESPACE, acct, addr):
+            return not self.strategy.test(PER_ACCOUNT, NAMESPACE, acct)
+        self.strategy.clear(HELD, NAMESPACE, acct)  # the mark starts again from now
+        self.strategy.hit(HELD, NAMESPACE, acct)
+        return True
 
     def succeeded(self, account: str, address: str) -> None:
         """The right password from this address forgives its earlier typos on this account."""
         acct, addr = self._keys(account, address)
         self.strategy.clear(PER_ACCOUNT_AND_ADDRESS, NAMESPACE, acct, addr)
+
+    def held_back(self, account: str) -> bool:
+        """Is some address refused on this account now (or was one, within the window)?"""
+        acct, _ = self._keys(account, "")
+        return not self.strategy.test(HELD, NAMESPACE, acct) or not self.strategy.test(
+            PER_ACCOUNT, NAMESPACE, acct
+        )
+
+    def release(self, account: str) -> None:
+        """Forget every address's failures on this account (an admin's Desbloquear).
+
+        An address failing on many accounts stays held back: that count is not this account's.
+        """
+        generation = self._generation_key(self.pseudonym("account", account))
+        self.strategy.storage.incr(generation, GENERATION_SECONDS)
 
     def first_alert(self, account: str) -> bool:
         """True once per window for an account: the moment to tell the holder and admins."""

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import logging
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
 from admin.auth.labels import ROLE_LABELS
+from admin.auth.login import account_name
 from admin.auth.permissions import requires
+from admin.auth.throttle import login_throttle
 from admin.database import db
 from admin.settings_ui import bp
 from admin.settings_ui.forms import ResetPasswordForm, UserForm
 from admin.settings_ui.screens import Row, Screen, apply_field_errors, render_edit, render_list
 from oirs.accounts import create_user, hash_password
 from oirs.errors import InvalidField
-from oirs.models import Unit, User, utcnow
+from oirs.models import Unit, User
 
 log = logging.getLogger(__name__)
 FIELDS = ["email", "name", "role", "unit", "active", "password"]
@@ -39,11 +41,17 @@ def _form(form: UserForm) -> UserForm:
     return form
 
 
+def _held_back(user: User) -> bool:
+    """Does the login throttle refuse some address on this account now?"""
+    throttle = login_throttle(current_app)
+    return throttle is not None and throttle.held_back(account_name(user.email))
+
+
 def _state(user: User) -> str:
     if not user.active:
         return "Desactivada"
-    if user.locked_until is not None and user.locked_until > utcnow():
-        return "Bloqueada"
+    if _held_back(user):
+        return "Retenida por intentos fallidos"
     return "Activa"
 
 
@@ -116,7 +124,7 @@ def _edit_page(
         status,
         user=user,
         reset_form=reset,
-        locked=_state(user) == "Bloqueada",
+        locked=user.active and _held_back(user),
     )
 
 
@@ -167,8 +175,6 @@ def reset_password(user_id: int) -> ResponseReturnValue:
         form.unit.data = user.unit.code if user.unit else ""
         return _edit_page(user, form, reset, 400)
     user.password_hash = hash_password(reset.password.data or "")
-    user.failed_logins = 0
-    user.locked_until = None
     session.commit()
     log.info("settings password reset user_id=%s", user.id)
     flash(MESSAGES["reset"], "success")
@@ -182,8 +188,9 @@ def unlock_user(user_id: int) -> ResponseReturnValue:
     user = session.get(User, user_id)
     if user is None:
         return render_template("error.html", code=404, reason=None), 404
-    user.failed_logins = 0
-    user.locked_until = None
-    session.commit()
+    throttle = login_throttle(current_app)
+    if throttle is not None:
+        throttle.release(account_name(user.email))
+    log.info("settings user unlocked user_id=%s", user.id)
     flash(MESSAGES["unlocked"], "success")
     return redirect(url_for("settings_ui.edit_user", user_id=user.id), code=303)

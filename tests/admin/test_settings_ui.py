@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -9,7 +11,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oirs.models import Category, DeadlineRule, ExtraHoliday, ReplyTemplate, Unit, User, utcnow
+from admin import create_app
+from oirs.models import Category, DeadlineRule, ExtraHoliday, ReplyTemplate, Unit, User
+from oirs.settings import Settings
 from oirs.terms import load_calendar, term_for
 from tests.admin.staff import PASSWORD, login, make_user, post
 
@@ -326,14 +330,66 @@ def test_admin_cannot_demote_or_deactivate_themselves(
     )
 
 
-def test_locked_user_can_be_unlocked(admin_client: FlaskClient, db_session: Session) -> None:
-    target = make_user(db_session, "agent")
-    with db_session.begin():
-        db_session.add(target)
-        target.locked_until = utcnow() + timedelta(minutes=10)
-    page = admin_client.get(f"/configuracion/usuarios/{target.id}").get_data(as_text=True)
+class _LimiterClock:
+    """Stands in for the in-memory limiter storage's clock."""
+
+    now = 1_800_000_000.0
+
+    def time(self) -> float:
+        return self.now
+
+
+def _row_of(html: str, email: str) -> str:
+    return next(row for row in re.findall(r"<tr>.*?</tr>", html, re.S) if email in row)
+
+
+def test_an_account_held_back_by_the_login_throttle_shows_and_is_released_everywhere(
+    app_settings: Settings,
+    db_session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The users page asks the login throttle (not the retired locked_until column), and
+    Desbloquear frees every address held back on that account, recorded in the log."""
+    import limits.storage.memory as memory_storage
+
+    clock = _LimiterClock()
+    monkeypatch.setattr(memory_storage, "time", clock)
+    app = create_app(app_settings, TESTING=True)  # rate limits on, fresh counters
+    target = make_user(db_session, "agent", email="titular@prueba.cl")
+    make_user(db_session, "admin")
+
+    def at(address: str) -> FlaskClient:
+        browser = app.test_client()
+        browser.environ_base["REMOTE_ADDR"] = address
+        return browser
+
+    def attempt(browser: FlaskClient, password: str = PASSWORD) -> int:
+        clock.now += 7  # under the blanket 10 login posts a minute per address
+        return int(login(browser, "titular@prueba.cl", password).status_code)
+
+    admin = at("200.0.0.1")
+    assert login(admin, "admin@prueba.cl").status_code == 302
+    users = admin.get("/configuracion/usuarios").get_data(as_text=True)
+    assert "Activa" in _row_of(users, "titular@prueba.cl")
+    holder, attacker = at("200.0.0.2"), at("200.0.0.3")
+    for browser in (holder, attacker):
+        assert [attempt(browser, "clave-equivocada-123") for _ in range(5)] == [401] * 5
+        assert attempt(browser) == 401  # held back, even with the right password
+
+    users = admin.get("/configuracion/usuarios").get_data(as_text=True)
+    assert "Retenida" in _row_of(users, "titular@prueba.cl")
+    assert "Retenida" not in _row_of(users, "admin@prueba.cl")
+    page = admin.get(f"/configuracion/usuarios/{target.id}").get_data(as_text=True)
     assert "Desbloquear" in page
-    send(admin_client, f"/configuracion/usuarios/{target.id}/desbloquear", {})
-    user = fresh(db_session).get(User, target.id)
-    assert user is not None and user.locked_until is None
-    db_session.rollback()
+    with caplog.at_level(logging.INFO, logger="admin.settings_ui.users"):
+        released = send(admin, f"/configuracion/usuarios/{target.id}/desbloquear", {})
+    assert released.status_code == 303
+    assert f"settings user unlocked user_id={target.id}" in caplog.text
+    users = admin.get("/configuracion/usuarios").get_data(as_text=True)
+    assert "Activa" in _row_of(users, "titular@prueba.cl")
+    page = admin.get(f"/configuracion/usuarios/{target.id}").get_data(as_text=True)
+    assert "Desbloquear" not in page
+    assert attempt(holder) == 302
+    assert attempt(attacker, "clave-equivocada-123") == 401  # a fresh count, not held back
+    assert attempt(attacker) == 302
