@@ -45,6 +45,7 @@ from oirs.models import (
 )
 from oirs.outbox import FAILED as FAILED_MESSAGE
 from oirs.outbox import PENDING as PENDING_MESSAGE
+from oirs.publication import coarse_address
 from oirs.rasa_tracker import RasaTrackerStore, TrackerStoreUnavailable
 
 # Years a closed case keeps the resident's data before it is anonymised, per case type.
@@ -121,14 +122,6 @@ def _phrase(text: str) -> str:
     """A folded phrase with any spacing or punctuation between its words."""
     words = re.findall(r"\w+", _fold(text))
     return r"\b" + r"\W+".join(re.escape(word) for word in words) + r"\b" if words else ""
-
-
-def coarse_place(address: str) -> str | None:
-    """The street without its number and what follows ('Pasaje Las Violetas 4512, depto 3' ->
-    'Pasaje Las Violetas'): enough for statistics by zone, not enough to find a home."""
-    street = re.split(r"\d|#|\bn[°º]|,", address, maxsplit=1)[0]
-    street = re.sub(r"\s+(?:n|nro|num|numero|número)\.?\s*$", "", street, flags=re.IGNORECASE)
-    return street.strip(" ,.-") or None
 
 
 @dataclass(frozen=True)
@@ -331,7 +324,8 @@ def anonymise_case(session: Session, case: Case, reason: str) -> None:
     case.channel_user_id = None
     case.conversation_id = None
     case.description = scrubber.scrub(case.description)
-    street = coarse_place(case.address or "")
+    # the street as the public Open311 listing shows it: no house, no part naming a person
+    street = coarse_address(case.address, scrubber.names)
     case.address = replace(scrubber, places=()).scrub(street) if street else None
     if case.latitude is not None and case.longitude is not None:
         case.latitude, case.longitude = round(case.latitude, 3), round(case.longitude, 3)

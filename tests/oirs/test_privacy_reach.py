@@ -51,14 +51,16 @@ READ_BACK = (
 PHOTO = b"\x89PNG\r\n\x1a\n" + b"foto de la vereda de Rigoberta" * 4
 
 
-def _file(session: Session, when: datetime) -> Case:
+def _file(
+    session: Session, when: datetime, address: str = "Pasaje Las Violetas 4512, Villa Los Aromos"
+) -> Case:
     data = NewCase(
         type="reclamo",
         channel="whatsapp",
         description="Soy Rigoberta Quispe, la vereda frente a Las Violetas 4512 está rota; "
         "mi fono 9 6413 2087",
         category="aseo",
-        address="Pasaje Las Violetas 4512, Villa Los Aromos",
+        address=address,
         latitude=-33.4372481,
         longitude=-70.6506123,
         contact=ContactData(
@@ -191,13 +193,36 @@ def test_anonymising_reaches_every_table_the_files_and_the_tracker_store(
         case = get_case(db_session, filed.folio)
         # what statistics need stays: type, category, unit, dates, status, a coarse place
         assert (case.type, case.category.code, case.status) == ("reclamo", "aseo", "ingresado")
-        assert case.address == "Pasaje Las Violetas"
+        assert case.address == "Pasaje Las Violetas, Villa Los Aromos"
         assert (case.latitude, case.longitude) == (-33.437, -70.651)
         assert (
             db_session.scalars(select(Attachment).where(Attachment.case_id == case.id)).all() == []
         )
         assert [e.kind for e in case.events][-2:] == ["anonymised", "anonymisation_completed"]
         assert pending_anonymisations(db_session) == []
+
+
+@pytest.mark.parametrize(
+    ("address", "kept"),
+    [
+        ("frente a la casa de doña Juanita 123", None),
+        ("frente a la casa de doña Juanita 123, Los Aromos", "Los Aromos"),
+        ("Los Aromos 1234, al lado de don Pedro Soto", "Los Aromos"),
+        ("Pasaje Las Violetas 4512, depto 3", "Pasaje Las Violetas"),
+        ("Calle 5 Oriente 1234, Talca", "Calle 5 Oriente, Talca"),
+    ],
+)
+def test_an_anonymised_address_keeps_the_street_as_open311_shows_it_and_no_person(
+    db_session: Session, address: str, kept: str | None
+) -> None:
+    """One rule for a coarse place (oirs.publication.coarse_address): the street without the
+    house, and no part that names a person."""
+    with db_session.begin():
+        case = _file(db_session, datetime(2026, 3, 4, 15, tzinfo=UTC), address=address)
+    with db_session.begin():
+        anonymise_case(db_session, case, "Solicitud de supresión del titular")
+    with db_session.begin():
+        assert get_case(db_session, case.folio).address == kept
 
 
 def test_a_file_another_case_also_holds_stays_on_disk(
