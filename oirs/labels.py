@@ -85,3 +85,28 @@ ACTION_LABELS = {
     "pedir_pago": "Informar costos de reproducción",
     "registrar_amparo": "Registrar amparo",
 }
+
+# Events on a case that are not workflow actions (those read as ACTION_LABELS).
+EVENT_LABELS = {
+    "filed": "Ingreso del caso",
+    "attachment_added": "Archivo adjunto agregado",
+    "contacto_corregido": "Corrección de datos de contacto",
+    "descripcion_publicada": "Descripción publicada en Open311",
+    "publicacion_retirada": "Publicación en Open311 retirada",
+    "adhesion": "Adhesión de un vecino",
+    "satisfaccion": "Encuesta de satisfacción respondida",
+    "entrega_fallida": "Mensaje no entregado",
+    "carta": "Carta emitida",
+    "oposicion_tercero": "Oposición de tercero",
+    "respuesta_tercero": "Respuesta de tercero",
+    "pago_recibido": "Pago recibido",
+    "amparo_etapa": "Etapa del amparo",
+    "anonymised": "Datos personales anonimizados",
+    "anonymisation_incomplete": "Anonimización incompleta (quedó pendiente una parte)",
+    "anonymisation_completed": "Anonimización completada",
+}
+
+
+def event_label(kind: str) -> str:
+    """How a case's history names an event; the kind itself if nobody gave it a label."""
+    return EVENT_LABELS.get(kind) or ACTION_LABELS.get(kind, kind)

@@ -39,4 +39,5 @@ def register(app: App) -> None:
     app.add_template_filter(lambda v: labels.TYPE_LABELS.get(v, v), "tipo")
     app.add_template_filter(lambda v: labels.CHANNEL_LABELS.get(v or "", v or ""), "canal")
     app.add_template_filter(lambda v: labels.ACTION_LABELS.get(v, v), "accion")
+    app.add_template_filter(labels.event_label, "evento")
     app.add_template_filter(lambda v: mask_text(v or ""), "enmascarar")
