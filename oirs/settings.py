@@ -54,6 +54,9 @@ class Settings:
     # the web widget's anonymous uploads, per conversation and day (admin/widget/quota.py)
     widget_upload_files_per_day: int = 10
     widget_upload_mb_per_day: int = 25
+    # and per client address and day, since the browser chooses its conversation's id
+    widget_upload_files_per_address_per_day: int = 30
+    widget_upload_mb_per_address_per_day: int = 75
     commune: CommuneInfo = field(default_factory=CommuneInfo)
 
     @property
@@ -118,6 +121,16 @@ class Settings:
             ),
             widget_upload_mb_per_day=_positive(
                 "OIRS_WIDGET_UPLOAD_MB_PER_DAY", env, defaults.widget_upload_mb_per_day
+            ),
+            widget_upload_files_per_address_per_day=_positive(
+                "OIRS_WIDGET_UPLOADS_PER_ADDRESS_PER_DAY",
+                env,
+                defaults.widget_upload_files_per_address_per_day,
+            ),
+            widget_upload_mb_per_address_per_day=_positive(
+                "OIRS_WIDGET_UPLOAD_MB_PER_ADDRESS_PER_DAY",
+                env,
+                defaults.widget_upload_mb_per_address_per_day,
             ),
             commune=commune,
         )

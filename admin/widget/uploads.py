@@ -1,16 +1,18 @@
 """Files from the widget: photos and PDF only, typed by their bytes, within a daily quota per
-conversation (admin/widget/quota.py); kept as pending uploads for the conversation's case."""
+conversation and per client address (admin/widget/quota.py); kept as pending uploads for the
+conversation's case."""
 
 from __future__ import annotations
 
 from flask import current_app, jsonify, request
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
+from flask_limiter.util import get_remote_address
 
 from admin.database import settings
 from admin.errors import error_response
 from admin.widget import bp
-from admin.widget.quota import UploadQuota
+from admin.widget.quota import Scope, UploadQuota
 from admin.widget.routes import MESSAGES, _session_id
 from oirs.attachments import AttachmentStore, sniff
 
@@ -23,6 +25,13 @@ UPLOAD_MESSAGES = {
     "upload_quota": "Ya envió el máximo permitido en una conversación: {files} archivos o "
     "{megabytes} MB en un día. Si necesita enviar más, puede hacerlo mañana o en la "
     "oficina OIRS.",
+    "upload_quota_address": "Desde su conexión ya se envió hoy el máximo permitido: {files} "
+    "archivos o {megabytes} MB en un día. Si necesita enviar más, puede hacerlo mañana o en "
+    "la oficina OIRS.",
+}
+QUOTA_MESSAGES = {
+    Scope.CONVERSATION: UPLOAD_MESSAGES["upload_quota"],
+    Scope.ADDRESS: UPLOAD_MESSAGES["upload_quota_address"],
 }
 
 
@@ -48,10 +57,10 @@ def upload_photo() -> ResponseReturnValue:
     store = AttachmentStore.for_data_dir(settings().data_dir)
     store.accept(data, upload.mimetype)  # empty or too large: refused before it counts
     quota: UploadQuota = current_app.extensions["oirs_widget_quota"]
-    if not quota.take(session_id, len(data)):
-        message = UPLOAD_MESSAGES["upload_quota"].format(
-            files=quota.files, megabytes=quota.megabytes
-        )
+    refused = quota.take(session_id, get_remote_address() or "unknown", len(data))
+    if refused is not None:
+        limit = quota.limits[refused]
+        message = QUOTA_MESSAGES[refused].format(files=limit.files, megabytes=limit.megabytes)
         return error_response(429, "upload_quota", message)
     stored = store.put(data, upload.mimetype, upload.filename)
     upload_id = store.stage(stored, "web", session_id)

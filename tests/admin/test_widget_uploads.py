@@ -1,5 +1,6 @@
-"""The widget's anonymous uploads: photos and PDF only, judged by their bytes, and a daily
-quota per conversation (files and megabytes) told to the resident in Spanish."""
+"""The widget's anonymous uploads: photos and PDF only, judged by their bytes, and daily
+quotas per conversation and per client address (files and megabytes) told to the resident in
+Spanish."""
 
 from __future__ import annotations
 
@@ -41,7 +42,13 @@ def build_app(tmp_path: Path, **settings: object) -> Flask:
 
 @pytest.fixture(scope="module")
 def widget(tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    return build_app(tmp_path_factory.mktemp("widget-uploads"))
+    # every test here sends from 127.0.0.1 and measures a conversation's quota; the address's
+    # own quota has tests of its own
+    return build_app(
+        tmp_path_factory.mktemp("widget-uploads"),
+        widget_upload_files_per_address_per_day=1000,
+        widget_upload_mb_per_address_per_day=1000,
+    )
 
 
 def conversation() -> str:
@@ -54,9 +61,16 @@ def send(
     data: bytes,
     filename: str = "foto.jpg",
     content_type: str = "image/jpeg",
+    address: str | None = None,
 ):  # type: ignore[no-untyped-def]
     form = {"session": session, "file": (io.BytesIO(data), filename, content_type)}
-    return client.post("/widget/api/uploads", data=form, content_type="multipart/form-data")
+    environ = {"REMOTE_ADDR": address or "127.0.0.1"}
+    return client.post(
+        "/widget/api/uploads",
+        data=form,
+        content_type="multipart/form-data",
+        environ_base=environ,
+    )
 
 
 def pending_records(app: Flask) -> set[str]:
@@ -146,17 +160,68 @@ def test_the_megabytes_of_a_conversation_are_limited_too(tmp_path: Path) -> None
     assert send(client, session, JPEG).status_code == 201
 
 
+def test_a_new_session_id_per_file_does_not_escape_the_address_quota(tmp_path: Path) -> None:
+    """The session id is the browser's choice: one address gets its own daily quota."""
+    app = build_app(
+        tmp_path,
+        widget_upload_files_per_address_per_day=3,
+        widget_upload_mb_per_address_per_day=75,
+    )
+    client = app.test_client()
+    for n in range(3):
+        assert (
+            send(client, conversation(), PNG + bytes([n]), address="200.1.1.1").status_code == 201
+        )
+    refused = send(client, conversation(), PNG + b"\xff", address="200.1.1.1")
+    assert refused.status_code == 429
+    assert refused.json["error"]["code"] == "upload_quota"
+    assert "3 archivos" in refused.json["error"]["message"]
+    assert "75 MB" in refused.json["error"]["message"]
+    # another address is not affected, and the refused file counted for nobody
+    assert send(client, conversation(), PNG, address="200.2.2.2").status_code == 201
+
+
+def test_the_megabytes_of_an_address_are_limited_across_conversations(tmp_path: Path) -> None:
+    app = build_app(
+        tmp_path,
+        widget_upload_files_per_address_per_day=30,
+        widget_upload_mb_per_address_per_day=1,
+    )
+    client = app.test_client()
+    half = PDF + b"%" * (600 * 1024)  # two of these pass 1 MB
+    assert send(client, conversation(), half, "a.pdf", "application/pdf").status_code == 201
+    refused = send(client, conversation(), half + b"1", "b.pdf", "application/pdf")
+    assert refused.status_code == 429
+    assert "1 MB" in refused.json["error"]["message"]
+    assert send(client, conversation(), JPEG).status_code == 201  # what is left still fits
+
+
 def test_the_quota_is_read_from_the_environment(tmp_path: Path) -> None:
     defaults = Settings.from_env({"OIRS_DATA_DIR": str(tmp_path)})
     assert (defaults.widget_upload_files_per_day, defaults.widget_upload_mb_per_day) == (10, 25)
+    assert (
+        defaults.widget_upload_files_per_address_per_day,
+        defaults.widget_upload_mb_per_address_per_day,
+    ) == (30, 75)
     configured = Settings.from_env(
-        {"OIRS_WIDGET_UPLOADS_PER_DAY": "4", "OIRS_WIDGET_UPLOAD_MB_PER_DAY": "8"}
+        {
+            "OIRS_WIDGET_UPLOADS_PER_DAY": "4",
+            "OIRS_WIDGET_UPLOAD_MB_PER_DAY": "8",
+            "OIRS_WIDGET_UPLOADS_PER_ADDRESS_PER_DAY": "12",
+            "OIRS_WIDGET_UPLOAD_MB_PER_ADDRESS_PER_DAY": "40",
+        }
     )
     assert (configured.widget_upload_files_per_day, configured.widget_upload_mb_per_day) == (4, 8)
+    assert (
+        configured.widget_upload_files_per_address_per_day,
+        configured.widget_upload_mb_per_address_per_day,
+    ) == (12, 40)
     for variable, value in (
         ("OIRS_WIDGET_UPLOADS_PER_DAY", "diez"),
         ("OIRS_WIDGET_UPLOAD_MB_PER_DAY", "0"),
         ("OIRS_WIDGET_UPLOAD_MB_PER_DAY", "-5"),
+        ("OIRS_WIDGET_UPLOADS_PER_ADDRESS_PER_DAY", "0"),
+        ("OIRS_WIDGET_UPLOAD_MB_PER_ADDRESS_PER_DAY", "mucho"),
     ):
         with pytest.raises(ConfigurationError, match=variable):
             Settings.from_env({variable: value})
