@@ -248,3 +248,20 @@ def test_the_house_described_after_its_number_is_kept(text, expected):
 )  # fmt: skip
 def test_a_date_or_the_thing_on_the_street_is_not_the_place(text, expected):
     assert find_place(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("vecinos del block 9 villa los olmos reclamamos xq no retiran la basura",
+         "block 9 villa los olmos"),
+        ("en la feria d los sabados d calle prat dejan todo cochino",
+         "la feria d los sabados d calle prat"),
+    ],
+)  # fmt: skip
+def test_blind_round_r6_the_story_verb_ends_the_place(text, expected):
+    assert find_place(text) == expected
+
+
+def test_a_clerks_counter_is_not_a_place():
+    assert find_place("la funcionaria de la ventanilla 3 me gritó delante de todos") is None

@@ -53,7 +53,7 @@ _FILLER = re.compile(
     re.IGNORECASE,
 )
 _LEAD_IN = re.compile(
-    r"^(?:(?:mi\s+)?nombre\s+(?:completo\s+)?(?:es|:)|me\s+llamo|soy|habla|le\s+habla|"
+    r"^(?:(?:mi\s+)?nombre\s+(?:completo\s+)?(?:es|:)|m[e]?\s+llamo|soy|habla|le\s+habla|"
     r"le\s+escribe|les\s+escribe|te\s+escribe|escribe|a\s+nombre\s+de|nombre\s*:|"
     r"mis\s+apellidos\s+son|mi\s+apellido\s+es|apellidos?\s*:|y\s+mis\s+apellidos\s+son|"
     r"hablas?\s+con|d[ií]game|me\s+dicen|p[oó]ngale|es|son|con)\s+",
@@ -534,7 +534,20 @@ def parse_name(text: str) -> str | None:
         return _after_comma_name(value)  # "soy la mamá de la Cami, Lorena Huenchul"
     if _reads_like_a_verb(words[0]) and len(value.split()) > len(words):
         return None  # "tiran colchones, ramas, de todo": the story, sent while the name was asked
+    if _goes_on_as_a_story(value, words):
+        return None  # "musica a todo volumen y gritos", "casi chocan 2 autos esta mañana"
     return display_name(_without_repeats(words))
+
+
+def _goes_on_as_a_story(value: str, words: list[str]) -> bool:
+    """Typed in lower case, not starting with a given name we know, and going on after the
+    words read as a name: the rest of the story sent while the name was asked."""
+    if any(c.isupper() for c in value) or fold(words[0]) in FIRST_NAMES:
+        return False
+    rest = value.split(words[-1], 1)[-1] if words[-1] in value else ""
+    filler = {"no", "mas", "nomas", "po", "pos", "porfa", "gracias", "ya", "nada", "eso", "es"}
+    story = [w for w in re.findall(r"[a-z0-9ñ]+", fold(rest)) if w not in filler]
+    return len(story) >= 2
 
 
 def _after_comma_name(text: str) -> str | None:

@@ -86,6 +86,10 @@ _STOP = {
     "parte", "super", "dejaron", "habilite", "publique", "mismo", "misma", "dije", "calzada",
     "limpieza", "labor", "manera", "trabajo", "cuotas", "especifico", "especifica", "exacto",
     "exacta", "determinado", "ninguno", "centro", "aki", "aka",
+    # the story's verbs right after a place typed in lower case (blind round r6)
+    "dejan", "tiran", "botan", "rompen", "ponen", "queman", "venden", "estacionan", "corren",
+    "juegan", "roban", "reclamamos", "pedimos", "necesitamos", "queremos", "solicitamos",
+    "reclama",
 }  # fmt: skip
 # "…que puse en septiembre por el poste de…": a date starts no place ("10 de Julio" does)
 _MONTHS_AND_DAYS = {
@@ -789,6 +793,8 @@ def _named_after(tokens: list[_Token], index: int) -> bool:
 
 
 _UNITS = {"departamento", "oficina", "direccion", "unidad", "seccion", "subdepartamento"}
+# where a clerk serves inside an office: "la ventanilla 3" is not where a problem is
+_COUNTERS = {"ventanilla", "caja", "modulo", "meson", "box", "mesa"}
 
 
 def _score(span: list[_Token]) -> int:
@@ -832,6 +838,8 @@ def _score(span: list[_Token]) -> int:
         score += 1  # a kind with its name: "av. la montaña", "villa Los Héroes"
     first_named = next((k for k in keys if k not in _GLUE), "")
     numbered = any(_is_number(k) for k in keys)
+    if first_named in _COUNTERS:
+        return 0
     if first_named in _UNITS and "de" in keys[:4] and not numbered:
         return 0  # "el Departamento de Tránsito": a municipal unit, not where the problem is
     unnamed = not any(t.text[:1].isupper() and t.key not in _GLUE for t in span[1:])
