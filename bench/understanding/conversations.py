@@ -62,6 +62,9 @@ class Identity:
     phone: str | None = None  # the WhatsApp number (E.164) the persona writes from
 
 
+NO_PLACE = re.compile(r"^sin lugar especifico\b")
+
+
 @dataclass(frozen=True)
 class FiledCase:
     """The case as the benchmark sees it; phone/e-mail/RUT masked when read only through the API."""
@@ -171,7 +174,10 @@ def score_case(
         code = category_code(gold["category"], names)
         got = case.category
         fields["category"] = _field(got == code, code, got, got is None, False)
-    fields["direccion"] = _compare(gold.get("direccion"), case.address, normalize, False, mask)
+    # "Sin lugar específico (según el vecino)" is how a reclamo records that it was asked and
+    # there is no place: no place, as the gold's null says
+    address = None if NO_PLACE.match(normalize(case.address or "")) else case.address
+    fields["direccion"] = _compare(gold.get("direccion"), address, normalize, False, mask)
     fields["nombre"] = _compare(gold.get("nombre"), case.name, normalize, False, mask)
     same_channel = gold.get("same_channel_contact") is True
     channel_phone = _channel_phone(case, identity)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import socket
 import sys
@@ -330,6 +331,12 @@ def test_lost_and_invented_values_are_told_apart() -> None:
     verdicts = conversations.score_case(GOLD, filed_case(rut=None, email="x@y.cl"), NAMES)
     assert verdicts["rut"]["lost"] and not verdicts["rut"]["right"]
     assert verdicts["email"]["invented"] and not verdicts["email"]["right"]
+
+
+def test_a_reclamo_that_has_no_place_is_no_place_not_an_invented_one() -> None:
+    case = dataclasses.replace(filed_case(), address="Sin lugar específico (según el vecino)")
+    verdicts = conversations.score_case({**GOLD, "direccion": None}, case, NAMES)
+    assert verdicts["direccion"]["right"] and not verdicts["direccion"]["invented"]
 
 
 def test_contact_read_only_through_the_api_compares_masked() -> None:
