@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import copy
 import json
 import os
@@ -36,6 +35,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.nlu import _parse_all, quiet  # noqa: E402  (imports Rasa: the bot environment)
 from bench.understanding.nlu import prediction_from_parse, score_nlu  # noqa: E402
 
 WORK = ROOT / "var" / "bench" / "nlu_dev"
@@ -75,25 +75,6 @@ def candidates() -> dict[str, list[dict[str, Any]]]:
     }
 
 
-@contextlib.contextmanager
-def quiet() -> Any:
-    with (
-        open(os.devnull, "w") as devnull,
-        contextlib.redirect_stdout(devnull),
-        contextlib.redirect_stderr(devnull),
-    ):
-        yield
-
-
-async def _parse(agent: Any, texts: list[str]) -> tuple[list[dict[str, Any]], list[float]]:
-    out, times = [], []
-    for text in texts:
-        start = time.perf_counter()
-        out.append(await agent.parse_message(text))
-        times.append((time.perf_counter() - start) * 1000)
-    return out, times
-
-
 def training_data(exclude: list[str]) -> Path:
     """data/nlu without the files of the dev round itself (a folded round is not a dev set)."""
     source = ROOT / "data" / "nlu"
@@ -130,8 +111,8 @@ def run(name: str, pipeline: list[dict[str, Any]], lines: list[dict[str, Any]], 
         raise RuntimeError(f"training failed: {name}")
     with quiet():
         agent = Agent.load(model)
-        asyncio.run(_parse(agent, ["hola"]))
-        parsed, times = asyncio.run(_parse(agent, [line["text"] for line in lines]))
+        asyncio.run(_parse_all(agent, ["hola"]))
+        parsed, times = asyncio.run(_parse_all(agent, [line["text"] for line in lines]))
     summary, errors = score_nlu(lines, [prediction_from_parse(p) for p in parsed])
     (folder / "errors.json").write_text(json.dumps(errors, ensure_ascii=False, indent=1))
     times.sort()
