@@ -30,10 +30,13 @@ envs: .venv/.installed .venv-bot/.installed
 	.venv-bot/bin/python -m pip install -q --no-deps -e packages/oirs_rules
 	@touch $@
 
-run: envs
+# The two environments build side by side (pip spends much of its time waiting on I/O).
+run:
+	@$(MAKE) --no-print-directory -j2 envs
 	@scripts/run.sh
 
-test: envs
+test:
+	@$(MAKE) --no-print-directory -j2 envs
 	@scripts/test.sh
 
 lint: .venv/.installed
