@@ -17,6 +17,7 @@ from admin.database import calendar, db
 from admin.errors import error_response
 from oirs.cases import ContactData, NewCase, due_date_display, file_case, get_case, matches_factor
 from oirs.errors import CaseNotFound, InvalidField
+from oirs.folio_notice import queue_folio_notice
 from oirs.models import Case
 from oirs.satisfaction import record_satisfaction
 
@@ -102,14 +103,25 @@ def parse_new_case(body: dict[str, Any]) -> NewCase:
     )
 
 
+def _send_folio(body: dict[str, Any]) -> bool:
+    """`send_folio`: the assistant stopped waiting for this answer, the outbox takes the folio
+    to the resident instead."""
+    value = body.get("send_folio", False)
+    if not isinstance(value, bool):
+        raise InvalidField({"send_folio": "Debe ser verdadero o falso."})
+    return value
+
+
 @bp.post("/cases")
 @requires_scope("bot")
 def create_case() -> ResponseReturnValue:
-    data = parse_new_case(_json_body())
+    body = _json_body()
+    send_folio = _send_folio(body)
+    data = parse_new_case(body)
     session = db()
     with session.begin():
         case, created = file_case(session, data, calendar())
-        payload = {
+        payload: dict[str, Any] = {
             "folio": case.folio,
             "type": case.type,
             "status": case.status,
@@ -118,6 +130,9 @@ def create_case() -> ResponseReturnValue:
             "due_date": case.due_date.isoformat(),
             "due_date_display": due_date_display(case.due_date),
         }
+        if send_folio:
+            notice = queue_folio_notice(session, case)
+            payload["folio_notice"] = "queued" if notice is not None else "no_route"
     return jsonify(payload), 201 if created else 200
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 from dataclasses import asdict
 from typing import Any
 
-from flask import jsonify, request
+from flask import Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from admin.api import bp
@@ -15,6 +18,10 @@ from admin.database import db, settings
 from oirs.adhesions import adhere, similar_open_reclamos
 from oirs.cases import ContactData, get_case
 from oirs.errors import InvalidField
+from oirs.settings import CommuneInfo
+
+# every answer of the API names the version of the commune's settings it was given with
+SETTINGS_VERSION_HEADER = "X-OIRS-Settings-Version"
 
 
 @bp.get("/cases/similar")
@@ -68,3 +75,18 @@ def add_adhesion(folio: str) -> ResponseReturnValue:
 @requires_scope("bot", "read")
 def commune() -> ResponseReturnValue:
     return jsonify(asdict(settings().commune))
+
+
+@functools.lru_cache(maxsize=8)
+def settings_version(commune: CommuneInfo) -> str:
+    """A short digest of the commune's settings: it changes when any of them does."""
+    text = json.dumps(asdict(commune), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@bp.after_request
+def _name_settings_version(response: Response) -> Response:
+    """The bot keeps the commune's settings a minute (actions/session.py); this header on any
+    answer tells it at once that an admin changed them."""
+    response.headers[SETTINGS_VERSION_HEADER] = settings_version(settings().commune)
+    return response
