@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from oirs_rules import contact as contact_rules
 from oirs_rules.names import join_name_parts, only_first_names, parse_name
 from oirs_rules.places import find_place, is_precise, parse_place, says_no_place
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker, utils
 from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -102,11 +102,11 @@ class FaqAwareValidation(FormValidationAction, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         slot = tracker.get_slot("requested_slot")
-        if slot and self.is_faq_interruption(slot, tracker, domain):
+        if slot and await self.is_faq_interruption(slot, tracker, domain):
             return [SlotSet(slot, None), ActionExecutionRejected(self.form_name())]
         return await super().run(dispatcher, tracker, domain)
 
-    def is_faq_interruption(self, slot: str, tracker: Tracker, domain: DomainDict) -> bool:
+    async def is_faq_interruption(self, slot: str, tracker: Tracker, domain: DomainDict) -> bool:
         """True when the latest message is an FAQ question rather than the answer asked for."""
         message = tracker.latest_message or {}
         if (message.get("intent") or {}).get("name") != "faq":
@@ -119,7 +119,9 @@ class FaqAwareValidation(FormValidationAction, ABC):
         validator = getattr(self, f"validate_{slot}", None)
         if validator is None:
             return False
-        result = validator(value, CollectingDispatcher(), tracker, domain)
+        result = await utils.call_potential_coroutine(
+            validator(value, CollectingDispatcher(), tracker, domain)
+        )
         return result.get(slot) is None and not result.get("nombre_pila")
 
 
@@ -247,7 +249,7 @@ class CaseFormValidation(FaqAwareValidation, ABC):
 
     # --- slot validators -------------------------------------------------------------------
 
-    def validate_descripcion(
+    async def validate_descripcion(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = first_value(value) or ""
@@ -262,15 +264,15 @@ class CaseFormValidation(FaqAwareValidation, ABC):
             say(dispatcher, tracker, "emergencia_despues")
             return {"descripcion": None}
         # contact data, name and place in it are read by validate_contact_entities
-        return self.with_unasked_theme({"descripcion": strip_contact_data(text)}, tracker)
+        return await self.with_unasked_theme({"descripcion": strip_contact_data(text)}, tracker)
 
-    def with_unasked_theme(self, result: dict[str, Any], tracker: Tracker) -> dict[str, Any]:
+    async def with_unasked_theme(self, result: dict[str, Any], tracker: Tracker) -> dict[str, Any]:
         """Sugerencias and felicitaciones never ask the theme: the classifier's reading of
         the description goes with the case when it is probable enough."""
         if self.case_type in ("sugerencia", "felicitacion") and not previous_value(
             tracker, "categoria"
         ):
-            result["categoria"] = confident_theme(result["descripcion"])
+            result["categoria"] = await confident_theme(result["descripcion"])
         return result
 
     # where follow-up details go (the SAI's is the information requested)
@@ -286,14 +288,14 @@ class CaseFormValidation(FaqAwareValidation, ABC):
             return {self.details_slot: current}
         return {self.details_slot: f"{current.rstrip(' .')}. {details}"}
 
-    def validate_categoria(
+    async def validate_categoria(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Forms that never ask the theme take it from the meaning of the description when the
         classifier is sure; a word the tagger marked elsewhere does not change it."""
         description = tracker.slots_to_validate().get("descripcion")
         if tracker.get_slot("requested_slot") is None and description:
-            return {"categoria": confident_theme(str(description))}
+            return {"categoria": await confident_theme(str(description))}
         return {"categoria": previous_value(tracker, "categoria")}
 
     def validate_direccion(
@@ -398,7 +400,7 @@ class CaseFormValidation(FaqAwareValidation, ABC):
             say(dispatcher, tracker, "contacto_invalido")
         return {"contacto": None}
 
-    def validate_confirmacion(
+    async def validate_confirmacion(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         message = tracker.latest_message or {}
@@ -425,14 +427,16 @@ class CaseFormValidation(FaqAwareValidation, ABC):
                 "tipo_caso": self.case_type,
                 "idempotency_key": tracker.get_slot("idempotency_key") or str(uuid.uuid4()),
             }
-        correction = self._typed_correction(first_value(value) or "", dispatcher, tracker, domain)
+        correction = await self._typed_correction(
+            first_value(value) or "", dispatcher, tracker, domain
+        )
         if correction is not None:
             return {**correction, "confirmacion": None, "correccion": False}
         return {"confirmacion": None, "correccion": True}
 
     # --- helpers ---------------------------------------------------------------------------
 
-    def _typed_correction(
+    async def _typed_correction(
         self, text: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any] | None:
         """Typed correction: "la dirección es X" sets it, "la dirección" asks it again."""
@@ -450,7 +454,11 @@ class CaseFormValidation(FaqAwareValidation, ABC):
         validator = getattr(self, f"validate_{slot}", None)
         if validator is None:
             return {slot: new_value.strip(" .")}
-        return validator(new_value.strip(" ."), dispatcher, tracker, domain)
+        return dict(
+            await utils.call_potential_coroutine(
+                validator(new_value.strip(" ."), dispatcher, tracker, domain)
+            )
+        )
 
 
 def _declines(tracker: Tracker) -> bool:

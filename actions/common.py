@@ -9,7 +9,7 @@ from typing import Any
 from oirs_rules.contact import normalise_phone
 from rasa_sdk import Tracker
 
-from actions.api_client import OirsApiClient
+from actions.api_client import OirsApiClient, shared_client
 from actions.validators import fold
 
 # Rasa input channel name -> channel name of the case API (SPEC §2)
@@ -118,8 +118,8 @@ _CATEGORY_STEMS = {
 
 
 def api_client() -> OirsApiClient:
-    """A client configured from the environment (one per call: actions are stateless)."""
-    return OirsApiClient.from_env()
+    """The action server's one client of the admin API (call it inside a running action)."""
+    return shared_client()
 
 
 def case_channel(tracker: Tracker) -> str:

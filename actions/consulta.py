@@ -25,17 +25,17 @@ class ValidateConsultaForm(CaseFormValidation):
     def correction_response() -> str:
         return "corregir_consulta"
 
-    def validate_descripcion(
+    async def validate_descripcion(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         # the offer was taken: the next fallback starts afresh
         return {
-            **super().validate_descripcion(value, dispatcher, tracker, domain),
+            **await super().validate_descripcion(value, dispatcher, tracker, domain),
             "oferta_consulta": False,
         }
 
-    def is_faq_interruption(self, slot: str, tracker: Tracker, domain: DomainDict) -> bool:
+    async def is_faq_interruption(self, slot: str, tracker: Tracker, domain: DomainDict) -> bool:
         # the consulta itself is a question the FAQ could not answer: take it as written
         if slot == "descripcion":
             return False
-        return super().is_faq_interruption(slot, tracker, domain)
+        return await super().is_faq_interruption(slot, tracker, domain)

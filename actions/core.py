@@ -54,11 +54,11 @@ class ActionFallback(Action):
     ) -> list[EventType]:
         text = fold((tracker.latest_message or {}).get("text") or "")
         if tracker.get_slot("envio_fallido") and _RETRY.search(text):
-            return file_case(dispatcher, tracker)
+            return await file_case(dispatcher, tracker)
         if tracker.get_slot("oferta_adhesion") and _JOIN.search(text):
             return await ActionAdherirCaso().run(dispatcher, tracker, domain)
         if tracker.get_slot("oferta_adhesion") and _NEW.search(text):
-            return file_case(dispatcher, tracker)
+            return await file_case(dispatcher, tracker)
         if consecutive_fallbacks(tracker.events) >= 2:
             say(dispatcher, tracker, "ofrecer_persona_o_consulta")
             return [SlotSet("oferta_consulta", True)]

@@ -79,7 +79,7 @@ class ActionConsultarEstado(Action):
         folio, factor = tracker.get_slot("folio"), tracker.get_slot("factor")
         reset = [SlotSet("folio", None), SlotSet("factor", None)]
         try:
-            status = api_client().status_lookup(folio, factor)
+            status = await api_client().status_lookup(folio, factor)
         except NotFound:
             say(dispatcher, tracker, "estado_no_encontrado")
             return reset
@@ -114,7 +114,7 @@ class ActionMisCasos(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         try:
-            cases = api_client().resident_cases(case_channel(tracker), tracker.sender_id)
+            cases = await api_client().resident_cases(case_channel(tracker), tracker.sender_id)
         except ApiError as error:
             logger.warning("resident_cases_failed error=%s", type(error).__name__)
             say(dispatcher, tracker, "estado_error")

@@ -29,14 +29,14 @@ class ValidateFelicitacionForm(CaseFormValidation):
     def correction_response() -> str:
         return "corregir_felicitacion"
 
-    def validate_descripcion(
+    async def validate_descripcion(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         # "quiero felicitar a la funcionaria del CAV" is short but says it all
         text = first_value(value) or ""
         if len(text.split()) >= 4 and not text.startswith("/"):
-            return self.with_unasked_theme({"descripcion": text}, tracker)
-        return super().validate_descripcion(value, dispatcher, tracker, domain)
+            return await self.with_unasked_theme({"descripcion": text}, tracker)
+        return await super().validate_descripcion(value, dispatcher, tracker, domain)
 
     def validate_unidad_felicitada(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -132,7 +132,7 @@ def case_payload(tracker: Tracker, case_type: str, idempotency_key: str) -> dict
     return {key: value for key, value in payload.items() if value is not None}
 
 
-def file_case(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+async def file_case(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """File the confirmed case once: the idempotency key survives retries until it succeeds."""
     case_type = tracker.get_slot("tipo_caso")
     if case_type not in REGISTERED_RESPONSES:
@@ -141,7 +141,7 @@ def file_case(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventT
     key = tracker.get_slot("idempotency_key") or str(uuid.uuid4())
     payload = case_payload(tracker, case_type, key)
     try:
-        result = api_client().file_case(payload)
+        result = await api_client().file_case(payload)
     except ApiUnavailable:
         return _kept_for_retry(dispatcher, tracker, key)
     except ApiRejected as error:
@@ -159,7 +159,7 @@ def file_case(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventT
         mask_rut(tracker.get_slot("rut")),
     )
     folio = str(result.get("folio", ""))
-    attach_shared_media(folio, shared_media(tracker.events).upload_ids, tracker.sender_id)
+    await attach_shared_media(folio, shared_media(tracker.events).upload_ids, tracker.sender_id)
     say(
         dispatcher,
         tracker,
@@ -171,7 +171,7 @@ def file_case(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventT
     return [*case_reset_events(), SlotSet("ultimo_folio", folio)]
 
 
-def attach_shared_media(folio: str, upload_ids: list[str], sender_id: str) -> None:
+async def attach_shared_media(folio: str, upload_ids: list[str], sender_id: str) -> None:
     """Link the channel's uploads to the new case; a failure is logged, the case stands.
 
     The uploads stay in the admin for a week, and linking is idempotent, so staff (or a later
@@ -180,7 +180,7 @@ def attach_shared_media(folio: str, upload_ids: list[str], sender_id: str) -> No
     if not upload_ids:
         return
     try:
-        api_client().attach_uploads(folio, upload_ids, sender_id)
+        await api_client().attach_uploads(folio, upload_ids, sender_id)
     except ApiError as error:
         logger.error(
             "attachments_not_linked folio=%s uploads=%d error=%s",
@@ -231,4 +231,4 @@ class ActionFileCase(Action):
         # Filing always ends the bot's turn. The slots it resets change the dialogue state, and
         # after the declined adhesion offer the policies were left unsure and chose the
         # fallback ("no entendí") right after giving the folio.
-        return [*file_case(dispatcher, tracker), FollowupAction("action_listen")]
+        return [*await file_case(dispatcher, tracker), FollowupAction("action_listen")]

@@ -40,7 +40,7 @@ class ActionHandoff(Action):
             "reason": handoff_reason(tracker),
         }
         try:
-            result = api_client().request_handoff(payload)
+            result = await api_client().request_handoff(payload)
         except ApiError as error:
             logger.error("handoff_failed error=%s", type(error).__name__)
             say(dispatcher, tracker, "handoff_error")

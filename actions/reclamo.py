@@ -65,16 +65,16 @@ class ValidateReclamoForm(CaseFormValidation):
             slots.remove("direccion")  # a clerk's treatment is not found at a street corner
         return slots
 
-    def validate_descripcion(
+    async def validate_descripcion(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        result = super().validate_descripcion(value, dispatcher, tracker, domain)
+        result = await super().validate_descripcion(value, dispatcher, tracker, domain)
         description = result.get("descripcion")
         if description and not tracker.slots.get("categoria"):
-            result.update(theme_of(description))
+            result.update(await theme_of(description))
         return result
 
-    def validate_categoria(
+    async def validate_categoria(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         asked = tracker.get_slot("requested_slot")
@@ -86,7 +86,7 @@ class ValidateReclamoForm(CaseFormValidation):
                 "descripcion"
             )
             if asked is None and description and not previous_value(tracker, "categoria"):
-                return theme_of(str(description))
+                return await theme_of(str(description))
             return {"categoria": previous_value(tracker, "categoria")}
         category = normalize_category(value)
         if category is None:
@@ -116,9 +116,9 @@ class ActionSubmitReclamo(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        similar = _similar_open_case(tracker)
+        similar = await _similar_open_case(tracker)
         if not similar:
-            return file_case(dispatcher, tracker)
+            return await file_case(dispatcher, tracker)
         say(
             dispatcher,
             tracker,
@@ -131,12 +131,12 @@ class ActionSubmitReclamo(Action):
         return [SlotSet("caso_similar", similar.get("folio")), SlotSet("oferta_adhesion", True)]
 
 
-def _similar_open_case(tracker: Tracker) -> dict[str, Any] | None:
+async def _similar_open_case(tracker: Tracker) -> dict[str, Any] | None:
     category, address = tracker.get_slot("categoria"), tracker.get_slot("direccion")
     if not category or not address:
         return None
     try:
-        cases = api_client().similar_cases(category, address)
+        cases = await api_client().similar_cases(category, address)
     except ApiError as error:
         # the check only helps; filing goes on (and reports its own failure)
         logger.warning("similar_check_failed error=%s", type(error).__name__)
@@ -155,19 +155,19 @@ class ActionAdherirCaso(Action):
     ) -> list[EventType]:
         folio = tracker.get_slot("caso_similar")
         if not folio:
-            return file_case(dispatcher, tracker)
+            return await file_case(dispatcher, tracker)
         body = {"contact": contact_payload(tracker, "reclamo"), **channel_identity(tracker)}
         try:
-            result = api_client().add_adhesion(folio, body)
+            result = await api_client().add_adhesion(folio, body)
         except ApiUnavailable:
             say(dispatcher, tracker, "error_adhesion")
             return []
         except ApiError as error:
             logger.error("adhesion_rejected folio=%s error=%s", folio, error)
             say(dispatcher, tracker, "adhesion_no_disponible", folio=folio)
-            return [SlotSet("oferta_adhesion", False), *file_case(dispatcher, tracker)]
+            return [SlotSet("oferta_adhesion", False), *await file_case(dispatcher, tracker)]
         # the photos the resident sent show the same problem: they go with the joined case
-        attach_shared_media(
+        await attach_shared_media(
             result.get("folio", folio), shared_media(tracker.events).upload_ids, tracker.sender_id
         )
         say(

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,7 +13,13 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.api_client import ApiError
+from actions.api_client import (
+    ApiError,
+    OirsApiClient,
+    seconds_from_env,
+    settings_version,
+    within,
+)
 from actions.common import api_client
 from actions.messages import say
 
@@ -55,6 +64,56 @@ def commune_slot_events(commune: dict[str, Any]) -> list[EventType]:
     return events
 
 
+# the greeting does not wait longer than this for the admin (then: last known or defaults)
+COMMUNE_WAIT_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class _Known:
+    commune: dict[str, Any]
+    version: str | None
+    fetched_at: float
+
+
+class CommuneCache:
+    """The commune's settings as the admin last gave them, kept `ttl` seconds.
+
+    Every answer of the admin names the version of these settings
+    (X-OIRS-Settings-Version), so a change made in the admin is seen at the next call the
+    actions make, whichever it is; when the admin cannot answer, the last known settings
+    are better than the defaults.
+    """
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self._known: _Known | None = None
+
+    async def get(self, client: OirsApiClient, wait: float) -> dict[str, Any]:
+        """The settings; raises ApiError only when the admin fails and none are known."""
+        known = self._known
+        if known is not None and self._fresh(known):
+            return known.commune
+        try:
+            commune = await within(wait, client.commune())
+        except ApiError:
+            if known is None:
+                raise
+            logger.warning("commune_config_stale age_s=%.0f", self.clock() - known.fetched_at)
+            return known.commune
+        self._known = _Known(commune, settings_version(), self.clock())
+        return commune
+
+    def _fresh(self, known: _Known) -> bool:
+        return self.clock() - known.fetched_at < self.ttl and settings_version() == known.version
+
+    def clear(self) -> None:
+        self._known = None
+
+
+COMMUNE = CommuneCache(seconds_from_env("OIRS_COMMUNE_CACHE_SECONDS", 60.0))
+
+
 class ActionSessionStart(Action):
     """Starts a session: keeps the resident's data, loads the commune, greets on first contact."""
 
@@ -66,7 +125,7 @@ class ActionSessionStart(Action):
     ) -> list[EventType]:
         events: list[EventType] = [SessionStarted()]
         events += _carried_over_slots(tracker)
-        commune_events = _load_commune()
+        commune_events = await _load_commune()
         events += commune_events
         values = {event["name"]: event["value"] for event in commune_events}
         if _is_first_contact(tracker):
@@ -78,9 +137,9 @@ class ActionSessionStart(Action):
         return events
 
 
-def _load_commune() -> list[EventType]:
+async def _load_commune() -> list[EventType]:
     try:
-        return commune_slot_events(api_client().commune())
+        return commune_slot_events(await COMMUNE.get(api_client(), COMMUNE_WAIT_SECONDS))
     except ApiError as error:
         logger.warning("commune_config_unavailable error=%s", type(error).__name__)
         return []

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-import json
 import logging
+from collections import OrderedDict
 from typing import Any
 
 from actions.api_client import ApiError
@@ -13,22 +12,35 @@ from actions.common import api_client, infer_category
 logger = logging.getLogger(__name__)
 
 
-@functools.lru_cache(maxsize=256)
-def _classified(description: str) -> str:
-    return json.dumps(api_client().classify(description))
+# the classifier's latest answers by description, oldest first (failures are not kept)
+_ANSWERS: OrderedDict[str, dict[str, Any]] = OrderedDict()
+_KEPT_ANSWERS = 256
 
 
-def classify(description: str) -> dict[str, Any]:
+def forget_answers() -> None:
+    """Drop the kept answers (a new classifier, or a test)."""
+    _ANSWERS.clear()
+
+
+async def classify(description: str) -> dict[str, Any]:
     """The classifier's answer; one call per description even when two validators ask (the
     opening message validates the description and the theme in the same turn)."""
-    return dict(json.loads(_classified(description)))
+    answer = _ANSWERS.get(description)
+    if answer is None:
+        answer = await api_client().classify(description)
+        _ANSWERS[description] = answer
+        while len(_ANSWERS) > _KEPT_ANSWERS:
+            _ANSWERS.popitem(last=False)
+    else:
+        _ANSWERS.move_to_end(description)
+    return dict(answer)
 
 
-def theme_of(description: str) -> dict[str, Any]:
+async def theme_of(description: str) -> dict[str, Any]:
     """The theme the classifier reads in the description; below its threshold the form asks,
     offering its three most likely themes (never "otro" in silence)."""
     try:
-        suggestion = classify(description)
+        suggestion = await classify(description)
     except ApiError as error:
         # the admin is away: a clear keyword match will do, otherwise the resident chooses
         logger.warning("classify_failed error=%s", type(error).__name__)
@@ -42,11 +54,11 @@ def theme_of(description: str) -> dict[str, Any]:
 UNASKED_THEME_FLOOR = 0.25
 
 
-def confident_theme(description: str) -> str | None:
+async def confident_theme(description: str) -> str | None:
     """The theme of a case that never asks it (sugerencia, felicitación): the classifier's
     first choice when reasonably probable; nothing is filed under "otro" by default."""
     try:
-        suggestion = classify(description)
+        suggestion = await classify(description)
     except ApiError as error:
         logger.warning("classify_failed error=%s", type(error).__name__)
         return None

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import json as jsonlib
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-import responses
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+
+from actions import api_client, session, themes
+from actions.api_client import OirsApiClient, Retry
 
 API = "http://admin.test"
 TOKEN = "bot-test-token"
@@ -24,14 +30,106 @@ def domain() -> dict[str, Any]:
     return Domain.load(str(ROOT / "bot")).as_dict()
 
 
+@dataclass(frozen=True)
+class SentRequest:
+    """A request as the admin received it."""
+
+    method: str
+    url: str
+    headers: httpx.Headers
+    body: bytes
+    params: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Call:
+    request: SentRequest
+
+
+class AdminWire:
+    """The admin API on the wire, for the actions' httpx client: answers are registered per
+    method and URL (query string ignored) and given in order, the last one repeating; a call
+    nobody registered finds no server (httpx.ConnectError)."""
+
+    def __init__(self) -> None:
+        self.answers: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.calls: list[Call] = []
+        self.transport = httpx.MockTransport(self._answer)
+
+    def add(
+        self,
+        method: str,
+        url: str,
+        json: Any = None,
+        status: int = 200,
+        body: str | bytes | Exception | None = None,
+        headers: dict[str, str] | None = None,
+        delay: float = 0.0,
+    ) -> None:
+        """Register an answer; `delay` seconds pass before it comes (a slow admin)."""
+        answer = {
+            "json": json,
+            "status": status,
+            "body": body,
+            "headers": headers or {},
+            "delay": delay,
+        }
+        self.answers.setdefault((method, url), []).append(answer)
+
+    def get(self, url: str, **answer: Any) -> None:
+        self.add("GET", url, **answer)
+
+    def post(self, url: str, **answer: Any) -> None:
+        self.add("POST", url, **answer)
+
+    def replace(self, method: str, url: str, **answer: Any) -> None:
+        self.answers.pop((method, url), None)
+        self.add(method, url, **answer)
+
+    def client(self) -> OirsApiClient:
+        """A client of this wire, with the retries of production but no pauses."""
+        return OirsApiClient(API, TOKEN, retry=Retry(backoff=0.0), transport=self.transport)
+
+    async def _answer(self, request: httpx.Request) -> httpx.Response:
+        url = str(request.url.copy_with(query=None))
+        sent = SentRequest(
+            request.method,
+            str(request.url),
+            request.headers,
+            request.content,
+            dict(request.url.params),
+        )
+        self.calls.append(Call(sent))
+        queued = self.answers.get((request.method, url))
+        if not queued:
+            raise httpx.ConnectError("nothing registered for this call", request=request)
+        answer = queued.pop(0) if len(queued) > 1 else queued[0]
+        await asyncio.sleep(answer["delay"])
+        body = answer["body"]
+        if isinstance(body, Exception):
+            raise body
+        if answer["json"] is not None:
+            content = jsonlib.dumps(answer["json"]).encode()
+            headers = {"Content-Type": "application/json", **answer["headers"]}
+            return httpx.Response(answer["status"], content=content, headers=headers)
+        return httpx.Response(answer["status"], content=body or b"", headers=answer["headers"])
+
+
 @pytest.fixture
-def api(monkeypatch: pytest.MonkeyPatch):
-    """The admin API as seen on the wire; every call must be registered or the test fails."""
+def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[AdminWire]:
+    """The admin API as seen on the wire; a call nobody registered fails to connect."""
     monkeypatch.setenv("OIRS_API_URL", API)
     monkeypatch.setenv("OIRS_API_TOKEN", TOKEN)
-    monkeypatch.setattr(time, "sleep", lambda seconds: None)
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
+    wire = AdminWire()
+    previous = api_client.use_client_factory(wire.client)
+    session.COMMUNE.clear()
+    themes.forget_answers()
+    try:
+        yield wire
+    finally:
+        api_client.use_client_factory(previous)
+        session.COMMUNE.clear()
+        themes.forget_answers()
 
 
 class Conversation:
@@ -113,9 +211,17 @@ class Conversation:
         return list(self.events) + marker + candidates
 
     def run(self, action: Action, active_loop: str | None = None) -> Result:
+        """Run the action as the action server would, timing the resident's wait."""
         dispatcher = CollectingDispatcher()
-        events = asyncio.run(action.run(dispatcher, self.tracker(active_loop), self.domain))
-        result = Result(events, dispatcher.messages)
+
+        async def turn() -> tuple[list[dict[str, Any]], float]:
+            started = time.perf_counter()
+            events = await action.run(dispatcher, self.tracker(active_loop), self.domain)
+            waited = time.perf_counter() - started
+            return events, waited
+
+        events, waited = asyncio.run(turn())
+        result = Result(events, dispatcher.messages, waited)
         for event in events:
             if event.get("event") == "slot":
                 self.slots[event["name"]] = event["value"]
@@ -123,9 +229,12 @@ class Conversation:
 
 
 class Result:
-    def __init__(self, events: list[dict[str, Any]], messages: list[dict[str, Any]]) -> None:
+    def __init__(
+        self, events: list[dict[str, Any]], messages: list[dict[str, Any]], seconds: float = 0.0
+    ) -> None:
         self.events = events
         self.messages = messages
+        self.seconds = seconds  # how long the resident waited for the answer
 
     @property
     def slots(self) -> dict[str, Any]:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 
-import requests
-import responses
+import httpx
 
 from actions.channel_media import shared_media
 from actions.filing import ActionFileCase
 from actions.reclamo import ActionAdherirCaso
-from tests.actions.conftest import API, Conversation
+from tests.actions.conftest import API, AdminWire, Conversation
 from tests.actions.test_reclamo import FILED, confirmed
 
 
@@ -42,7 +41,7 @@ def test_media_since_the_last_filed_case_only() -> None:
 
 
 def test_filed_reclamo_takes_the_photos_and_the_shared_location(
-    conversation: Conversation, api: responses.RequestsMock
+    conversation: Conversation, api: AdminWire
 ) -> None:
     _with_media(conversation, "upl_1", lat=-36.6066, lon=-72.1034)
     confirmed(conversation).user("sí", intent="afirmar")
@@ -59,14 +58,14 @@ def test_filed_reclamo_takes_the_photos_and_the_shared_location(
 
 
 def test_a_failed_link_does_not_undo_the_filed_case(
-    conversation: Conversation, api: responses.RequestsMock
+    conversation: Conversation, api: AdminWire
 ) -> None:
     _with_media(conversation, "upl_2")
     confirmed(conversation).user("sí", intent="afirmar")
     api.post(f"{API}/api/v1/cases", json=FILED, status=201)
     api.post(
         f"{API}/api/v1/cases/{FILED['folio']}/attachments",
-        body=requests.ConnectionError("refused"),
+        body=httpx.ConnectError("refused"),
     )
     result = conversation.run(ActionFileCase())
     assert FILED["folio"] in result.text
@@ -74,7 +73,7 @@ def test_a_failed_link_does_not_undo_the_filed_case(
 
 
 def test_joining_an_open_reclamo_takes_the_photos_to_that_case(
-    conversation: Conversation, api: responses.RequestsMock
+    conversation: Conversation, api: AdminWire
 ) -> None:
     _with_media(conversation, "upl_3")
     confirmed(conversation).set(caso_similar="RC-2026-000007", oferta_adhesion=True)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import requests
-import responses
+import httpx
 
 from actions.core import ActionCancelar, ActionFallback, ActionOtroIdioma
 from actions.emergencia import ActionEmergencia
 from actions.filing import ActionFileCase
 from actions.session import ActionSessionStart
-from tests.actions.conftest import API, Conversation
+from tests.actions.conftest import API, AdminWire, Conversation
 
 COMMUNE = {
     "name": "Chillán",
@@ -25,7 +24,7 @@ COMMUNE = {
 
 def test_first_contact_says_it_is_automated_and_gives_the_privacy_notice(
     conversation: Conversation,
-    api: responses.RequestsMock,
+    api: AdminWire,
 ) -> None:
     api.get(f"{API}/api/v1/commune", json=COMMUNE)
     result = conversation.run(ActionSessionStart())
@@ -39,9 +38,9 @@ def test_first_contact_says_it_is_automated_and_gives_the_privacy_notice(
 
 def test_session_start_works_with_defaults_when_the_admin_is_down(
     conversation: Conversation,
-    api: responses.RequestsMock,
+    api: AdminWire,
 ) -> None:
-    api.get(f"{API}/api/v1/commune", body=requests.ConnectionError("refused"))
+    api.get(f"{API}/api/v1/commune", body=httpx.ConnectError("refused"))
     result = conversation.run(ActionSessionStart())
     assert result.slots["municipalidad"] == "la Municipalidad"
     assert "automatizado" in result.text and "{" not in result.text
@@ -49,7 +48,7 @@ def test_session_start_works_with_defaults_when_the_admin_is_down(
 
 def test_returning_resident_keeps_data_and_is_not_given_the_notice_again(
     conversation: Conversation,
-    api: responses.RequestsMock,
+    api: AdminWire,
 ) -> None:
     conversation.set(nombre="Ana Pérez").user("hola", intent="saludo")
     api.get(f"{API}/api/v1/commune", json=COMMUNE)
@@ -117,7 +116,7 @@ def test_cancel_with_nothing_in_progress_says_so(conversation: Conversation) -> 
 
 def test_written_consulta_is_filed_as_a_consulta(
     conversation: Conversation,
-    api: responses.RequestsMock,
+    api: AdminWire,
 ) -> None:
     conversation.set(
         descripcion="¿Dónde pido un certificado de residencia?",
@@ -146,7 +145,7 @@ def test_written_consulta_is_filed_as_a_consulta(
 
 def test_typing_reintentar_after_a_failure_retries_even_if_the_nlu_missed_it(
     conversation: Conversation,
-    api: responses.RequestsMock,
+    api: AdminWire,
 ) -> None:
     conversation.set(
         descripcion="Poste sin luz hace un mes",
@@ -205,7 +204,7 @@ def test_an_insult_gets_a_calm_boundary_and_the_options(domain: dict[str, Any]) 
 
 def test_other_ways_of_saying_retry_retry_even_if_the_nlu_missed_them(
     conversation: Conversation,
-    api: responses.RequestsMock,
+    api: AdminWire,
 ) -> None:
     conversation.set(
         descripcion="Poste sin luz hace un mes",

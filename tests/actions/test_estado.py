@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-import requests
-import responses
+import httpx
 
 from actions.estado import ActionConsultarEstado, ActionMisCasos, ValidateEstadoForm
-from tests.actions.conftest import API, Conversation
+from tests.actions.conftest import API, AdminWire, Conversation
 
 STATUS = {
     "folio": "RC-2026-000123",
@@ -44,7 +43,7 @@ def test_factor_accepts_rut_email_or_phone(conversation: Conversation) -> None:
 
 def test_status_is_shown_with_the_due_date_after_verification(
     conversation: Conversation,
-    api: responses.RequestsMock,
+    api: AdminWire,
 ) -> None:
     conversation.set(folio="RC-2026-000123", factor="+56987654321")
     api.post(f"{API}/api/v1/status-lookup", json=STATUS)
@@ -60,7 +59,7 @@ def test_status_is_shown_with_the_due_date_after_verification(
 
 def test_wrong_factor_and_unknown_folio_get_the_same_answer(
     conversation: Conversation,
-    api: responses.RequestsMock,
+    api: AdminWire,
 ) -> None:
     conversation.set(folio="RC-2026-000123", factor="+56911111111")
     api.post(
@@ -74,17 +73,17 @@ def test_wrong_factor_and_unknown_folio_get_the_same_answer(
 
 def test_status_lookup_with_api_down_says_so(
     conversation: Conversation,
-    api: responses.RequestsMock,
+    api: AdminWire,
 ) -> None:
     conversation.set(folio="RC-2026-000123", factor="+56987654321")
-    api.post(f"{API}/api/v1/status-lookup", body=requests.ConnectionError("refused"))
+    api.post(f"{API}/api/v1/status-lookup", body=httpx.ConnectError("refused"))
     result = conversation.run(ActionConsultarEstado())
     assert "no puedo consultar el sistema municipal" in result.text
 
 
 def test_mis_casos_lists_the_cases_of_this_channel_identity(
     conversation: Conversation,
-    api: responses.RequestsMock,
+    api: AdminWire,
 ) -> None:
     conversation.user("mis casos", intent="consultar_estado")
     api.get(
@@ -110,7 +109,7 @@ def test_mis_casos_lists_the_cases_of_this_channel_identity(
 
 def test_mis_casos_without_cases_offers_the_folio_path(
     conversation: Conversation,
-    api: responses.RequestsMock,
+    api: AdminWire,
 ) -> None:
     conversation.user("mis casos", intent="consultar_estado")
     api.get(f"{API}/api/v1/residents/cases", json={"cases": []})
@@ -120,7 +119,7 @@ def test_mis_casos_without_cases_offers_the_folio_path(
 
 def test_web_widget_conversations_are_looked_up_as_web(
     conversation: Conversation,
-    api: responses.RequestsMock,
+    api: AdminWire,
 ) -> None:
     conversation.channel = "socketio"
     conversation.user("mis casos", intent="consultar_estado")

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 
-import requests
-import responses
+import httpx
 
 from actions.handoff import ActionHandoff
-from tests.actions.conftest import API, Conversation
+from tests.actions.conftest import API, AdminWire, Conversation
 
 
 def test_handoff_sends_the_transcript_and_relays_the_admin_message(
     conversation: Conversation,
-    api: responses.RequestsMock,
+    api: AdminWire,
 ) -> None:
     conversation.user("hola", intent="saludo").bot("¿En qué le puedo ayudar hoy?")
     conversation.user("quiero hablar con un funcionario", intent="hablar_con_humano")
@@ -33,7 +32,7 @@ def test_handoff_sends_the_transcript_and_relays_the_admin_message(
 
 def test_after_hours_handoff_tells_the_consulta_folio(
     conversation: Conversation,
-    api: responses.RequestsMock,
+    api: AdminWire,
 ) -> None:
     conversation.user("quiero hablar con una persona", intent="hablar_con_humano")
     api.post(
@@ -52,7 +51,7 @@ def test_after_hours_handoff_tells_the_consulta_folio(
 
 def test_handoff_after_misunderstandings_says_why(
     conversation: Conversation,
-    api: responses.RequestsMock,
+    api: AdminWire,
 ) -> None:
     conversation.user("asdf qwerty", intent="nlu_fallback")
     conversation.user("persona", intent="hablar_con_humano")
@@ -64,10 +63,10 @@ def test_handoff_after_misunderstandings_says_why(
 
 def test_handoff_with_api_down_gives_other_ways_to_reach_a_person(
     conversation: Conversation,
-    api: responses.RequestsMock,
+    api: AdminWire,
 ) -> None:
     conversation.user("quiero hablar con una persona", intent="hablar_con_humano")
-    api.post(f"{API}/api/v1/handoffs", body=requests.ConnectionError("refused"))
+    api.post(f"{API}/api/v1/handoffs", body=httpx.ConnectError("refused"))
     result = conversation.run(ActionHandoff())
     assert "No pude comunicarle con una persona" in result.text
     assert conversation.slots["oirs_telefono"] in result.text

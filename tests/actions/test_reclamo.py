@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 
-import requests
-import responses
+import httpx
 
 from actions.case_form import ActionAskConfirmacion
 from actions.felicitacion import ValidateFelicitacionForm
 from actions.filing import ActionFileCase
 from actions.reclamo import ActionAdherirCaso, ActionSubmitReclamo, ValidateReclamoForm
-from tests.actions.conftest import API, Conversation, Result
+from tests.actions.conftest import API, AdminWire, Conversation, Result
 
 FILED = {
     "folio": "RC-2026-000042",
@@ -188,7 +187,7 @@ def test_choosing_the_contact_field_asks_for_it_again(conversation: Conversation
 
 def test_no_similar_case_files_directly_with_folio_and_calendar_due_date(
     conversation: Conversation,
-    api: responses.RequestsMock,
+    api: AdminWire,
 ) -> None:
     confirmed(conversation).user("sí", intent="afirmar")
     api.get(f"{API}/api/v1/cases/similar", json={"cases": []})
@@ -210,7 +209,7 @@ def test_no_similar_case_files_directly_with_folio_and_calendar_due_date(
 
 def test_similar_open_case_is_offered_for_adhesion_before_filing(
     conversation: Conversation,
-    api: responses.RequestsMock,
+    api: AdminWire,
 ) -> None:
     confirmed(conversation).user("sí", intent="afirmar")
     api.get(
@@ -235,7 +234,7 @@ def test_similar_open_case_is_offered_for_adhesion_before_filing(
 
 def test_adhering_joins_the_open_case_instead_of_filing(
     conversation: Conversation,
-    api: responses.RequestsMock,
+    api: AdminWire,
 ) -> None:
     confirmed(conversation).set(caso_similar="RC-2026-000007", oferta_adhesion=True)
     conversation.user("sí", intent="afirmar")
@@ -253,10 +252,10 @@ def test_adhering_joins_the_open_case_instead_of_filing(
 
 def test_api_down_keeps_the_data_and_offers_to_retry(
     conversation: Conversation,
-    api: responses.RequestsMock,
+    api: AdminWire,
 ) -> None:
     confirmed(conversation).user("sí", intent="afirmar")
-    api.post(f"{API}/api/v1/cases", body=requests.ConnectionError("refused"))
+    api.post(f"{API}/api/v1/cases", body=httpx.ConnectError("refused"))
     result = conversation.run(ActionFileCase())
     assert "no pudimos registrar" in result.text and "quedan guardados" in result.text
     assert result.slots == {
@@ -269,13 +268,13 @@ def test_api_down_keeps_the_data_and_offers_to_retry(
 
 def test_retry_after_failure_reuses_the_key_so_the_case_is_filed_once(
     conversation: Conversation,
-    api: responses.RequestsMock,
+    api: AdminWire,
 ) -> None:
     confirmed(conversation, key=None).user("sí", intent="afirmar")
     api.post(f"{API}/api/v1/cases", status=503)
     first = conversation.run(ActionFileCase())
     assert first.slots["envio_fallido"] is True
-    api.replace(responses.POST, f"{API}/api/v1/cases", json=FILED, status=200)
+    api.replace("POST", f"{API}/api/v1/cases", json=FILED, status=200)
     conversation.user("reintentar", intent="afirmar")
     second = conversation.run(ActionFileCase())
     keys = {json.loads(call.request.body)["idempotency_key"] for call in api.calls}
@@ -286,7 +285,7 @@ def test_retry_after_failure_reuses_the_key_so_the_case_is_filed_once(
 
 def test_value_rejected_by_the_admin_is_explained_and_cleared(
     conversation: Conversation,
-    api: responses.RequestsMock,
+    api: AdminWire,
 ) -> None:
     confirmed(conversation).set(rut="12.345.678-5").user("sí", intent="afirmar")
     api.post(
@@ -307,7 +306,7 @@ def test_value_rejected_by_the_admin_is_explained_and_cleared(
 
 def test_similar_check_failure_does_not_block_filing(
     conversation: Conversation,
-    api: responses.RequestsMock,
+    api: AdminWire,
 ) -> None:
     confirmed(conversation).user("sí", intent="afirmar")
     api.get(f"{API}/api/v1/cases/similar", status=500)

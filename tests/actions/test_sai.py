@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 
-import responses
-
 from actions.case_form import ASK_ACTIONS, ActionAskConfirmacion
 from actions.filing import ActionFileCase
 from actions.sai import ValidateSaiForm
-from tests.actions.conftest import API, Conversation
+from tests.actions.conftest import API, AdminWire, Conversation
 
 
 def test_sai_form_never_asks_for_rut_nor_reason(domain: dict) -> None:
@@ -58,7 +56,7 @@ def test_postal_address_is_accepted_for_notifications(conversation: Conversation
 
 def test_a_rut_given_unasked_is_neither_checked_nor_filed(
     conversation: Conversation,
-    api: responses.RequestsMock,
+    api: AdminWire,
 ) -> None:
     conversation.user(
         "mi rut es 12.345.678-4",

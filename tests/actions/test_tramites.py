@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import responses
 
 from actions.tramites import (
     DEFAULT_PATH,
@@ -14,7 +13,7 @@ from actions.tramites import (
     TramitesConfigError,
     load_catalog,
 )
-from tests.actions.conftest import Conversation
+from tests.actions.conftest import AdminWire, Conversation
 
 
 @pytest.mark.parametrize(
@@ -63,7 +62,7 @@ def test_every_shipped_procedure_has_where_to_go_and_a_link() -> None:
 
 
 def test_the_answer_names_the_office_and_the_link_and_files_nothing(
-    conversation: Conversation, api: responses.RequestsMock
+    conversation: Conversation, api: AdminWire
 ) -> None:
     conversation.user("donde pago el permiso de circulacion?", intent="tramite_municipal")
     result = conversation.run(ActionTramite())
@@ -74,7 +73,7 @@ def test_the_answer_names_the_office_and_the_link_and_files_nothing(
 
 
 def test_an_unknown_procedure_gets_the_municipal_website(
-    conversation: Conversation, api: responses.RequestsMock
+    conversation: Conversation, api: AdminWire
 ) -> None:
     conversation.set(oirs_telefono="+56 2 2345 6789")
     conversation.user("como hago el tramite ese de la muni", intent="tramite_municipal")

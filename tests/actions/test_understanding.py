@@ -6,15 +6,14 @@ from __future__ import annotations
 import json
 
 import pytest
-import responses
 
 from actions.case_form import ASK_ACTIONS
 from actions.common import channel_identity
 from actions.felicitacion import ValidateFelicitacionForm
 from actions.filing import contact_payload
 from actions.reclamo import ValidateReclamoForm
-from actions.themes import _classified
-from tests.actions.conftest import API, Conversation
+from actions.themes import forget_answers
+from tests.actions.conftest import API, AdminWire, Conversation
 
 CONFIDENT = {
     "category": "animales",
@@ -40,12 +39,12 @@ UNSURE = {
 
 @pytest.fixture(autouse=True)
 def fresh_classifier_cache():
-    _classified.cache_clear()
+    forget_answers()
     yield
-    _classified.cache_clear()
+    forget_answers()
 
 
-def classifier(api: responses.RequestsMock, answer: dict) -> None:
+def classifier(api: AdminWire, answer: dict) -> None:
     api.post(f"{API}/api/v1/classify", json=answer, status=200)
 
 
