@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -11,15 +13,36 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.api_client import ApiError, ApiRejected, ApiUnavailable
+from actions.api_client import ApiError, ApiRejected, ApiUnavailable, seconds_from_env
 from actions.channel_media import shared_media
 from actions.common import NO_PLACE, api_client, channel_identity, display_date
+from actions.late_filing import finish_later
 from actions.messages import say
 from actions.privacy import mask_email, mask_phone, mask_rut
 from actions.transcript import build_transcript
 from actions.validators import find_email
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FilingTimes:
+    """How long a resident waits for the folio before being told it will follow, and how
+    long the filing is then retried in the background."""
+
+    wait: float = 5.0
+    keep_trying: float = 900.0
+
+    @classmethod
+    def from_env(cls) -> FilingTimes:
+        """OIRS_FILING_WAIT_SECONDS and OIRS_FILING_RETRY_SECONDS."""
+        return cls(
+            wait=seconds_from_env("OIRS_FILING_WAIT_SECONDS", cls.wait),
+            keep_trying=seconds_from_env("OIRS_FILING_RETRY_SECONDS", cls.keep_trying),
+        )
+
+
+TIMES = FilingTimes.from_env()
 
 REGISTERED_RESPONSES = {
     "reclamo": "reclamo_registrado",
@@ -132,16 +155,28 @@ def case_payload(tracker: Tracker, case_type: str, idempotency_key: str) -> dict
     return {key: value for key, value in payload.items() if value is not None}
 
 
-async def file_case(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """File the confirmed case once: the idempotency key survives retries until it succeeds."""
+async def file_case(
+    dispatcher: CollectingDispatcher, tracker: Tracker, wait: float | None = None
+) -> list[EventType]:
+    """File the confirmed case once: the idempotency key survives retries until it succeeds.
+
+    The resident waits at most `wait` seconds (TIMES.wait); after that they are told the
+    folio will follow, and the filing is finished in the background.
+    """
     case_type = tracker.get_slot("tipo_caso")
     if case_type not in REGISTERED_RESPONSES:
         say(dispatcher, tracker, "default")
         return []
     key = tracker.get_slot("idempotency_key") or str(uuid.uuid4())
     payload = case_payload(tracker, case_type, key)
+    client = api_client()
+    first_try = asyncio.ensure_future(client.file_case(payload))
+    limit = TIMES.wait if wait is None else wait
     try:
-        result = await api_client().file_case(payload)
+        result = await asyncio.wait_for(asyncio.shield(first_try), max(limit, 0.0))
+    except asyncio.TimeoutError:
+        _finish_in_background(first_try, payload, tracker)
+        return _on_its_way(dispatcher, tracker, key)
     except ApiUnavailable:
         return _kept_for_retry(dispatcher, tracker, key)
     except ApiRejected as error:
@@ -171,6 +206,18 @@ async def file_case(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[
     return [*case_reset_events(), SlotSet("ultimo_folio", folio)]
 
 
+def _finish_in_background(
+    first_try: asyncio.Future[dict[str, Any]], payload: dict[str, Any], tracker: Tracker
+) -> None:
+    """The admin will send the folio; the uploads of this conversation go with the case."""
+    upload_ids, sender_id = shared_media(tracker.events).upload_ids, tracker.sender_id
+
+    async def on_filed(result: dict[str, Any]) -> None:
+        await attach_shared_media(str(result.get("folio", "")), upload_ids, sender_id)
+
+    finish_later(api_client(), first_try, payload, on_filed, TIMES.keep_trying)
+
+
 async def attach_shared_media(folio: str, upload_ids: list[str], sender_id: str) -> None:
     """Link the channel's uploads to the new case; a failure is logged, the case stands.
 
@@ -194,6 +241,17 @@ def _kept_for_retry(
     dispatcher: CollectingDispatcher, tracker: Tracker, key: str
 ) -> list[EventType]:
     say(dispatcher, tracker, "error_registro")
+    return _retry_slots(key)
+
+
+def _on_its_way(dispatcher: CollectingDispatcher, tracker: Tracker, key: str) -> list[EventType]:
+    """The admin is slow: the folio will come through the channel. The case stays in the
+    conversation with its key, so "reintentar" shows the same folio, never a second case."""
+    say(dispatcher, tracker, "registro_en_curso")
+    return _retry_slots(key)
+
+
+def _retry_slots(key: str) -> list[EventType]:
     return [
         SlotSet("envio_fallido", True),
         SlotSet("idempotency_key", key),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import Any
@@ -11,7 +12,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.api_client import ApiError, ApiUnavailable
+from actions import filing
+from actions.api_client import ApiError, ApiUnavailable, within
 from actions.case_form import CaseFormValidation, contact_text, previous_value
 from actions.channel_media import shared_media
 from actions.common import (
@@ -116,9 +118,12 @@ class ActionSubmitReclamo(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        similar = await _similar_open_case(tracker)
+        # the resident's whole wait is filing.TIMES.wait: at most half of it for the check
+        loop, wait = asyncio.get_running_loop(), filing.TIMES.wait
+        started = loop.time()
+        similar = await _similar_open_case(tracker, wait / 2)
         if not similar:
-            return await file_case(dispatcher, tracker)
+            return await file_case(dispatcher, tracker, wait - (loop.time() - started))
         say(
             dispatcher,
             tracker,
@@ -131,12 +136,12 @@ class ActionSubmitReclamo(Action):
         return [SlotSet("caso_similar", similar.get("folio")), SlotSet("oferta_adhesion", True)]
 
 
-async def _similar_open_case(tracker: Tracker) -> dict[str, Any] | None:
+async def _similar_open_case(tracker: Tracker, wait: float) -> dict[str, Any] | None:
     category, address = tracker.get_slot("categoria"), tracker.get_slot("direccion")
     if not category or not address:
         return None
     try:
-        cases = await api_client().similar_cases(category, address)
+        cases = await within(wait, api_client().similar_cases(category, address))
     except ApiError as error:
         # the check only helps; filing goes on (and reports its own failure)
         logger.warning("similar_check_failed error=%s", type(error).__name__)

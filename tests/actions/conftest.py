@@ -15,7 +15,7 @@ import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import api_client, session, themes
+from actions import api_client, late_filing, session, themes
 from actions.api_client import OirsApiClient, Retry
 
 API = "http://admin.test"
@@ -211,13 +211,15 @@ class Conversation:
         return list(self.events) + marker + candidates
 
     def run(self, action: Action, active_loop: str | None = None) -> Result:
-        """Run the action as the action server would, timing the resident's wait."""
+        """Run the action as the action server would; what it left to finish in the
+        background (a late filing) finishes too before this returns."""
         dispatcher = CollectingDispatcher()
 
         async def turn() -> tuple[list[dict[str, Any]], float]:
             started = time.perf_counter()
             events = await action.run(dispatcher, self.tracker(active_loop), self.domain)
             waited = time.perf_counter() - started
+            await late_filing.wait_running()
             return events, waited
 
         events, waited = asyncio.run(turn())
