@@ -22,6 +22,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 # connect 3.05 s, then 10 s to send, read or get a pooled connection: a resident is waiting
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.05)
+# idle connections are closed before the admin's gunicorn does (its keep-alive is 2 s), so a
+# call never goes out on a connection the server is closing
+KEEPALIVE_EXPIRY = 1.5
 # the admin's answers name the version of the commune's settings they were given with
 SETTINGS_VERSION_HEADER = "X-OIRS-Settings-Version"
 
@@ -81,7 +84,11 @@ class OirsApiClient:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         self._http = httpx.AsyncClient(
-            base_url=self.base_url, headers=headers, timeout=timeout, transport=transport
+            base_url=self.base_url,
+            headers=headers,
+            timeout=timeout,
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY),
+            transport=transport,
         )
 
     @classmethod
