@@ -1,0 +1,1 @@
+"""The bare bot's custom actions (bench/turns.py)."""
