@@ -176,7 +176,7 @@ def score_case(
         fields["category"] = _field(got == code, code, got, got is None, False)
     # "Sin lugar específico (según el vecino)" is how a reclamo records that it was asked and
     # there is no place: no place, as the gold's null says
-    address = None if NO_PLACE.match(normalize(case.address or "")) else case.address
+    address = None if NO_PLACE.match(normalize(case.address) or "") else case.address
     fields["direccion"] = _compare(gold.get("direccion"), address, normalize, False, mask)
     fields["nombre"] = _compare(gold.get("nombre"), case.name, normalize, False, mask)
     same_channel = gold.get("same_channel_contact") is True
