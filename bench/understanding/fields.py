@@ -112,6 +112,9 @@ def readings(item: dict[str, Any], parsers: Parsers) -> list[tuple[str, object, 
             postal = parsers.parse_postal_address or parsers.parse_place
             found.append(("direccion_postal", gold["direccion_postal"], postal(text)))
         return found
+    if asked == "direccion_postal":  # the postal address asked on its own (SAI notification)
+        postal = parsers.parse_postal_address or parsers.parse_place
+        return [("direccion_postal", gold.get("direccion_postal"), postal(text))]
     raise ValueError(f"pregunta desconocida: {asked!r}")
 
 
