@@ -171,11 +171,15 @@ def outbox_row(stack: Stack, message_id: int) -> OutboxMessage:
 
 def kill_tree(process: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
     """Signal a process and its children (gunicorn workers), as a crash would hit them."""
-    children = _children(process.pid)
-    for pid in [process.pid, *children]:
+    signal_tree(process, sig)
+    process.wait(timeout=30)
+
+
+def signal_tree(process: subprocess.Popen[bytes], sig: int) -> None:
+    """Send `sig` to a process and its children (SIGSTOP/SIGCONT freeze and thaw them)."""
+    for pid in [process.pid, *_children(process.pid)]:
         with suppress(ProcessLookupError):
             os.kill(pid, sig)
-    process.wait(timeout=30)
 
 
 def _children(pid: int) -> list[int]:

@@ -7,13 +7,15 @@ a proxy on :26001 that can lose replies), Rasa :26005, actions :26055, Twilio st
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import TypeVar
 from urllib.parse import urlparse
 
 import pytest
@@ -138,6 +140,58 @@ def test_admin_down_while_filing_tells_the_resident_and_files_once_after_restart
     folio = FOLIO.search(answer)
     assert folio, answer
     assert [c.folio for c in faults.cases_of(fault_stack, sender)] == [folio.group(0)]
+
+
+T = TypeVar("T")
+FILING_ON_ITS_WAY = re.compile(r"(?is)su caso se está registrando.*por este mismo canal")
+
+
+def wait_for(what: str, found: Callable[[], T | None], timeout: float = 60) -> T:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = found()
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"{what}: nothing after {timeout:.0f} s")
+
+
+def test_admin_frozen_while_filing_bounds_the_wait_and_the_folio_comes_through_the_channel(
+    fault_stack: Stack,
+) -> None:
+    """Issue 14: with the admin frozen a resident waited 41 s for 'no pudimos registrar…'.
+    Now they are told within seconds, the filing ends when the admin is back, and the folio
+    reaches the widget conversation through the outbox; one case, one notice."""
+    sender = "web-" + uuid.uuid4().hex[:24]  # a widget conversation: the outbox can reach it
+    turn = rest_turn(fault_stack.rasa_url, sender)
+    faults.reach_confirmation(turn)
+    admin = fault_stack.processes["admin"]
+    faults.signal_tree(admin, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        told = turn("si")
+        waited = time.monotonic() - started
+        assert faults.cases_of(fault_stack, sender) == []
+    finally:
+        faults.signal_tree(admin, signal.SIGCONT)
+    assert FILING_ON_ITS_WAY.search(told), told
+    assert waited < 15, f"the resident waited {waited:.1f} s"
+    [case] = wait_for("the case filed late", lambda: faults.cases_of(fault_stack, sender))
+    key = f"folio:{case.folio}"
+
+    def notices() -> int:
+        return faults.count(fault_stack, OutboxMessage, idempotency_key=key)
+
+    wait_for("the folio notice", notices)
+    outbox_once(fault_stack)
+    inbox = requests.get(
+        f"{fault_stack.admin_url}/widget/api/inbox", params={"session": sender}, timeout=30
+    )
+    assert [case.folio in m["text"] for m in inbox.json()["messages"]] == [True], inbox.text
+    answer = turn("si")  # the offered retry shows the same folio in the chat
+    assert FOLIO.findall(answer)[:1] == [case.folio], answer
+    assert [c.folio for c in faults.cases_of(fault_stack, sender)] == [case.folio]
+    assert notices() == 1
 
 
 def test_database_down_gives_503_and_5xx_json_and_the_case_is_filed_on_recovery(
