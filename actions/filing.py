@@ -175,6 +175,9 @@ async def file_case(
     try:
         result = await asyncio.wait_for(asyncio.shield(first_try), max(limit, 0.0))
     except asyncio.TimeoutError:
+        logger.warning(
+            "case_filing_slow key=%s waited_s=%.1f: finishing in the background", key, limit
+        )
         _finish_in_background(first_try, payload, tracker)
         return _on_its_way(dispatcher, tracker, key)
     except ApiUnavailable:

@@ -49,7 +49,7 @@ def finish_later(
 
 
 async def wait_running() -> None:
-    """Wait for every filing being finished (tests, and an orderly shutdown)."""
+    """Wait until every filing being finished has ended (the tests' turns end with it)."""
     while _RUNNING:
         await asyncio.gather(*_RUNNING, return_exceptions=True)
 
