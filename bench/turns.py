@@ -401,7 +401,7 @@ def restart_rasa(
     return first_reply_after(url, started, start())
 
 
-def restart_stack(stack: e2e.Stack) -> float:
+def restart_stack(stack: e2e.Stack) -> dict[str, float]:
     """Stop every service, then what `make run` does with a trained model, timed to a reply.
 
     Migrations and the idempotent demo seed, then Rasa (loading) while the admin and the
@@ -411,10 +411,29 @@ def restart_stack(stack: e2e.Stack) -> float:
     oirs = str(e2e.APP_BIN / "oirs")
     subprocess.run([oirs, "db", "upgrade"], env=stack.env, check=True, capture_output=True)
     subprocess.run([oirs, "seed-demo"], env=stack.env, check=True, capture_output=True)
+    prepared = time.perf_counter() - started
     rasa = e2e.start_rasa(stack, wait=False)
     e2e.start_admin(stack)
+    admin = time.perf_counter() - started
     e2e.start_actions(stack)
-    return first_reply_after(stack.rasa_url, started, rasa)
+    actions = time.perf_counter() - started
+    return {
+        "ready_s": first_reply_after(stack.rasa_url, started, rasa),
+        "migrate_and_seed_done_s": round(prepared, 2),
+        "admin_up_s": round(admin, 2),
+        "actions_up_s": round(actions, 2),
+    }
+
+
+def tree() -> dict[str, Any]:
+    """The commit under test and how many tracked files differ from it (others' work too)."""
+
+    def git(*arguments: str) -> str:
+        done = subprocess.run(["git", *arguments], cwd=ROOT, capture_output=True, text=True)
+        return done.stdout.strip()
+
+    changed = [line for line in git("status", "--porcelain").splitlines() if line[:2] != "??"]
+    return {"commit": git("rev-parse", "--short", "HEAD"), "uncommitted_files": len(changed)}
 
 
 # --- our model ------------------------------------------------------------------------------
@@ -437,6 +456,22 @@ def our_archive() -> Path:
     return our_archive()
 
 
+def model_facts(archive: Path) -> dict[str, Any]:
+    """The archive's size (as judged: MB of 10^6 bytes) and scripts/train.sh's fingerprint."""
+    size = archive.stat().st_size if archive.exists() else 0
+    return {
+        "model_archive_mb": round(size / 1e6, 1),
+        "model_archive_bytes": size,
+        "model_fingerprint": fingerprint(MODELS / ".fingerprint"),
+        "model_modified": time.ctime(archive.stat().st_mtime) if archive.exists() else None,
+    }
+
+
+def fingerprint(path: Path) -> str | None:
+    """scripts/train.sh's fingerprint of the trained model's inputs, when it wrote one."""
+    return path.read_text().strip() if path.exists() else None
+
+
 def training(logs: list[Path]) -> dict[str, Any]:
     """Seconds of the last full training in the newest log that has one, and whose model it was.
 
@@ -454,14 +489,12 @@ def training(logs: list[Path]) -> dict[str, Any]:
                 )
     if not found:
         return {"seconds": None, "source": "no training log: " + ", ".join(map(str, logs))}
-    _, log, seconds, fingerprint = max(found)
-    current = MODELS / ".fingerprint"
-    model_print = current.read_text().strip() if current.exists() else None
+    _, log, seconds, trained = max(found)
     return {
         "seconds": seconds,
         "source": str(log.relative_to(ROOT) if log.is_relative_to(ROOT) else log),
-        "fingerprint": fingerprint,
-        "is_current_model": fingerprint is not None and fingerprint == model_print,
+        "fingerprint": trained,
+        "is_current_model": trained is not None and trained == fingerprint(MODELS / ".fingerprint"),
         "rasa_cache_present": (ROOT / ".rasa" / "cache").exists(),
     }
 
@@ -535,6 +568,7 @@ def ratios_and_verdict(result: dict[str, Any]) -> dict[str, Any]:
 def measure(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
     """Both bots up at once; latency, throughput, memory, then the restarts."""
     archive = our_archive()
+    model = model_facts(archive)  # before Rasa loads it: the lead may swap models/ meanwhile
     bare_training = bare_model()
     with (
         bare_bot(data_dir) as bare_processes,
@@ -557,7 +591,7 @@ def measure(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
             "ours": {name: rss_mb(p.pid) for name, p in stack.processes.items()},
             "bare": {name: rss_mb(p.pid) for name, p in bare_processes.items()},
         }
-        restarts: dict[str, float | None] = {"ours": None, "bare": None, "stack": None}
+        restarts: dict[str, Any] = {"ours": None, "bare": None, "stack": {}}
         if not args.no_restart:
             rasa = stack.processes["rasa"]
             restarts["ours"] = restart_rasa(
@@ -584,10 +618,11 @@ def measure(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
             **ours_figures,
             "throughput": load[ours.name],
             "warm_restart_s": restarts["ours"],
-            "make_run_ready_s": restarts["stack"],
+            "make_run_ready_s": restarts["stack"].get("ready_s"),
+            "make_run_restart": restarts["stack"],
             "rss_mb": rss["ours"],
-            "model_archive_mb": archive_mb(archive),
-            "model_archive_bytes": archive.stat().st_size,
+            **model,
+            "model_changed_during_run": model_facts(archive) != model,
             "training": training([*args.train_log, *TRAIN_LOGS]),
         },
         "baseline_bare_bot": {
@@ -631,6 +666,7 @@ def main(argv: list[str] | None = None) -> None:
     shutil.rmtree(data_dir, ignore_errors=True)
     result = {
         "benchmark": "turns",
+        "tree": tree(),
         "machine": {
             "cpus": os.cpu_count(),
             "load_avg_before": [round(x, 2) for x in load_before],
