@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
-inputs=$(find config.yml bot data/nlu data/rules data/stories -type f -name '*.yml' 2>/dev/null | LC_ALL=C sort)
+# (nlu_components/ holds the pipeline's own classifiers: their code shapes the model too)
+inputs=$(find config.yml bot data/nlu data/rules data/stories nlu_components -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null | LC_ALL=C sort)
 fingerprint=$(cat $inputs requirements/bot.txt | sha256sum | cut -c1-16)
 if [ -s models/.fingerprint ] && [ "$(cat models/.fingerprint)" = "$fingerprint" ] && ls models/*.tar.gz >/dev/null 2>&1; then
   echo "Modelo al día (huella $fingerprint): no se entrena de nuevo."
