@@ -265,3 +265,31 @@ def test_blind_round_r6_the_story_verb_ends_the_place(text, expected):
 
 def test_a_clerks_counter_is_not_a_place():
     assert find_place("la funcionaria de la ventanilla 3 me gritó delante de todos") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the rest of an opening burst that arrives while the place is asked (blind round r7)
+        "ya no caben mas bolsas y los perros las rompen",
+        "EL DUEÑO NO HACE NADA",
+        "ya llamamos a carabineros y no hacen nada",
+        "es maltrato animal",
+    ],
+)
+def test_the_story_going_on_while_the_place_is_asked_is_no_place(text):
+    assert parse_place(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Los Jesuitas 1320, no, perdón, es Los Jesuitas 1230", "Los Jesuitas 1230"),
+        ("Pasaje Los Aromos 123, no perdón 132", "Pasaje Los Aromos 132"),
+        ("Perdón, es en Los Pinos 45", "Los Pinos 45"),
+        ("la cancha de la junta de vecinos", "la cancha de la junta de vecinos"),
+        ("frente al almacen", "frente al almacen"),
+    ],
+)
+def test_a_place_corrected_in_the_same_answer_is_the_corrected_one(text, expected):
+    assert parse_place(text) == expected

@@ -418,6 +418,14 @@ def parse_place(text: str) -> str | None:
     starts again after the place ("…, ahí está el hoyo", "y ya van tres autos…") are cut.
     "en la calle", "afuera de mi casa", "en mi pasaje" name nowhere (None).
     """
+    corrected = _CORRECTION.split(text or "")
+    if len(corrected) > 1 and corrected[-1].strip():
+        first = parse_place(corrected[0]) if corrected[0].strip() else None
+        fixed = parse_place(corrected[-1])  # "Los Jesuitas 1320, no, perdón, es … 1230"
+        if first and fixed and re.fullmatch(r"\d+[a-zA-Z]?", fixed):
+            return re.sub(r"\d+[a-zA-Z]?(?!.*\d)", fixed, first)  # "…123, no, perdón, 132"
+        if fixed and (first or not corrected[0].strip()):
+            return fixed  # also "Perdón, es en Los Pinos 45"
     value = _clean_answer(_SYMBOLS.sub(" ", _aside(text or "")))
     if not value or (_DOES_NOT_KNOW.search(fold(value)) and not re.search(r"\d", value)):
         return None  # "no sé la dirección exacta": ask again, nothing to keep
@@ -451,7 +459,48 @@ def parse_place(text: str) -> str | None:
         return find_place(value)
     if not _signals_place(tokens[start:end], _mixed_case(value)):
         return find_place(value)  # a sentence about the problem, not a place
+    if not _names_a_place(tokens[start:end], _mixed_case(value)) and _tells_a_story(tokens):
+        # the rest of the story sent while the place was asked ("ya no caben más bolsas y los
+        # perros las rompen", "EL DUEÑO NO HACE NADA"): nothing in it says where
+        return None
     return _render(value, tokens, start, end)
+
+
+# A correction inside the answer: what follows it is the place ("…, no, perdón, es …").
+_CORRECTION = re.compile(
+    r"[,.;]?\s*\b(?:no+\s*[,.]?\s*)?(?:perd[oó]n|me equivoqu[eé]|mejor dicho|quise decir)\b"
+    r"\s*[,:.]?\s*(?:es|era|en)?\b",
+    re.IGNORECASE,
+)
+# Verbs of the story a resident goes on with; a place name is never one of these.
+_STORY_VERBS = {
+    "hay", "hace", "hacen", "es", "son", "fue", "tiene", "tienen", "esta", "estan", "pasa",
+    "pasan", "dejan", "botan", "ladra", "ladran", "llora", "lloran", "rompen", "caben",
+    "llamamos", "llamaron", "vienen", "viene", "vino", "sale", "salen", "entendi", "entiendo",
+}  # fmt: skip
+
+
+def _names_a_place(span: list[_Token], cased: bool) -> bool:
+    """What makes a span a place by itself, whatever its length: a number, a kind of place, a
+    relation to a landmark, an intersection, a capitalised name in mixed-case text."""
+    keys = [t.key for t in span]
+    if any(_is_number(k) for k in keys) or any(k in PLACE_KINDS for k in keys):
+        return True
+    if len(keys) >= 3 and any(k in {"con", "esquina", "entre"} for k in keys[1:-1]):
+        return True
+    if any(_RELATION.match(" ".join(keys[i:])) for i in range(len(keys))):
+        return True
+    return cased and any(t.text[:1].isupper() for t in span)
+
+
+def _tells_a_story(tokens: list[_Token]) -> bool:
+    """A conjugated verb anywhere in the answer ("caben", "hacen", "llamamos")."""
+    return any(
+        t.key in _STORY_VERBS
+        or _VERB_ENDING.search(t.key)
+        or (len(t.key) >= 6 and t.key.endswith(("amos", "imos")))
+        for t in tokens
+    )
 
 
 def _signals_place(span: list[_Token], cased: bool) -> bool:
