@@ -7,7 +7,7 @@ read may be used here: choosing a pipeline on a round spends it. Blind figures c
 `bench/understanding.py` on a fresh round.
 
     .venv-bot/bin/python bench/nlu_dev.py --round bench/blind/r3 --exclude blind_r3.yml \
-        [--only current logreg]
+        [--only current diet]
 
 Prints one JSON object per candidate on stdout: training seconds, model archive MB, macro-F1,
 out-of-scope F1, FAQ key accuracy, parse p50/p95 ms.
@@ -45,33 +45,47 @@ def project_pipeline() -> list[dict[str, Any]]:
     return list(yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"])
 
 
-def _replace(pipeline: list[dict[str, Any]], name: str, new: list[dict[str, Any]]) -> list[dict]:
-    out: list[dict[str, Any]] = []
-    for component in pipeline:
-        out.extend(new if component["name"] == name else [component])
-    return out
+# The pipeline config.yml had until session 6 (DIET and Rasa's ResponseSelector), kept as the
+# reference the linear models were chosen against.
+DIET_PIPELINE: list[dict[str, Any]] = [
+    {"name": "WhitespaceTokenizer"},
+    {"name": "RegexFeaturizer", "case_sensitive": False},
+    {"name": "LexicalSyntacticFeaturizer"},
+    {"name": "CountVectorsFeaturizer"},
+    {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 2, "max_ngram": 5},
+    {
+        "name": "DIETClassifier",
+        "epochs": 40,
+        "number_of_transformer_layers": 1,
+        "transformer_size": 128,
+        "constrain_similarities": True,
+        "random_seed": 42,
+    },
+    {"name": "RegexEntityExtractor", "use_regexes": True, "use_lookup_tables": False},
+    {"name": "EntitySynonymMapper"},
+    {
+        "name": "ResponseSelector",
+        "random_seed": 1,
+        "retrieval_intent": "faq",
+        "epochs": 30,
+        "constrain_similarities": True,
+    },
+    {"name": "FallbackClassifier", "threshold": 0.6, "ambiguity_threshold": 0.1},
+]
+
+
+def _with(pipeline: list[dict[str, Any]], name: str, **changes: Any) -> list[dict[str, Any]]:
+    return [{**c, **changes} if c["name"].endswith(name) else c for c in pipeline]
 
 
 def candidates() -> dict[str, list[dict[str, Any]]]:
     current = project_pipeline()
-    diet = next(c for c in current if c["name"] == "DIETClassifier")
-    no_transformer = {**diet, "number_of_transformer_layers": 0}
-    no_transformer.pop("transformer_size", None)
-    intents_only = {**no_transformer, "entity_recognition": False}
-    compact = [
-        {**c, "max_features": 8000, "min_df": 2} if c.get("analyzer") == "char_wb" else c
-        for c in current
-    ]
     return {
         "current": current,
-        "compact_char_vocabulary": compact,
-        "diet_no_transformer": _replace(current, "DIETClassifier", [no_transformer]),
-        "diet_intents_only": _replace(current, "DIETClassifier", [intents_only]),
-        "logreg": _replace(
-            current,
-            "DIETClassifier",
-            [{"name": "LogisticRegressionClassifier", "max_iter": 200, "solver": "lbfgs"}],
-        ),
+        "diet": DIET_PIPELINE,
+        "linear_soft": _with(current, "LinearIntentClassifier", temperature=2.0),
+        "linear_c3": _with(current, "LinearIntentClassifier", C=3.0),
+        "linear_chars_1_4": _with(current, "LinearIntentClassifier", min_ngram=1, max_ngram=4),
     }
 
 
