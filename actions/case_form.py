@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from oirs_rules import contact as contact_rules
 from oirs_rules.names import join_name_parts, only_first_names, parse_name
-from oirs_rules.places import find_place, is_precise, parse_place, says_no_place
+from oirs_rules.places import find_place, is_precise, parse_place, says_no_place, vague_place
 from rasa_sdk import Action, FormValidationAction, Tracker, utils
 from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -242,6 +242,9 @@ class CaseFormValidation(FaqAwareValidation, ABC):
             elif place and self.case_type != "felicitacion":
                 # "la plaza grande": kept as a hint, the form asks where exactly
                 found["lugar_mencionado"] = place
+            elif not place and self.case_type == "sugerencia" and vague_place(text):
+                # "un punto de reciclaje en la villa": which villa is asked (or "no")
+                found["lugar_mencionado"] = vague_place(text)
         return found
 
     # fields besides contact data that the opening message may already hold

@@ -391,6 +391,44 @@ def test_a_sugerencia_with_a_vague_place_asks_where_and_accepts_no(api, conversa
     assert "address" not in case_payload(conversation.tracker(), "sugerencia", "k")
 
 
+@pytest.mark.parametrize(
+    ("text", "mentioned"),
+    [
+        # blind round r7 (read after measuring): sugerencias about a place never asked where
+        (
+            "hola!! no se podria poner un punto de reciclaje en la villa? aca no hay ninguno",
+            "la villa",
+        ),
+        (
+            "¿Sería posible instalar un lomo de toro frente al jardín infantil de mi calle?",
+            "frente al jardín infantil de mi calle",
+        ),
+        ("Sugiero cambiar las luminarias antiguas de la avenida por luces LED", "la avenida"),
+    ],
+)
+def test_a_sugerencia_naming_a_place_without_saying_which_asks_where(
+    api, conversation, text, mentioned
+):
+    from actions.sugerencia import ValidateSugerenciaForm
+
+    classifier(api, CONFIDENT)
+    conversation.user(text, intent="sugerencia", new_slots={"descripcion": text})
+    result = conversation.run(ValidateSugerenciaForm(), active_loop="sugerencia_form")
+    assert result.slots["lugar_mencionado"] == mentioned
+    assert result.slots["requested_slot"] == "direccion"
+
+
+def test_a_sugerencia_for_the_whole_commune_is_not_asked_where(api, conversation):
+    from actions.sugerencia import ValidateSugerenciaForm
+
+    classifier(api, CONFIDENT)
+    text = "sugiero que la municipalidad haga mas ferias de empleo para los jovenes"
+    conversation.user(text, intent="sugerencia", new_slots={"descripcion": text})
+    result = conversation.run(ValidateSugerenciaForm(), active_loop="sugerencia_form")
+    assert result.slots.get("lugar_mencionado") is None
+    assert result.slots["requested_slot"] == "nombre"
+
+
 def test_a_felicitacion_files_no_vague_place(api, conversation):
     classifier(api, {**CONFIDENT, "category": "aseo"})
     text = "felicito a los del camion de la basura de la ruta de los jueves, son muy amables"

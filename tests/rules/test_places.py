@@ -8,6 +8,7 @@ from oirs_rules.places import (
     parse_place,
     parse_postal_address,
     says_no_place,
+    vague_place,
 )
 
 # answer to "¿dónde ocurre?" -> the place as the resident named it
@@ -293,3 +294,31 @@ def test_the_story_going_on_while_the_place_is_asked_is_no_place(text):
 )
 def test_a_place_corrected_in_the_same_answer_is_the_corrected_one(text, expected):
     assert parse_place(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("no se podria poner un punto de reciclaje en la villa?", "la villa"),
+        (
+            "un lomo de toro frente al jardín infantil de mi calle",
+            "frente al jardín infantil de mi calle",
+        ),
+        ("cambiar las luminarias antiguas de la avenida por luces LED", "la avenida"),
+        ("sugiero que hagan mas ferias de empleo para los jovenes", None),
+        ("que atiendan mas rapido por telefono", None),
+    ],
+)
+def test_a_place_named_without_saying_which_is_found_as_a_mention(text, expected):
+    assert vague_place(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "se cayo un arbol en la plaza con el viento de anoche",
+        "en la esquina con la basura de siempre",
+    ],
+)
+def test_what_came_with_the_problem_is_no_intersection(text):
+    assert find_place(text) is None

@@ -251,6 +251,8 @@ def _span_from(tokens: list[_Token], start: int, cased: bool) -> int:
             )  # "gran avenida con lo ovalle"
             if nxt is None or not (_is_name_word(nxt, cased) or prefixed):
                 break
+            if nxt.key in _NOT_STREETS or (two is not None and two.key in _NOT_STREETS):
+                break  # "en la plaza con el viento de anoche": what came with it
             if nxt.key in _GLUE - PLACE_KINDS and not (two and _is_name_word(two, cased)):
                 break  # "con la" + nothing that names a street: the story ("con mis hijos")
             if nxt.key in {"la", "el", "los", "las"} and two and two.key in _STOP:
@@ -813,6 +815,14 @@ def _candidate_starts(tokens: list[_Token], index: int, cased: bool) -> list[int
     return starts
 
 
+# What comes "con" a place in a story and is never a street ("con el viento", "con basura").
+_NOT_STREETS = {
+    "viento", "lluvia", "temporal", "agua", "barro", "basura", "perro", "perros", "ruido",
+    "gente", "nino", "ninos", "auto", "autos", "camion", "humo", "fuego", "calor", "frio",
+    "ratones", "ratas", "escombros", "hoyos", "hoyo", "bolsas", "musica", "carabineros",
+}  # fmt: skip
+
+
 def _intersection_follows(tokens: list[_Token], index: int) -> bool:
     """Two or three name words, "con" or "esquina", and a name word: an intersection."""
     for offset, token in enumerate(tokens[index : index + 5]):
@@ -820,6 +830,9 @@ def _intersection_follows(tokens: list[_Token], index: int) -> bool:
             nxt = tokens[index + offset + 1] if index + offset + 1 < len(tokens) else None
             if offset == 0 or nxt is None or nxt.key in _STOP - _NAME_PREFIXES:
                 return False
+            after = [t.key for t in tokens[index + offset + 1 : index + offset + 3]]
+            if any(key in _NOT_STREETS for key in after):
+                return False  # "en la plaza con el viento de anoche": what came with it
             return nxt.key not in _GLUE or (
                 index + offset + 2 < len(tokens)
                 and tokens[index + offset + 2].key not in _STOP | _GLUE
@@ -947,3 +960,29 @@ def is_precise(place: str | None) -> bool:
         if capital or len(named) >= 2 or (named and article):
             return True
     return False
+
+
+# A place named without saying which ("en la villa", "frente al jardín infantil de mi calle",
+# "las luminarias de la avenida"): the form asks where exactly.
+_VAGUE_MENTION = re.compile(
+    r"\b(?:(?:frente|cerca|al lado|a la salida|a la entrada)\s+(?:a|al|de|del)\s+"
+    r"(?:la\s+|el\s+|los\s+|las\s+)?"
+    r"|(?:en|de|por|a)\s+(?:la|el|mi|nuestra|nuestro|los|las|esta|este|al|del)\s+"
+    r"|(?:del|al)\s+)"
+    r"(?P<kind>[a-zñ]+)(?:\s+(?:infantil|municipal|de\s+(?:mi|la|el|nuestra|nuestro)\s+[a-zñ]+)){0,2}",
+)
+_MENTIONABLE = (PLACE_KINDS | {"cuadra", "vereda"}) - {
+    "casa", "muni", "municipalidad", "unidad", "local", "puerta", "interior", "poste", "km",
+    "kilometro", "lote", "sitio", "mz", "manzana", "canal", "club", "metro",
+}  # fmt: skip
+
+
+def vague_place(text: str) -> str | None:
+    """The words that name a place without saying which one; None when there are none."""
+    folded = fold(text or "")
+    for match in _VAGUE_MENTION.finditer(folded):
+        if match.group("kind") in _MENTIONABLE:
+            start, end = match.span()
+            phrase = (text or "")[start:end].strip(" ,.;")
+            return re.sub(r"^(?:en|de|por|a|del|al)\s+", "", phrase, flags=re.IGNORECASE)
+    return None
