@@ -9,17 +9,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from oirs.calendar import BusinessCalendar
 from oirs.call_center import SANTIAGO, CallCenterHours, callback_phrase
-from oirs.cases import Actor, NewCase, file_case
+from oirs.cases import Actor, NewCase, add_event, file_case
 from oirs.errors import InvalidField, InvalidTransition, OirsError
 from oirs.models import Case, Channel, Handoff, HandoffStatus, OutboxMessage, utcnow
 from oirs.models.handoff import OPEN_HANDOFF
 from oirs.replies import check_reply_text
 from oirs.resident_lookup import prefill_contact
+from oirs.workflow import FINAL_STATUSES
 
 MAX_TRANSCRIPT = 500
 HANDOFF_CHANNELS = frozenset({"whatsapp", "telegram", "web", "voice"})
@@ -53,6 +54,7 @@ MESSAGES = {
     "not_open": "Esta conversación ya no está en atención.",
     "no_route": "La conversación no tiene a quién enviar el mensaje.",
     "voice": "La conversación es telefónica: responda en la llamada, no por escrito.",
+    "not_a_callback": "Esta solicitud no es una llamada pendiente de devolver.",
 }
 REASON_LABELS = {
     "solicitado": "lo solicitó",
@@ -244,6 +246,36 @@ def taken_by(session: Session, user_id: int) -> list[Handoff]:
         .order_by(Handoff.taken_at, Handoff.id)
     )
     return list(session.scalars(query))
+
+
+def pending_callbacks(session: Session) -> list[Handoff]:
+    """Out-of-hours requests for a person nobody has called back yet, oldest first.
+
+    A request whose consulta staff already closed counts as handled."""
+    query = (
+        select(Handoff)
+        .outerjoin(Case, Handoff.case_id == Case.id)
+        .where(
+            Handoff.status == HandoffStatus.AFTER_HOURS,
+            or_(Case.id.is_(None), Case.status.not_in(FINAL_STATUSES)),
+        )
+        .order_by(Handoff.created_at, Handoff.id)
+    )
+    return list(session.scalars(query))
+
+
+def mark_called_back(
+    session: Session, handoff: Handoff, actor: Actor, now: datetime | None = None
+) -> None:
+    """The agent contacted the resident: off the pending list, and an event on the consulta."""
+    if handoff.status != HandoffStatus.AFTER_HOURS:
+        raise HandoffConflict(MESSAGES["not_a_callback"])
+    now = now or utcnow()
+    handoff.status = HandoffStatus.CALLED_BACK
+    handoff.updated_at = now
+    if handoff.case is not None:
+        add_event(handoff.case, actor, "llamada_devuelta", data={"handoff_id": handoff.id}, now=now)
+    session.flush()
 
 
 def queue_position(session: Session, handoff: Handoff) -> int:

@@ -95,6 +95,7 @@ EVENT_LABELS = {
     "publicacion_retirada": "Publicación en Open311 retirada",
     "adhesion": "Adhesión de un vecino",
     "satisfaccion": "Encuesta de satisfacción respondida",
+    "llamada_devuelta": "Contacto devuelto al vecino (pedido fuera de horario)",
     "entrega_fallida": "Mensaje no entregado",
     "carta": "Carta emitida",
     "oposicion_tercero": "Oposición de tercero",

@@ -30,11 +30,14 @@ from oirs.handoffs import (
     agent_reply,
     get_handoff,
     hand_back,
+    mark_called_back,
+    pending_callbacks,
     queue,
     record_bot_state,
     take,
     taken_by,
 )
+from oirs.masking import mask_text
 from oirs.models import Case, Category, Handoff, HandoffStatus, utcnow
 from oirs.resident_lookup import open_cases_of, prefill_case
 
@@ -57,12 +60,14 @@ MESSAGES = {
     ),
     "rasa_read": "No se pudo leer la conversación desde el asistente ({error}).",
     "check_fields": "Revise los campos marcados.",
+    "called_back": "Llamada de la consulta {folio} marcada como devuelta.",
 }
 HANDOFF_STATUS_LABELS = {
     "queued": "En espera",
     "taken": "En atención",
     "returned": "Devuelta al asistente",
     "after_hours": "Fuera de horario (consulta registrada)",
+    "called_back": "Contacto devuelto",
 }
 
 
@@ -193,12 +198,48 @@ def tell_rasa(session: Session, handoff_id: int, paused: bool) -> str | None:
     return error
 
 
+def callback_rows(session: Session) -> list[dict[str, Any]]:
+    """Out-of-hours requests to call back: folio, when asked, and the phone masked."""
+    rows = []
+    for handoff in pending_callbacks(session):
+        phone = handoff.case.contact_phone if handoff.case is not None else None
+        rows.append(
+            {
+                "handoff": handoff,
+                "folio": handoff.case.folio if handoff.case is not None else None,
+                "phone": mask_text(phone) if phone else None,
+            }
+        )
+    return rows
+
+
 @bp.get("/")
 @console_required
 def index() -> ResponseReturnValue:
     session = db()
     with session.begin():
-        return render_template("console/index.html", **queue_context(session, current_user.id))
+        return render_template(
+            "console/index.html",
+            callbacks=callback_rows(session),
+            **queue_context(session, current_user.id),
+        )
+
+
+@bp.post("/<int:handoff_id>/devuelta")
+@console_required
+def called_back(handoff_id: int) -> ResponseReturnValue:
+    session = db()
+    try:
+        with session.begin():
+            handoff = load_handoff(session, handoff_id)
+            mark_called_back(session, handoff, current_actor())
+            folio = handoff.case.folio if handoff.case is not None else str(handoff.id)
+    except HandoffConflict as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("console.index"), code=303)
+    log.info("console callback done handoff=%s", handoff_id)
+    flash(MESSAGES["called_back"].format(folio=folio), "success")
+    return redirect(url_for("console.index"), code=303)
 
 
 @bp.get("/<int:handoff_id>")

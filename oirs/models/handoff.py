@@ -17,7 +17,8 @@ class HandoffStatus(StrEnum):
     QUEUED = "queued"
     TAKEN = "taken"
     RETURNED = "returned"
-    AFTER_HOURS = "after_hours"
+    AFTER_HOURS = "after_hours"  # a consulta was filed: someone must call the resident back
+    CALLED_BACK = "called_back"  # an agent marked that call-back done
 
 
 OPEN_HANDOFF = frozenset({HandoffStatus.QUEUED.value, HandoffStatus.TAKEN.value})

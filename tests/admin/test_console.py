@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from oirs.calendar import BusinessCalendar
 from oirs.handoffs import NewHandoff, get_handoff, open_handoff
-from oirs.models import Handoff, OutboxMessage
+from oirs.models import Case, CaseEvent, Handoff, OutboxMessage
 from tests.admin.handoff_support import (  # noqa: F401  (fixtures)
+    AFTER_HOURS,
     HOURS,
     IN_HOURS,
     WHATSAPP_HANDOFF,
@@ -290,3 +291,48 @@ def test_full_contact_data_shown_in_the_console_is_logged_as_seen(
     with db_session.begin():
         views = db_session.scalars(select(CaseView).where(CaseView.case_id == case.id)).all()
         assert [v.what for v in views] == ["contacto (consola)"]
+
+
+def test_out_of_hours_callbacks_wait_in_the_console_until_marked_done(
+    client: FlaskClient, db_session: Session
+) -> None:
+    """Issue 16: the consulta filed out of hours shows at opening, with its folio, the hour
+    asked and the phone masked, until an agent marks the call-back done."""
+    with db_session.begin():
+        outcome = open_handoff(
+            db_session,
+            NewHandoff(
+                channel="whatsapp",
+                conversation_id="whatsapp:+56987654321",
+                channel_user_id="whatsapp:+56987654321",
+                transcript=list(WHATSAPP_HANDOFF["transcript"]),  # type: ignore[call-overload]
+                intent="hablar_con_humano",
+                reason="solicitado",
+            ),
+            HOURS,
+            CAL,
+            AFTER_HOURS,
+        )
+        folio, handoff_id = outcome.folio, outcome.handoff.id
+    assert folio
+    as_role(client, db_session, "agent")
+    html = client.get("/consola/").get_data(as_text=True)
+    assert "Llamadas pendientes de devolver (1)" in html
+    row = html[html.index(f'data-callback="{handoff_id}"') :]
+    row = row[: row.index("</tr>")]
+    assert folio in row
+    assert "25-11-2026 20:00" in row  # the hour of the request, local time
+    assert "987654321" not in row and "+** *** *** 21" in row
+    token = csrf(client, "/consola/")
+    done = client.post(f"/consola/{handoff_id}/devuelta", data={"csrf_token": token})
+    assert done.status_code == 303
+    html = client.get("/consola/").get_data(as_text=True)
+    assert "Llamadas pendientes de devolver (0)" in html
+    assert f'data-callback="{handoff_id}"' not in html
+    with db_session.begin():
+        kinds = db_session.scalars(
+            select(CaseEvent.kind).join(Case).where(Case.folio == folio).order_by(CaseEvent.id)
+        ).all()
+        assert kinds[-1] == "llamada_devuelta"
+    again = client.post(f"/consola/{handoff_id}/devuelta", data={"csrf_token": token})
+    assert again.status_code == 303  # a second press is refused with a message, not an error
