@@ -178,8 +178,16 @@ class ActionAdherirCaso(Action):
         say(
             dispatcher,
             tracker,
-            "adhesion_registrada",
+            adhesion_message(result),
             folio=result.get("folio", folio),
             adhesiones=result.get("adhesions", 1),
+            fecha=result.get("due_date_display"),
         )
         return [*case_reset_events(), SlotSet("ultimo_folio", folio)]
+
+
+def adhesion_message(result: dict[str, Any]) -> str:
+    """The first to join is told so; the due date is given whenever the admin sent it."""
+    first = int(result.get("adhesions") or 1) <= 1
+    key = "adhesion_primera" if first else "adhesion_registrada"
+    return key if result.get("due_date_display") else key + "_sin_plazo"

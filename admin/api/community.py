@@ -16,7 +16,7 @@ from admin.api.cases import CONTACT_FIELDS, _json_body, _str_field
 from admin.api.scopes import requires_scope
 from admin.database import db, settings
 from oirs.adhesions import adhere, similar_open_reclamos
-from oirs.cases import ContactData, get_case
+from oirs.cases import ContactData, due_date_display, get_case
 from oirs.errors import InvalidField
 from oirs.settings import CommuneInfo
 
@@ -68,7 +68,13 @@ def add_adhesion(folio: str) -> ResponseReturnValue:
     with session.begin():
         case = get_case(session, folio)
         total = adhere(session, case, contact, channel, user_id)
-        return jsonify({"folio": case.folio, "adhesions": total}), 201
+        answer = {
+            "folio": case.folio,
+            "adhesions": total,
+            "due_date": case.due_date.isoformat(),
+            "due_date_display": due_date_display(case.due_date),
+        }
+        return jsonify(answer), 201
 
 
 @bp.get("/commune")

@@ -240,14 +240,44 @@ def test_adhering_joins_the_open_case_instead_of_filing(
     conversation.user("sí", intent="afirmar")
     api.post(
         f"{API}/api/v1/cases/RC-2026-000007/adhesions",
-        json={"folio": "RC-2026-000007", "adhesions": 4},
+        json={
+            "folio": "RC-2026-000007",
+            "adhesions": 4,
+            "due_date": "2026-12-22",
+            "due_date_display": "martes 22 de diciembre de 2026",
+        },
         status=201,
     )
     result = conversation.run(ActionAdherirCaso())
-    assert "RC-2026-000007" in result.text and "4 vecino" in result.text
+    assert "RC-2026-000007" in result.text and "ya son 4 vecinos" in result.text
+    assert "vecino(s)" not in result.text
+    assert "a más tardar el martes 22 de diciembre de 2026" in result.text  # issue 16
     body = json.loads(api.calls[0].request.body)
     assert body["contact"]["phone"] == "+56987654321" and body["channel"] == "telegram"
     assert result.slots["oferta_adhesion"] is False
+
+
+def test_the_first_resident_to_join_is_told_so_with_the_due_date(
+    conversation: Conversation,
+    api: AdminWire,
+) -> None:
+    """Issue 16: «ya suma 1 vecino(s)» and no due date."""
+    confirmed(conversation).set(caso_similar="RC-2026-000007", oferta_adhesion=True)
+    conversation.user("sí", intent="afirmar")
+    api.post(
+        f"{API}/api/v1/cases/RC-2026-000007/adhesions",
+        json={
+            "folio": "RC-2026-000007",
+            "adhesions": 1,
+            "due_date": "2026-12-22",
+            "due_date_display": "martes 22 de diciembre de 2026",
+        },
+        status=201,
+    )
+    result = conversation.run(ActionAdherirCaso())
+    assert "usted es el primer vecino en sumarse" in result.text
+    assert "1 vecino" not in result.text
+    assert "a más tardar el martes 22 de diciembre de 2026" in result.text
 
 
 def test_api_down_keeps_the_data_and_offers_to_retry(

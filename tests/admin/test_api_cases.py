@@ -132,7 +132,8 @@ def test_mis_casos_lists_cases_of_the_channel_identity(
 def test_similar_open_reclamo_is_offered_and_can_be_joined(
     client: FlaskClient, auth: dict[str, str]
 ) -> None:
-    folio = client.post("/api/v1/cases", json=RECLAMO, headers=auth).json["folio"]
+    filed = client.post("/api/v1/cases", json=RECLAMO, headers=auth).json
+    folio = filed["folio"]
     similar = client.get(
         "/api/v1/cases/similar?category=alumbrado&address=los%20aromos%20%23150", headers=auth
     ).json["cases"]
@@ -144,6 +145,8 @@ def test_similar_open_reclamo_is_offered_and_can_be_joined(
     joined = client.post(f"/api/v1/cases/{folio}/adhesions", json={"channel": "web"}, headers=auth)
     assert joined.status_code == 201
     assert joined.json["adhesions"] == 1
+    assert joined.json["due_date"] == filed["due_date"]  # issue 16: the resident is told it
+    assert joined.json["due_date_display"] == filed["due_date_display"]
 
 
 def test_commune_data_for_the_bot(client: FlaskClient, auth: dict[str, str]) -> None:
