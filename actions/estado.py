@@ -13,7 +13,13 @@ from rasa_sdk.types import DomainDict
 from actions.adjuntos import SHARED_CONTACT, has_contact_card, shared_phone, typed_text
 from actions.api_client import ApiError, NotFound
 from actions.case_form import FaqAwareValidation
-from actions.common import api_client, case_channel, display_date, first_value
+from actions.common import (
+    api_client,
+    case_channel,
+    channel_user_id,
+    display_date,
+    first_value,
+)
 from actions.messages import is_spoken, render, say
 from actions.validators import (
     InvalidValue,
@@ -26,6 +32,10 @@ from actions.validators import (
 )
 
 logger = logging.getLogger(__name__)
+# the factor when the case was filed from this very channel identity (no second factor asked)
+FILED_FROM_HERE = "identidad_del_canal"
+# channels whose identity the provider vouches for (a caller ID can be forged, a widget shared)
+VOUCHED_CHANNELS = ("whatsapp", "telegram")
 
 
 def verification_factor(text: str) -> str | None:
@@ -45,14 +55,17 @@ class ValidateEstadoForm(FaqAwareValidation):
     def name(self) -> str:
         return "validate_estado_form"
 
-    def validate_folio(
+    async def validate_folio(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         try:
-            return {"folio": normalize_folio(first_value(value) or "")}
+            folio = normalize_folio(first_value(value) or "")
         except InvalidValue:
             say(dispatcher, tracker, "folio_invalido")
             return {"folio": None}
+        if await own_case(tracker, folio) is not None:
+            return {"folio": folio, "factor": FILED_FROM_HERE}
+        return {"folio": folio}
 
     def validate_factor(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -79,16 +92,38 @@ class ActionConsultarEstado(Action):
         folio, factor = tracker.get_slot("folio"), tracker.get_slot("factor")
         reset = [SlotSet("folio", None), SlotSet("factor", None)]
         try:
-            status = await api_client().status_lookup(folio, factor)
+            if factor == FILED_FROM_HERE:
+                status = await own_case(tracker, folio, quiet=False)
+            else:
+                status = await api_client().status_lookup(folio, factor)
         except NotFound:
-            say(dispatcher, tracker, "estado_no_encontrado")
-            return reset
+            status = None
         except ApiError as error:
             logger.warning("status_lookup_failed error=%s", type(error).__name__)
             say(dispatcher, tracker, "estado_error")
             return reset
+        if status is None:
+            say(dispatcher, tracker, "estado_no_encontrado")
+            return reset
         say(dispatcher, tracker, "estado_caso", **status_values(status))
         return reset
+
+
+async def own_case(tracker: Tracker, folio: str, quiet: bool = True) -> dict[str, Any] | None:
+    """The case with this folio when it was filed from this channel identity, else None.
+
+    The identity that filed a case is a factor in itself; any other identity still gives a
+    second one. `quiet`: an admin that does not answer means "ask the factor"."""
+    if case_channel(tracker) not in VOUCHED_CHANNELS:
+        return None
+    try:
+        cases = await api_client().resident_cases(case_channel(tracker), channel_user_id(tracker))
+    except ApiError as error:
+        if not quiet:
+            raise
+        logger.warning("own_case_lookup_failed error=%s", type(error).__name__)
+        return None
+    return next((case for case in cases if case.get("folio") == folio), None)
 
 
 def status_values(status: dict[str, Any]) -> dict[str, str]:

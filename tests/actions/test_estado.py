@@ -6,7 +6,12 @@ import json
 
 import httpx
 
-from actions.estado import ActionConsultarEstado, ActionMisCasos, ValidateEstadoForm
+from actions.estado import (
+    FILED_FROM_HERE,
+    ActionConsultarEstado,
+    ActionMisCasos,
+    ValidateEstadoForm,
+)
 from tests.actions.conftest import API, AdminWire, Conversation
 
 STATUS = {
@@ -126,3 +131,57 @@ def test_web_widget_conversations_are_looked_up_as_web(
     api.get(f"{API}/api/v1/residents/cases", json={"cases": []})
     conversation.run(ActionMisCasos())
     assert api.calls[0].request.params["channel"] == "web"
+
+
+def test_a_case_filed_from_this_identity_needs_no_second_factor(
+    conversation: Conversation,
+    api: AdminWire,
+) -> None:
+    """Issue 16: the WhatsApp/Telegram identity that filed the case is itself a factor."""
+    conversation.set(requested_slot="folio")
+    conversation.user("RC-2026-000123", new_slots={"folio": "RC-2026-000123"})
+    api.get(f"{API}/api/v1/residents/cases", json={"cases": [STATUS]})
+    result = conversation.run(ValidateEstadoForm(), active_loop="estado_form")
+    assert result.slots["folio"] == "RC-2026-000123"
+    assert result.slots["factor"]  # filled: the form does not ask for it
+    assert api.calls[0].request.params == {"channel": "telegram", "channel_user_id": "tg-12345"}
+    conversation.set(folio="RC-2026-000123", factor=result.slots["factor"])
+    shown = conversation.run(ActionConsultarEstado())
+    assert "En gestión" in shown.text and "16-12-2026" in shown.text
+    assert all(call.request.method == "GET" for call in api.calls)  # no status-lookup
+    assert shown.slots == {"folio": None, "factor": None}
+
+
+def test_another_identity_still_gives_a_second_factor(
+    conversation: Conversation,
+    api: AdminWire,
+) -> None:
+    conversation.set(requested_slot="folio")
+    conversation.user("RC-2026-000123", new_slots={"folio": "RC-2026-000123"})
+    other = {**STATUS, "folio": "RC-2026-000999"}
+    api.get(f"{API}/api/v1/residents/cases", json={"cases": [other]})
+    result = conversation.run(ValidateEstadoForm(), active_loop="estado_form")
+    assert result.slots == {"folio": "RC-2026-000123"}  # the factor is asked
+    assert "RC-2026-000999" not in result.text
+
+
+def test_the_identity_factor_cannot_show_a_case_of_someone_else(
+    conversation: Conversation,
+    api: AdminWire,
+) -> None:
+    conversation.user("RC-2026-000123")
+    conversation.set(folio="RC-2026-000123", factor=FILED_FROM_HERE)
+    api.get(f"{API}/api/v1/residents/cases", json={"cases": []})
+    result = conversation.run(ActionConsultarEstado())
+    assert "No encontré un caso con ese folio y ese dato" in result.text
+    assert "En gestión" not in result.text
+
+
+def test_the_web_widget_session_is_no_factor(conversation: Conversation, api: AdminWire) -> None:
+    conversation.channel = "socketio"
+    conversation.set(requested_slot="folio")
+    conversation.user("RC-2026-000123", new_slots={"folio": "RC-2026-000123"})
+    api.get(f"{API}/api/v1/residents/cases", json={"cases": [STATUS]})
+    result = conversation.run(ValidateEstadoForm(), active_loop="estado_form")
+    assert result.slots == {"folio": "RC-2026-000123"}
+    assert api.calls == []
