@@ -86,6 +86,11 @@ class ProviderInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        # Rasa builds its channels from credentials.yml as its server starts, before any turn:
+        # the server's own hook for our code (imported here, not by every channel user)
+        from channels.action_answers import check_action_answers_once
+
+        check_action_answers_once()
         values = resolve(cls.CHANNEL, credentials, cls.REQUIRED)
         if values is None:
             return DisabledChannel(cls.CHANNEL)
