@@ -11,6 +11,7 @@ and oirs/data/theme_examples_<name>.yml (descriptions with their gold theme). Us
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -21,6 +22,16 @@ ROOT = Path(__file__).resolve().parents[1]
 # descriptions teach the intent of their case type too, except reclamos: the training data has
 # them in plenty, and more tilted every doubtful message towards "reclamo" (blind set r1)
 TYPE_INTENTS = {"sugerencia": "sugerencia", "felicitacion": "felicitacion"}
+
+
+# Questions about the municipality's own procedures: some writers label them out of scope
+# (the contract's reading), the bot answers them as tramite_municipal; never fold them as
+# fuera_de_alcance, or the two intents would be taught the same lines.
+MUNICIPAL_PROCEDURE = re.compile(
+    r"(?i)permiso de circulaci|licencia|patente|certificado de residencia|registro social|"
+    r"rsh|subsidio|beca|carnet|c[eé]dula|pago de (?:la )?basura|derechos de aseo|"
+    r"permiso de edificaci|recepci[oó]n final|matr[ií]cula"
+)
 
 
 def lines(path: Path) -> list[dict]:
@@ -52,7 +63,9 @@ def main(set_dir: str) -> None:
     for item in lines(folder / "nlu.jsonl"):
         intent = item["intent"]
         if intent == "faq":
-            intent = f"faq/{item['faq_key']}"
+            intent = f"faq/{str(item['faq_key']).removeprefix('faq/')}"  # "x" or "faq/x"
+        if intent == "fuera_de_alcance" and MUNICIPAL_PROCEDURE.search(item["text"]):
+            continue  # the bot's tramite_municipal answers these: not out of scope to it
         intents[intent].append(clean(item["text"]))
     themes: dict[str, list[str]] = defaultdict(list)
     for item in lines(folder / "themes.jsonl"):
