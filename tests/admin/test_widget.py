@@ -146,22 +146,22 @@ def open_widget(page: Any, base_url: str) -> Any:
 
 def test_resident_chats_and_the_conversation_survives_a_reload(page, base_url, fake_rasa) -> None:
     log = open_widget(page, base_url)
+    page.get_by_role("button", name="Reclamo").click()
+    playwright_api.expect(log).to_contain_text("Cuénteme qué ocurrió.")
     page.get_by_label("Escriba su mensaje").fill("¿Hay feria libre el sábado en Ñuñoa?")
     page.keyboard.press("Enter")
     playwright_api.expect(log).to_contain_text(
         "Usted escribió: ¿Hay feria libre el sábado en Ñuñoa?"
     )
-    page.get_by_role("button", name="Reclamo").click()
-    playwright_api.expect(log).to_contain_text("Cuénteme qué ocurrió.")
     page.reload()
     log = page.get_by_role("log")
     playwright_api.expect(log).to_contain_text(SPANISH)
     playwright_api.expect(log).to_contain_text("Cuénteme qué ocurrió.")
     senders = {m["sender"] for m in fake_rasa.received[-3:]}
     assert len(senders) == 1 and re.fullmatch(r"web-[0-9a-f]{36}", senders.pop())
-    assert fake_rasa.received[-2]["message"] == "¿Hay feria libre el sábado en Ñuñoa?"
-    assert fake_rasa.received[-1]["message"] == "/reclamo"
-    assert fake_rasa.received[-1]["metadata"]["channel"] == "web"
+    assert fake_rasa.received[-2]["message"] == "/reclamo"
+    assert fake_rasa.received[-1]["message"] == "¿Hay feria libre el sábado en Ñuñoa?"
+    assert fake_rasa.received[-2]["metadata"]["channel"] == "web"
 
 
 def test_demo_page_runs_the_widget_without_console_errors(page, base_url) -> None:
@@ -296,3 +296,25 @@ def test_invalid_session_ids_are_refused(widget_app) -> None:
     reply = client.post("/widget/api/messages", json={"session": "../admin", "text": "hola"})
     assert reply.status_code == 400
     assert reply.json["error"]["code"] == "bad_session"
+
+
+def test_buttons_of_earlier_messages_can_no_longer_be_pressed(page, base_url) -> None:
+    """Issue 16: once a newer bot message arrives, only the latest options are live."""
+    log = open_widget(page, base_url)
+    first = page.locator(".oirsw-buttons").first.get_by_role("button", name="Reclamo")
+    playwright_api.expect(first).to_be_enabled()
+    page.get_by_label("Escriba su mensaje").fill("hola")
+    page.keyboard.press("Enter")
+    playwright_api.expect(page.locator(".oirsw-buttons")).to_have_count(2)
+    playwright_api.expect(first).to_be_disabled()
+    latest = page.locator(".oirsw-buttons").last.get_by_role("button", name="Reclamo")
+    playwright_api.expect(latest).to_be_enabled()
+    page.get_by_label("Escriba su mensaje").fill("una pregunta")
+    page.keyboard.press("Enter")
+    playwright_api.expect(log).to_contain_text("Usted escribió: una pregunta")
+    playwright_api.expect(latest).to_be_disabled()
+    page.reload()
+    buttons = page.locator(".oirsw-buttons button")
+    playwright_api.expect(buttons).to_have_count(4)
+    for i in range(4):
+        playwright_api.expect(buttons.nth(i)).to_be_disabled()

@@ -131,7 +131,15 @@
     log.scrollTop = log.scrollHeight;
   }
 
+  /* Options belong to the message that offered them: once the bot (or staff) says something
+     newer, the earlier ones can no longer be pressed. */
+  function closeEarlierButtons() {
+    state.log.forEach(function (e) { if (e.buttons && e.buttons.length) { e.answered = true; } });
+    Array.prototype.forEach.call(log.querySelectorAll(".oirsw-buttons button"), function (x) { x.disabled = true; });
+  }
+
   function add(entry) {
+    if (entry.from !== "user") { closeEarlierButtons(); }
     state.log.push(entry);
     if (state.log.length > MAX_LOG) { state.log = state.log.slice(-MAX_LOG); }
     save("log", state.log);
