@@ -24,6 +24,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from channels import messages
 from channels.batching import MediaBatcher
 from channels.ratelimit import Verdict, WebhookLimits
+from channels.ratings import answered_rating
 from channels.settings import ProviderInput
 from channels.store import ChannelStore
 from channels.uploads import MAX_MEDIA_BYTES, MediaError, Medium, mask_id, store_upload
@@ -224,6 +225,8 @@ class TelegramInput(ProviderInput):
                 await self.rate_limited(update, verdict)
                 return response.json({"ok": True})
             message = await self.user_message(update)
+            if message is not None and await answered_rating(message):
+                return response.json({"ok": True})
             if message is not None:
                 # an album comes as one update per photo, each with the album's media_group_id
                 group = (message.metadata or {}).get("media_group_id")

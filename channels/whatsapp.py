@@ -24,6 +24,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from channels import messages, options
 from channels.batching import MediaBatcher
 from channels.ratelimit import Verdict, WebhookLimits
+from channels.ratings import answered_rating
 from channels.settings import ProviderInput
 from channels.store import ChannelStore
 from channels.uploads import MediaError, Medium, mask_id, read_limited, store_upload
@@ -221,6 +222,8 @@ class WhatsAppInput(ProviderInput):
             return self.rate_limited(params, sid, verdict)
         try:
             message = await self.user_message(params, sid)
+            if message is not None and await answered_rating(message):
+                return response.text(EMPTY_TWIML, content_type="text/xml")
             if message is not None:
                 # an album comes as one webhook per photo (one of them may carry a caption):
                 # the bot answers them together

@@ -53,4 +53,5 @@ from admin.api import (  # noqa: E402,F401  (routes register on bp)
     classify,
     community,
     handoffs,
+    satisfaction,
 )

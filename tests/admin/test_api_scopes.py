@@ -27,6 +27,7 @@ EXPECTED = {
     "api.status_lookup": {"bot"},
     "api.resident_cases": {"bot"},
     "api.rate_case": {"bot"},
+    "api.rate_last_answer": {"bot"},
     "api.create_upload": {"bot"},
     "api.add_case_attachments": {"bot"},
     "api.similar_cases": {"bot"},

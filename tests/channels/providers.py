@@ -48,6 +48,8 @@ class Providers:
     requests: list[Recorded] = field(default_factory=list)
     fail_next: dict[str, int] = field(default_factory=dict)  # path fragment -> failures left
     pending_updates: list[dict[str, Any]] = field(default_factory=list)  # for getUpdates
+    # the admin's answer to a rating, per channel identity (none: 404, no rating awaited)
+    ratings: dict[str, dict[str, Any]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     base_url: str = ""
 
@@ -83,6 +85,7 @@ class Providers:
             self.requests.clear()
             self.fail_next.clear()
             self.pending_updates.clear()
+            self.ratings.clear()
 
 
 def make_handler(state: Providers) -> type[BaseHTTPRequestHandler]:
@@ -151,6 +154,18 @@ def admin_upload(handler: Any, state: Providers, match: re.Match[str], body: byt
     return True
 
 
+def admin_rating(handler: Any, state: Providers, match: re.Match[str], body: bytes) -> bool:
+    if handler.headers.get("Authorization") != f"Bearer {state.api_token}":
+        handler._json(401, {"error": {"code": "unauthorized", "message": "Falta un token."}})
+        return True
+    answer = state.ratings.get(json.loads(body)["channel_user_id"])
+    if answer is None:
+        handler._json(404, {"error": {"code": "no_pending_rating", "message": "No."}})
+    else:
+        handler._json(201, answer)
+    return True
+
+
 def telegram_method(handler: Any, state: Providers, match: re.Match[str], body: bytes) -> bool:
     token, method = match.group(1), match.group(2)
     if token != state.telegram_token:
@@ -201,6 +216,7 @@ ROUTES = [
     (r"/2010-04-01/Accounts/([^/]+)/Messages\.json", twilio_send),
     (r"/2010-04-01/Accounts/[^/]+/Messages/[^/]+/Media/[^/]+", twilio_media),
     (r"/api/v1/uploads", admin_upload),
+    (r"/api/v1/residents/satisfaction", admin_rating),
     (r"/bot([^/]+)/(\w+)", telegram_method),
     (r"/file/bot([^/]+)/(.+)", telegram_file),
 ]

@@ -1,0 +1,99 @@
+"""A resident's rating of a staff answer ("5 gracias!! 👍", "un 7") is recorded, not chatted to.
+
+Staff answers reach WhatsApp and Telegram through the admin's outbox, not through Rasa, so the
+bot does not know a rating was asked: a bare "5" got small talk and was never recorded. A
+short message holding a number goes to the admin first; when the latest answer sent to this
+resident asked for a rating still missing, the admin records it (on its one 1-5 scale) and the
+resident is told so; otherwise the message goes on to Rasa unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import aiohttp
+from rasa.core.channels.channel import UserMessage
+
+from channels import messages
+from channels.uploads import _api, mask_id
+
+logger = logging.getLogger(__name__)
+
+# cheap first look: a short text with a number 1-7 in it; the admin reads it properly
+_CANDIDATE = re.compile(r"(?<!\d)[1-7](?!\d)")
+MAX_CANDIDATE = 60
+# a slow admin must not hold up the conversation (issue 14): past this the bot answers as before
+TIMEOUT = aiohttp.ClientTimeout(total=2)
+
+
+def may_be_rating(text: str) -> bool:
+    text = (text or "").strip()
+    return (
+        0 < len(text) <= MAX_CANDIDATE
+        and not text.startswith("/")  # a button payload
+        and bool(_CANDIDATE.search(text))
+    )
+
+
+async def record_rating(channel: str, channel_user_id: str, text: str) -> dict[str, Any] | None:
+    """The admin's record of the rating, or None: no rating in the text, none asked, or the
+    admin unreachable (then the bot answers as before, and the resident may rate again)."""
+    base, token = _api()
+    body = {"channel": channel, "channel_user_id": channel_user_id, "text": text}
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=TIMEOUT) as session,
+            session.post(
+                f"{base}/api/v1/residents/satisfaction", json=body, headers=headers
+            ) as response,
+        ):
+            if response.status == 201:
+                result: dict[str, Any] = await response.json()
+                return result
+            if response.status not in (404, 422):
+                logger.warning(
+                    "channel=%s event=rating_refused status=%s from=%s",
+                    channel,
+                    response.status,
+                    mask_id(channel_user_id),
+                )
+    except (aiohttp.ClientError, TimeoutError) as error:
+        logger.warning(
+            "channel=%s event=rating_unavailable error=%s from=%s",
+            channel,
+            type(error).__name__,
+            mask_id(channel_user_id),
+        )
+    return None
+
+
+def acknowledgement(result: dict[str, Any]) -> str:
+    """«Gracias, registramos su evaluación: 5» (a school grade also says what it counts as)."""
+    if result.get("grade"):
+        return messages.RATING_GRADE.format(given=result["given"], score=result["score"])
+    return messages.RATING_RECORDED.format(score=result["score"])
+
+
+async def answered_rating(message: UserMessage) -> bool:
+    """True when the message was a rating now recorded and acknowledged (Rasa skips it)."""
+    metadata = message.metadata or {}
+    if metadata.get("attachments") or metadata.get("location"):
+        return False
+    if not may_be_rating(message.text or ""):
+        return False
+    channel = str(metadata.get("channel") or message.input_channel or "")
+    user_id = str(metadata.get("channel_user_id") or message.sender_id)
+    result = await record_rating(channel, user_id, message.text or "")
+    if result is None:
+        return False
+    logger.info(
+        "channel=%s event=rating_recorded from=%s folio=%s",
+        channel,
+        mask_id(user_id),
+        result.get("folio"),
+    )
+    await message.output_channel.send_text_message(message.sender_id, acknowledgement(result))
+    return True
