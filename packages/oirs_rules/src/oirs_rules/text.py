@@ -1,4 +1,4 @@
-"""Text helpers every parser shares: accent folding, spoken numbers, word splitting."""
+"""Text helpers every parser shares: accent folding, spoken numbers, word splitting, stop words."""
 
 from __future__ import annotations
 
@@ -6,6 +6,18 @@ import re
 import unicodedata
 
 from text_to_num import alpha2digit
+
+# Words of a resident's message that say nothing about its subject, accent-free as fold() gives
+# them: articles, prepositions, greetings, courtesy and asking. Each reader adds its own.
+STOPWORDS = frozenset(
+    {
+        "a", "al", "con", "de", "del", "el", "es", "la", "las", "los", "o", "para", "por", "un",
+        "una", "y",
+        "hola", "buenas", "buenos", "dias", "tardes", "noches",
+        "favor", "porfa",
+        "necesito", "queria", "quisiera", "consulta",
+    }
+)  # fmt: skip
 
 
 def fold(text: str) -> str:
