@@ -14,9 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time
 from typing import Any, Literal
 
+from oirs_rules.dates import MONTHS
+from oirs_rules.folio import FOLIO_RE
+from oirs_rules.hours import CallCenterHours
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 STT_LANGUAGE = "es-CL"
@@ -106,21 +108,6 @@ TEXTS: Mapping[str, str] = {
 }
 
 DIGIT_WORDS = ("cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve")
-MONTHS = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-)
-FOLIO_RE = re.compile(r"\b(RC|SG|FL|CS|SAI|DP)-(\d{4})-(\d{6})\b", re.IGNORECASE)
 URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s«»]+", re.IGNORECASE)
 EMAIL_RE = re.compile(r"\b([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)\b")
 DATE_RE = re.compile(r"\b(\d{2})-(\d{2})-(\d{4})\b")
@@ -410,60 +397,7 @@ def voicemail_filed(settings: VoiceSettings, folio: str) -> str:
 
 # --- call-center hours ------------------------------------------------------------------------
 
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_SPANISH = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
-HOURS_RE = re.compile(
-    r"^(?P<first>[a-z]{3})(?:-(?P<last>[a-z]{3}))?\s+"
-    r"(?P<start>\d{1,2}:\d{2})-(?P<end>\d{1,2}:\d{2})$"
-)
 
-
-@dataclass(frozen=True)
-class Opening:
-    """One line of the call center's schedule: a run of weekdays and a time window."""
-
-    days: tuple[int, ...]
-    start: time
-    end: time
-
-
-def parse_hours(spec: str) -> list[Opening]:
-    """Parse OIRS_CALL_CENTER_HOURS, e.g. "mon-fri 08:30-17:30; sat 09:00-13:00"."""
-    openings = []
-    for part in filter(None, (p.strip().lower() for p in spec.split(";"))):
-        match = HOURS_RE.match(part)
-        if not match or match["first"] not in DAY_NAMES:
-            raise ValueError(f"invalid call-center hours: {part!r}")
-        if match["last"] and match["last"] not in DAY_NAMES:
-            raise ValueError(f"invalid call-center hours: {part!r}")
-        first = DAY_NAMES.index(match["first"])
-        last = DAY_NAMES.index(match["last"]) if match["last"] else first
-        start, end = (_clock(t) for t in (match["start"], match["end"]))
-        openings.append(Opening(tuple(range(first, last + 1)), start, end))
-    return openings
-
-
-def _clock(value: str) -> time:
-    """A schedule time; "24:00" closes at the end of the day."""
-    return time.max if value == "24:00" else time.fromisoformat(f"{value:0>5}")
-
-
-def is_open(openings: Sequence[Opening], local_now: datetime) -> bool:
-    """Whether agents take calls at this local (America/Santiago) moment."""
-    moment = local_now.time()
-    return any(local_now.weekday() in o.days and o.start <= moment < o.end for o in openings)
-
-
-def hours_in_spanish(openings: Sequence[Opening]) -> str:
+def hours_in_spanish(hours: CallCenterHours) -> str:
     """The schedule as a caller hears it: "de lunes a viernes, de 8:30 a 17:30 horas"."""
-    if not openings:
-        return TEXTS["hours_unknown"]
-    parts = []
-    for o in openings:
-        days = DAY_SPANISH[o.days[0]]
-        if len(o.days) > 1:
-            days = f"de {DAY_SPANISH[o.days[0]]} a {DAY_SPANISH[o.days[-1]]}"
-        end = "24:00" if o.end == time.max else f"{o.end.hour}:{o.end.minute:02d}"
-        window = f"de {o.start.hour}:{o.start.minute:02d} a {end} horas"
-        parts.append(f"{days}, {window}")
-    return "; y ".join(parts)
+    return hours.describe("; y ") or TEXTS["hours_unknown"]

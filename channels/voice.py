@@ -18,6 +18,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
 import aiohttp
+from oirs_rules.calendar import BusinessCalendar
+from oirs_rules.dates import SANTIAGO
+from oirs_rules.hours import DEFAULT_HOURS, CallCenterHours
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from sanic import Blueprint, response
@@ -25,7 +28,7 @@ from sanic.request import Request
 from twilio.request_validator import RequestValidator
 
 from channels import twiml
-from channels.call_state import SANTIAGO, CallState, CallStates
+from channels.call_state import CallState, CallStates
 from channels.ratelimit import DEFAULT_PER_CALLER, PER_CALLER_VARIABLE, WebhookLimits
 from channels.settings import ProviderInput
 from channels.uploads import mask_id
@@ -65,7 +68,8 @@ class VoiceConfig:
     account_sid: str = ""
     api_base: str = TWILIO_API
     queue: str = "oirs"
-    hours: str = "mon-fri 08:30-17:30"
+    hours: str = DEFAULT_HOURS
+    comuna: str | None = None  # its regional and communal holidays close the call center
     min_confidence: float = 0.4
     handoff_confidence: float = 0.6
     admin_url: str = DEFAULT_API_URL
@@ -161,12 +165,13 @@ class VoiceInput(ProviderInput):
             account_sid=values.get("account_sid") or "",
             api_base=(values.get("api_base") or TWILIO_API).rstrip("/"),
             queue=values.get("queue") or "oirs",
-            hours=values.get("hours") or "mon-fri 08:30-17:30",
+            hours=values.get("hours") or DEFAULT_HOURS,
+            comuna=os.environ.get("OIRS_COMUNA") or None,
             min_confidence=_float(values.get("min_confidence"), 0.4),
             admin_url=os.environ.get("OIRS_API_URL") or DEFAULT_API_URL,
             admin_token=os.environ.get("OIRS_API_TOKEN", ""),
         )
-        twiml.parse_hours(config.hours)  # a typo in the hours must stop the server, not a call
+        CallCenterHours.from_spec(config.hours)  # a typo must stop the server, not a call
         logger.info("channel=voice status=enabled public_url=%s", config.public_url)
         return cls(config)
 
@@ -183,7 +188,9 @@ class VoiceInput(ProviderInput):
         )
         self.validator = RequestValidator(config.auth_token)
         self.api = AdminApi(config.admin_url, config.admin_token)
-        self.openings = twiml.parse_hours(config.hours)
+        # the admin decides with the same hours and calendar (oirs/handoffs.py)
+        self.hours = CallCenterHours.from_spec(config.hours)
+        self.calendar = BusinessCalendar(comuna=config.comuna)
         self._municipality: str | None = None
 
     def get_output_channel(self) -> VoiceOutput:
@@ -425,7 +432,7 @@ class VoiceInput(ProviderInput):
         """The bot queued the caller (or registered a consulta after hours): act on it."""
         settings = self.config.twiml
         folio = twiml.find_folio(texts)
-        if folio or not twiml.is_open(self.openings, datetime.now(SANTIAGO)):
+        if folio or not self.is_open():
             state.voicemail_folio = folio
             return await self.offer_voicemail(state, tuple(texts), explained=bool(folio))
         state.handed_off = True
@@ -476,7 +483,7 @@ class VoiceInput(ProviderInput):
     async def hand_off(self, state: CallState, reason: str) -> response.HTTPResponse:
         """In hours: hand the transcript to the agents and queue the call; else a voicemail."""
         settings = self.config.twiml
-        if not twiml.is_open(self.openings, datetime.now(SANTIAGO)):
+        if not self.is_open():
             return await self.offer_voicemail(state)
         body = {
             "channel": CHANNEL,
@@ -510,10 +517,14 @@ class VoiceInput(ProviderInput):
         )
         return response.text(twiml.transfer(settings), content_type=XML)
 
+    def is_open(self, moment: datetime | None = None) -> bool:
+        """Whether agents answer now (or at `moment`): the configured hours, closed on holidays."""
+        return self.hours.is_open(moment or datetime.now(SANTIAGO), self.calendar)
+
     async def offer_voicemail(
         self, state: CallState, before: tuple[str, ...] = (), explained: bool = False
     ) -> response.HTTPResponse:
-        hours = None if explained else twiml.hours_in_spanish(self.openings)
+        hours = None if explained else twiml.hours_in_spanish(self.hours)
         document = twiml.voicemail(self.config.twiml, hours, before)
         state.record("bot", [*before, twiml.TEXTS["voicemail_short"]])
         await self.states.save(state)

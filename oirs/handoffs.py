@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from oirs_rules.dates import SANTIAGO
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from oirs.calendar import BusinessCalendar
-from oirs.call_center import SANTIAGO, CallCenterHours, callback_phrase
+from oirs.call_center import CallCenterHours, callback_phrase, describe_hours
 from oirs.cases import Actor, NewCase, add_event, file_case
 from oirs.errors import InvalidField, InvalidTransition, OirsError
 from oirs.models import Case, Channel, Handoff, HandoffStatus, OutboxMessage, utcnow
@@ -204,7 +205,9 @@ def _after_hours(
     handoff.status = HandoffStatus.AFTER_HOURS
     handoff.ended_at = now
     when = callback_phrase(hours.next_opening(now, calendar))
-    message = MESSAGES["after_hours"].format(hours=hours.describe(), folio=case.folio, when=when)
+    message = MESSAGES["after_hours"].format(
+        hours=describe_hours(hours), folio=case.folio, when=when
+    )
     session.flush()
     return HandoffOutcome(handoff, True, message, case.folio)
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import datetime
 
 import pytest
+from oirs_rules.hours import CallCenterHours
 
 from channels import twiml
 from channels.twiml import Turn, VoiceSettings
@@ -176,7 +176,7 @@ def test_transfer_enqueues_the_caller_in_the_configured_queue():
 
 
 def test_voicemail_states_the_hours_and_records_with_a_status_callback():
-    hours = twiml.hours_in_spanish(twiml.parse_hours("mon-fri 08:30-17:30"))
+    hours = twiml.hours_in_spanish(CallCenterHours.from_spec("mon-fri 08:30-17:30"))
     root = parse(twiml.voicemail(SETTINGS, hours))
     assert "de lunes a viernes, de 8:30 a 17:30 horas" in spoken(root)[0]
     record = root.find("Record")
@@ -199,7 +199,7 @@ def test_voicemail_after_an_explained_closure_does_not_state_hours_again():
 
 
 def test_a_schedule_to_midnight_is_said_as_24_hours():
-    hours = twiml.hours_in_spanish(twiml.parse_hours("mon-sun 00:00-24:00"))
+    hours = twiml.hours_in_spanish(CallCenterHours.from_spec("mon-sun 00:00-24:00"))
     assert hours == "de lunes a domingo, de 0:00 a 24:00 horas"
 
 
@@ -209,27 +209,14 @@ def test_voicemail_confirmation_reads_the_consulta_folio_and_hangs_up():
     assert root[-1].tag == "Hangup"
 
 
-@pytest.mark.parametrize(
-    ("moment", "expected"),
-    [
-        (datetime(2026, 11, 25, 8, 29), False),  # Wednesday, before opening
-        (datetime(2026, 11, 25, 8, 30), True),
-        (datetime(2026, 11, 25, 17, 29), True),
-        (datetime(2026, 11, 25, 17, 30), False),
-        (datetime(2026, 11, 28, 10, 0), True),  # Saturday morning
-        (datetime(2026, 11, 28, 13, 0), False),
-        (datetime(2026, 11, 29, 10, 0), False),  # Sunday
-    ],
-)
-def test_call_center_hours_follow_the_configured_schedule(moment, expected):
-    openings = twiml.parse_hours("mon-fri 08:30-17:30; sat 09:00-13:00")
-    assert twiml.is_open(openings, moment) is expected
-
-
-@pytest.mark.parametrize("spec", ["weekdays 8-17", "mon-xyz 08:00-17:00", "mon 8:00"])
-def test_malformed_hours_are_rejected(spec):
-    with pytest.raises(ValueError):
-        twiml.parse_hours(spec)
+def test_two_windows_are_said_as_one_sentence_and_no_hours_as_office_hours():
+    hours = CallCenterHours.from_spec("mon-fri 08:30-13:00, sat 09:00-13:00")
+    assert twiml.hours_in_spanish(hours) == (
+        "de lunes a viernes, de 8:30 a 13:00 horas; y sábado, de 9:00 a 13:00 horas"
+    )
+    assert twiml.hours_in_spanish(CallCenterHours.from_spec("closed")) == (
+        "de lunes a viernes en horario de oficina"
+    )
 
 
 def test_yes_to_the_sms_offer_is_recognised_by_voice_or_key():
