@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from oirs_rules.dates import SANTIAGO
 
 from actions.adjuntos import INTENT_ATTACHMENT, INTENT_CONTACT, INTENT_LOCATION, media_list
 from actions.channel_media import coordinates_of
-
-try:
-    _TZ: Any = ZoneInfo("America/Santiago")
-except ZoneInfoNotFoundError:  # pragma: no cover - only on systems without tz data
-    _TZ = timezone.utc
 
 _SENDERS = {"user": "resident", "bot": "bot"}
 MAX_ENTRIES = 200
@@ -66,5 +62,5 @@ def _describe_trigger(text: str, metadata: dict[str, Any]) -> str:
 
 
 def _iso(timestamp: float | None) -> str:
-    moment = datetime.fromtimestamp(timestamp, _TZ) if timestamp else datetime.now(_TZ)
+    moment = datetime.fromtimestamp(timestamp, SANTIAGO) if timestamp else datetime.now(SANTIAGO)
     return moment.isoformat(timespec="seconds")

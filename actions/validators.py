@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from oirs_rules import contact, names
-from oirs_rules.text import fold
+from oirs_rules import contact, folio, names
+from oirs_rules.text import STOPWORDS, fold
 
 __all__ = ["fold"]
 
@@ -19,7 +19,6 @@ class InvalidValue(ValueError):
 
 
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-_FOLIO_RE = re.compile(r"\b(RC|SG|FL|CS|SAI|DP)[\s\-_]*(\d{4})[\s\-_]*(\d{1,6})\b", re.IGNORECASE)
 
 
 def normalize_rut(value: str) -> str:
@@ -69,11 +68,10 @@ def find_bare_rut(text: str) -> str | None:
 
 def normalize_folio(value: str) -> str:
     """Folio as PREFIX-YYYY-NNNNNN from loose writing ("rc 2026 123"), else InvalidValue."""
-    match = _FOLIO_RE.search(value or "")
-    if not match:
+    found = folio.find_folio(value)
+    if found is None:
         raise InvalidValue(value)
-    prefix, year, number = match.groups()
-    return f"{prefix.upper()}-{year}-{int(number):06d}"
+    return found
 
 
 def clean_name(value: str) -> str:
@@ -99,80 +97,15 @@ def has_surname(name: str) -> bool:
     return len(name.split()) >= 2
 
 
-_FILLER_WORDS = {
-    "hola",
-    "buenas",
-    "buenos",
-    "dias",
-    "tardes",
-    "noches",
-    "quiero",
-    "quisiera",
-    "queria",
-    "necesito",
-    "deseo",
-    "desearia",
-    "gustaria",
-    "me",
-    "mi",
-    "hacer",
-    "poner",
-    "ingresar",
-    "dejar",
-    "presentar",
-    "realizar",
-    "registrar",
-    "enviar",
-    "un",
-    "una",
-    "uno",
-    "el",
-    "la",
-    "los",
-    "las",
-    "de",
-    "del",
-    "al",
-    "a",
-    "por",
-    "favor",
-    "para",
-    "con",
-    "y",
-    "o",
-    "que",
-    "es",
-    "sobre",
-    "reclamo",
-    "reclamos",
-    "reclamar",
-    "queja",
-    "quejas",
-    "quejarme",
-    "denuncia",
-    "denunciar",
-    "sugerencia",
-    "sugerencias",
-    "sugerir",
-    "felicitar",
-    "felicitacion",
-    "felicitaciones",
-    "solicitud",
-    "solicitar",
-    "informacion",
-    "pedir",
-    "consulta",
-    "tengo",
-    "tener",
-    "algo",
-    "ayuda",
-    "porfa",
-    "porfavor",
-    "ok",
-    "si",
-    "bueno",
-    "hay",
-}
+# the shared stop words, and the words of asking for a case of some type
+_FILLER_WORDS = STOPWORDS | {
+    "algo", "ayuda", "bueno", "dejar", "denuncia", "denunciar", "desearia", "deseo", "enviar",
+    "felicitacion", "felicitaciones", "felicitar", "gustaria", "hacer", "hay", "informacion",
+    "ingresar", "me", "mi", "ok", "pedir", "poner", "porfavor", "presentar", "que", "queja",
+    "quejarme", "quejas", "quiero", "realizar", "reclamar", "reclamo", "reclamos", "registrar",
+    "si", "sobre", "solicitar", "solicitud", "sugerencia", "sugerencias", "sugerir", "tener",
+    "tengo", "uno",
+}  # fmt: skip
 
 
 def is_substantive(text: str, min_words: int = 3) -> bool:

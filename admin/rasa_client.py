@@ -10,16 +10,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 import requests
 from flask import current_app
+from oirs_rules.dates import SANTIAGO
 
 from admin.database import settings
 
 log = logging.getLogger(__name__)
 SENDERS = {"user": "resident", "bot": "bot"}
-SANTIAGO = ZoneInfo("America/Santiago")
 
 
 class RasaUnavailable(Exception):

@@ -11,11 +11,11 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
+
+from oirs_rules.dates import SANTIAGO
 
 from channels.store import ChannelStore
 
-SANTIAGO = ZoneInfo("America/Santiago")
 CALL_TTL = 6 * 3600  # a call plus the late recording callbacks
 MAX_TRANSCRIPT = 300
 

@@ -19,6 +19,8 @@ from typing import Any, Literal, Protocol
 import numpy as np
 import snowballstemmer
 import yaml
+from oirs_rules.folio import find_folios
+from oirs_rules.text import STOPWORDS as SHARED_STOPWORDS
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
@@ -57,7 +59,6 @@ OWN_CASE_RE = re.compile(
     r"tramite|requerimiento|folio)\b|\b(como|en que) (va|van|esta|estan|anda)\b|"
     r"\blo que (pedi|solicite|reclame|ingrese)\b"
 )
-FOLIO_RE = re.compile(r"\b(rc|sg|fl|cs|sai|dp)[\s-]*(\d{4})[\s-]*(\d{1,6})\b")
 NUMBER_RE = re.compile(r"\b0*(\d{1,6})\b")
 
 # Chilean chat shorthand, and words so common they only add noise.
@@ -90,51 +91,10 @@ CONCEPTS = {
     "conceptoadjuntar": "foto fotos adjuntar adjunto agregar complementar falto olvide",
 }
 _CONCEPT_OF = {word: concept for concept, words in CONCEPTS.items() for word in words.split()}
-STOPWORDS = frozenset(
-    {
-        "de",
-        "la",
-        "el",
-        "en",
-        "y",
-        "a",
-        "los",
-        "las",
-        "del",
-        "se",
-        "un",
-        "una",
-        "por",
-        "con",
-        "para",
-        "al",
-        "lo",
-        "le",
-        "les",
-        "su",
-        "sus",
-        "es",
-        "son",
-        "o",
-        "u",
-        "hola",
-        "buenas",
-        "buenos",
-        "dias",
-        "tardes",
-        "noches",
-        "oiga",
-        "porfa",
-        "favor",
-        "gracias",
-        "quisiera",
-        "queria",
-        "necesito",
-        "saber",
-        "consulta",
-        "pregunta",
-    }
-)
+# the shared stop words, and the words of asking a question
+STOPWORDS = frozenset(SHARED_STOPWORDS | {
+    "en", "gracias", "le", "les", "lo", "oiga", "pregunta", "saber", "se", "son", "su", "sus", "u",
+})  # fmt: skip
 _STEMMER = snowballstemmer.stemmer("spanish")
 
 
@@ -409,9 +369,7 @@ def _case_cues(case: ResidentCase) -> list[str]:
 def _mentioned_folios(message: str, cases: Sequence[ResidentCase]) -> set[str]:
     """Folios named in full or loosely ("rc 2026 123", "mi reclamo 123")."""
     text = normalise(message)
-    named = set()
-    for prefix, year, number in FOLIO_RE.findall(text):
-        named.add(f"{prefix.upper()}-{year}-{int(number):06d}")
+    named = set(find_folios(text))
     numbers = {int(n) for n in NUMBER_RE.findall(text) if len(n) < 4 or not n.startswith("20")}
     for case in cases:
         if int(case.folio.rsplit("-", 1)[1]) in numbers:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from oirs_rules.dates import SANTIAGO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,6 @@ from oirs.labels import DATA_RIGHTS
 from oirs.models import Case, CaseEvent, Category, Channel, Unit, utcnow
 from oirs.terms import CALENDAR_DAY_TYPES, term_for
 
-SANTIAGO = ZoneInfo("America/Santiago")
 MAX_DESCRIPTION = 10_000
 
 

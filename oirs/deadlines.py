@@ -11,11 +11,11 @@ import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from fractions import Fraction
-from zoneinfo import ZoneInfo
+
+from oirs_rules.dates import SANTIAGO
 
 from oirs.calendar import WEEKDAY_NAMES, BusinessCalendar, NonBusinessDay
 
-SANTIAGO = ZoneInfo("America/Santiago")
 ALERT_THRESHOLDS = (0.5, 0.75, 0.9, 1.0)
 
 # Spanish wording of Deadline.explain(); the only user-facing text of this module.

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from oirs_rules.folio import LOOSE_FOLIO_RE, PREFIXES, TYPE_BY_PREFIX
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -12,17 +12,7 @@ from sqlalchemy.orm import Session
 
 from oirs.models import FolioCounter
 
-PREFIXES = {
-    "reclamo": "RC",
-    "sugerencia": "SG",
-    "felicitacion": "FL",
-    "consulta": "CS",
-    "sai": "SAI",
-    "datos_personales": "DP",
-}
-TYPE_BY_PREFIX = {prefix: case_type for case_type, prefix in PREFIXES.items()}
-_SEP = r"\s*[-_ ./]?\s*"
-_LOOSE = re.compile(rf"^\s*(RC|SG|FL|CS|SAI|DP){_SEP}(\d{{4}}){_SEP}(\d{{1,6}})\s*$", re.I)
+__all__ = ["PREFIXES", "Folio", "next_folio", "parse_folio"]
 
 
 @dataclass(frozen=True)
@@ -41,7 +31,7 @@ class Folio:
 
 def parse_folio(text: str) -> Folio | None:
     """Read a folio written loosely ("rc 2026 123", "RC-2026-000123"); None if it is not one."""
-    match = _LOOSE.match(text or "")
+    match = LOOSE_FOLIO_RE.fullmatch((text or "").strip())
     if not match:
         return None
     return Folio(match.group(1).upper(), int(match.group(2)), int(match.group(3)))

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from oirs_rules.dates import MONTHS
 from sqlalchemy.orm import Session
 
 from oirs.calendar import BusinessCalendar
@@ -25,20 +26,6 @@ from oirs.settings import PROJECT_ROOT, CommuneInfo
 from oirs.terms import AMPARO_DAYS
 
 TEMPLATE_DIR = PROJECT_ROOT / "admin" / "templates" / "letters"
-MONTHS = [
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-]
 
 # action of the workflow -> letter kind (one template each)
 LETTER_FOR_ACTION = {

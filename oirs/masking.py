@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import re
 
+from oirs_rules.folio import FOLIO_RE
+
 _EMAIL = re.compile(
     r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-])[A-Za-z0-9.-]*(\.[A-Za-z]{2,})"
 )
@@ -12,8 +14,8 @@ _RUT = re.compile(r"\b\d{1,2}\.?\d{3}\.?\d{3}-?[\dkK]\b")
 _PHONE = re.compile(r"(?<![\w-])\+?\d[\d ()-]{7,}\d(?![\w-])")
 # Kept readable: folios, dates and timestamps (which would otherwise look like phone numbers).
 _KEEP = re.compile(
-    r"\b(?:RC|SG|FL|CS|SAI|DP)-\d{4}-\d{6}\b"
-    r"|\b\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b"
+    FOLIO_RE.pattern
+    + r"|\b\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b"
     r"|\b\d{1,2}-\d{1,2}-\d{4}\b"
 )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from oirs_rules.dates import MONTHS
 from oirs_rules.names import find_name
 from oirs_rules.text import fold
 
@@ -36,10 +37,7 @@ _PERSON = re.compile(
 # Numbers that name the street, not the house: "pasaje 3", "5 Oriente", "18 de Septiembre".
 _STREET_NUMBERED = {"calle", "pasaje", "pje", "psje", "ruta", "camino", "avenida", "av"}
 _CARDINAL = {"norte", "sur", "oriente", "poniente"}
-_MONTHS = {
-    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-    "setiembre", "octubre", "noviembre", "diciembre",
-}  # fmt: skip
+_MONTHS = {*MONTHS, "setiembre"}
 # Words that point at one home or unit; they go with the number they introduce.
 _HOUSE_MARKS = {
     "casa", "depto", "dpto", "departamento", "block", "blok", "torre", "sitio", "lote",

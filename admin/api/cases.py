@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
+from oirs_rules.dates import SANTIAGO
 from sqlalchemy import select
 
 from admin.api import bp
@@ -21,7 +21,6 @@ from oirs.folio_notice import queue_folio_notice
 from oirs.models import Case
 from oirs.satisfaction import record_satisfaction
 
-SANTIAGO = ZoneInfo("America/Santiago")
 TEXT_FIELDS = (
     "type",
     "channel",

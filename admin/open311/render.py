@@ -6,16 +6,15 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any
 from xml.etree import ElementTree as ET
-from zoneinfo import ZoneInfo
 
 from flask import Response, jsonify
+from oirs_rules.dates import SANTIAGO
 
 from oirs import workflow
 from oirs.labels import STATUS_LABELS
 from oirs.models import Case, Category
 from oirs.publication import coarse_address, coarse_coordinate, public_text
 
-SANTIAGO = ZoneInfo("America/Santiago")
 ROOTS = {"service": "services", "request": "service_requests", "error": "errors"}
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Response, abort, render_template, request, stream_with_context
 from flask.typing import ResponseReturnValue
+from oirs_rules.dates import SANTIAGO
 from sqlalchemy import select
 from wtforms import DateField
 from wtforms.validators import Optional
@@ -22,7 +22,6 @@ from oirs.labels import CHANNEL_LABELS, TYPE_LABELS
 from oirs.models import Category
 from oirs.stats import NO_VALUE, Report, build_report
 
-SANTIAGO = ZoneInfo("America/Santiago")
 MAX_SPAN = timedelta(days=3 * 366)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MESSAGES = {

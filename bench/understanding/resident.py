@@ -14,9 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from oirs_rules.folio import FOLIO_RE
+
 from .compare import category_code, fold, normalize, type_code
 
-FOLIO = re.compile(r"\b(?:RC|SG|FL|CS|SAI)-\d{4}-\d{6}\b")
 CANCEL = re.compile(r"cancel|salir|terminar|/despedida|/negar_todo")
 TYPE_WORDS = {
     "reclamo": ("reclamo",),
@@ -121,7 +122,7 @@ def find_folio(texts: Sequence[str]) -> str | None:
     for text in texts:
         if is_adhesion_offer(text):
             continue
-        match = FOLIO.search(text)
+        match = FOLIO_RE.search(text)
         if match:
             return match.group(0)
     return None
