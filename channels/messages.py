@@ -8,10 +8,6 @@ ATTACHMENT_FAILED = (
 # (channels/ratelimit.py); the messages over the limit do not reach the bot.
 RATE_LIMITED = "Recibimos muchos mensajes seguidos. Espere un momento y vuelva a escribir."
 
-# The resident's rating of a staff answer, recorded (channels/ratings.py); the scale is 1 to 5.
-RATING_RECORDED = "Gracias, registramos su evaluación: {score}."
-RATING_GRADE = "Gracias, registramos su evaluación: nota {given}, es decir {score} de 5."
-
 # What the channel tells Rasa when the resident sent no words, only a medium or a place.
 # The bot's domain declares these intents; the data travels in the message metadata.
 INTENT_ATTACHMENT = "/enviar_adjunto"

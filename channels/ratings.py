@@ -16,7 +16,6 @@ from typing import Any
 import aiohttp
 from rasa.core.channels.channel import UserMessage
 
-from channels import messages
 from channels.uploads import _api, mask_id
 
 logger = logging.getLogger(__name__)
@@ -70,13 +69,6 @@ async def record_rating(channel: str, channel_user_id: str, text: str) -> dict[s
     return None
 
 
-def acknowledgement(result: dict[str, Any]) -> str:
-    """«Gracias, registramos su evaluación: 5» (a school grade also says what it counts as)."""
-    if result.get("grade"):
-        return messages.RATING_GRADE.format(given=result["given"], score=result["score"])
-    return messages.RATING_RECORDED.format(score=result["score"])
-
-
 async def answered_rating(message: UserMessage) -> bool:
     """True when the message was a rating now recorded and acknowledged (Rasa skips it)."""
     metadata = message.metadata or {}
@@ -95,5 +87,6 @@ async def answered_rating(message: UserMessage) -> bool:
         mask_id(user_id),
         result.get("folio"),
     )
-    await message.output_channel.send_text_message(message.sender_id, acknowledgement(result))
+    # the admin's words (oirs/satisfaction.py), so every channel says the same
+    await message.output_channel.send_text_message(message.sender_id, str(result["message"]))
     return True

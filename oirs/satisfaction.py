@@ -17,6 +17,11 @@ from oirs.workflow import ANSWERED_STATUSES
 SCALE = range(1, 6)  # the one scale kept; school grades are mapped onto it
 # how long after an answer a bare number is still read as its rating
 RATING_WINDOW = timedelta(days=7)
+# What the resident reads once the rating is recorded (the channels and the widget show it).
+MESSAGES = {
+    "recorded": "Gracias, registramos su evaluación: {score}.",
+    "recorded_grade": "Gracias, registramos su evaluación: nota {given}, es decir {score} de 5.",
+}
 
 
 def record_satisfaction(
@@ -45,6 +50,13 @@ class Rating:
     given: int
     grade: bool  # given as a school grade 1-7
     score: int
+
+
+def acknowledgement(rating: Rating) -> str:
+    """«Gracias, registramos su evaluación: 5.»; a school grade also says what it counts as."""
+    if rating.grade:
+        return MESSAGES["recorded_grade"].format(given=rating.given, score=rating.score)
+    return MESSAGES["recorded"].format(score=rating.score)
 
 
 def grade_to_score(grade: int) -> int:

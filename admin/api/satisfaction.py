@@ -13,7 +13,7 @@ from admin.api.scopes import requires_scope
 from admin.database import db
 from admin.errors import error_response
 from oirs.errors import InvalidField
-from oirs.satisfaction import awaiting_rating, parse_rating, record_satisfaction
+from oirs.satisfaction import acknowledgement, awaiting_rating, parse_rating, record_satisfaction
 
 log = logging.getLogger(__name__)
 MESSAGES = {
@@ -49,5 +49,6 @@ def rate_last_answer() -> ResponseReturnValue:
             "score": rating.score,
             "given": rating.given,
             "grade": rating.grade,
+            "message": acknowledgement(rating),
         }
         return jsonify(answer), 201

@@ -17,6 +17,7 @@ from admin.long_requests import take_slot
 from admin.widget import bp
 from oirs.outbox import pending_for_widget
 from oirs.replies import WIDGET_SESSION
+from oirs.satisfaction import acknowledgement, awaiting_rating, parse_rating, record_satisfaction
 
 MAX_TEXT = 2000
 RASA_TIMEOUT = (3.05, 30.0)
@@ -91,8 +92,11 @@ def relay_message() -> ResponseReturnValue:
     text = body.get("text")
     if not isinstance(text, str) or not text.strip():
         return error_response(422, "empty", MESSAGES["empty"])
-    metadata: dict[str, Any] = {"channel": "web", "channel_user_id": session_id}
     attachments = body.get("attachments")
+    rated = None if attachments else rate_last_answer(session_id, text)
+    if rated is not None:
+        return jsonify({"messages": [{"text": rated, "buttons": [], "image": None}]})
+    metadata: dict[str, Any] = {"channel": "web", "channel_user_id": session_id}
     if isinstance(attachments, list):
         metadata["attachments"] = [a for a in attachments if isinstance(a, dict)][:10]
     payload = {"sender": session_id, "message": text[:MAX_TEXT], "metadata": metadata}
@@ -114,6 +118,22 @@ def relay_message() -> ResponseReturnValue:
     finally:
         give_back()
     return jsonify({"messages": [_bot_message(m) for m in reply.json()]})
+
+
+def rate_last_answer(session_id: str, text: str) -> str | None:
+    """The resident's rating of the staff answer shown in this conversation, recorded here
+    (the bot never saw the question); the acknowledgement, or None to relay the text."""
+    rating = parse_rating(text)
+    if rating is None:
+        return None
+    session = db()
+    with session.begin():
+        case = awaiting_rating(session, "web", session_id)
+        if case is None:
+            return None
+        record_satisfaction(case, rating.score)
+        current_app.logger.info("widget event=satisfaction folio=%s", case.folio)
+    return acknowledgement(rating)
 
 
 def _bot_message(message: dict[str, Any]) -> dict[str, Any]:

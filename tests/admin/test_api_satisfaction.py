@@ -60,7 +60,13 @@ def test_a_rating_with_thanks_after_the_answer_is_recorded_once(
         assert asked is not None and asked.payload["ask_satisfaction"]
     recorded = rate(client, auth, "5 gracias!! 👍")
     assert recorded.status_code == 201
-    assert recorded.json == {"folio": folio, "score": 5, "given": 5, "grade": False}
+    assert recorded.json == {
+        "folio": folio,
+        "score": 5,
+        "given": 5,
+        "grade": False,
+        "message": "Gracias, registramos su evaluación: 5.",
+    }
     assert scores(sessions, folio) == [5]
     again = rate(client, auth, "5")  # already rated: the next "5" is not this answer's
     assert again.status_code == 404
@@ -73,7 +79,13 @@ def test_a_school_grade_is_kept_on_the_same_scale(
     folio = answered(client, auth, sessions)
     recorded = rate(client, auth, "un 7")
     assert recorded.status_code == 201
-    assert recorded.json == {"folio": folio, "score": 5, "given": 7, "grade": True}
+    assert recorded.json == {
+        "folio": folio,
+        "score": 5,
+        "given": 7,
+        "grade": True,
+        "message": "Gracias, registramos su evaluación: nota 7, es decir 5 de 5.",
+    }
     assert scores(sessions, folio) == [5]
 
 

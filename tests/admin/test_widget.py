@@ -318,3 +318,48 @@ def test_buttons_of_earlier_messages_can_no_longer_be_pressed(page, base_url) ->
     playwright_api.expect(buttons).to_have_count(4)
     for i in range(4):
         playwright_api.expect(buttons.nth(i)).to_be_disabled()
+
+
+def test_a_rating_typed_after_a_staff_answer_in_the_widget_is_recorded(
+    widget_app: Flask, widget_settings: Settings, fake_rasa: FakeRasa
+) -> None:
+    """Issue 16: the answer asks for a 1-5 rating; "un 7" is recorded, not sent to the bot."""
+    from oirs.calendar import BusinessCalendar
+    from oirs.cases import Actor, NewCase, file_case, get_case, transition
+    from oirs.replies import respond
+    from oirs.seed import seed_reference_data
+
+    session_id = "web-" + "7" * 36
+    engine = make_engine(widget_settings.database_url)
+    with make_session_factory(engine).begin() as session:
+        seed_reference_data(session)
+        case, _ = file_case(
+            session,
+            NewCase(
+                type="reclamo",
+                channel="web",
+                channel_user_id=session_id,
+                category="alumbrado",
+                description="La luminaria de la esquina está apagada.",
+                address="Los Aromos 123",
+            ),
+            BusinessCalendar(),
+        )
+        for action in ("clasificar", "derivar", "responder_unidad", "validar"):
+            transition(session, case, action, Actor("OIRS"))
+        respond(session, case, Actor("OIRS"), "Reparamos la luminaria.").status = "sent"
+        folio = case.folio
+    client = widget_app.test_client()
+    before = len(fake_rasa.received)
+    reply = client.post("/widget/api/messages", json={"session": session_id, "text": "un 7"})
+    assert reply.status_code == 200
+    assert reply.json["messages"][0]["text"] == (
+        "Gracias, registramos su evaluación: nota 7, es decir 5 de 5."
+    )
+    assert len(fake_rasa.received) == before  # not small talk from the bot
+    again = client.post("/widget/api/messages", json={"session": session_id, "text": "5"})
+    assert again.status_code == 200 and len(fake_rasa.received) == before + 1  # rated already
+    with make_session_factory(engine).begin() as session:
+        events = get_case(session, folio).events
+        assert [e.data["score"] for e in events if e.kind == "satisfaccion"] == [5]
+    engine.dispose()

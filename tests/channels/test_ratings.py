@@ -64,6 +64,7 @@ def test_a_rating_after_the_answer_is_recorded_and_acknowledged(
         "score": 5,
         "given": 5,
         "grade": False,
+        "message": "Gracias, registramos su evaluación: 5.",
     }
     assert deliver(channel, sender, "5 gracias!! 👍") == []  # no small talk from the bot
     [asked] = fake_providers.matching("/api/v1/residents/satisfaction")
@@ -84,6 +85,7 @@ def test_a_school_grade_is_acknowledged_with_what_it_counts_as(
         "score": 5,
         "given": 7,
         "grade": True,
+        "message": "Gracias, registramos su evaluación: nota 7, es decir 5 de 5.",
     }
     assert deliver(channel, sender, "un 7") == []
     assert sent_to(fake_providers, sender) == [
@@ -141,6 +143,7 @@ def test_telegram_ratings_are_recorded_too(
         "score": 4,
         "given": 6,
         "grade": True,
+        "message": "Gracias, registramos su evaluación: nota 6, es decir 4 de 5.",
     }
     seen: list[Any] = []
 
