@@ -192,3 +192,50 @@ def test_handed_off_whatsapp_conversation_is_answered_with_an_edited_suggestion(
     fake_rasa.events = [{"event": "user", "timestamp": time.time(), "text": "muchas gracias"}]
     expect(page.locator("#transcript")).to_contain_text("muchas gracias", timeout=15_000)
     page.screenshot(path=str(ARTIFACTS / "console-conversation.png"), full_page=True)
+
+
+def test_out_of_hours_callbacks_greet_the_agent_at_opening_until_marked_done(
+    page: Any, base_url: str, console_sessions: sessionmaker[Session]
+) -> None:
+    """Issue 16: a resident asked for a person at 20:00; the next morning the console lists the
+    call-back (folio, hour asked, masked phone) until an agent marks it done."""
+    from oirs.calendar import BusinessCalendar
+    from oirs.handoffs import NewHandoff, open_handoff
+    from tests.admin.handoff_support import AFTER_HOURS, HOURS
+
+    with console_sessions.begin() as session:
+        outcome = open_handoff(
+            session,
+            NewHandoff(
+                channel="whatsapp",
+                conversation_id="whatsapp:+56976543233",
+                channel_user_id="whatsapp:+56976543233",
+                transcript=[{"at": "", "sender": "resident", "text": "quiero hablar con alguien"}],
+                reason="solicitado",
+            ),
+            HOURS,
+            BusinessCalendar(),
+            AFTER_HOURS,
+        )
+        folio, handoff_id = outcome.folio, outcome.handoff.id
+    assert folio
+    with console_sessions() as session:
+        make_user(session, "agent", email="beto.agente@prueba.cl")
+    page.goto(f"{base_url}/ingresar")
+    page.get_by_label("Correo electrónico").fill("beto.agente@prueba.cl")
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.get_by_role("button", name="Ingresar").click()
+    page.goto(f"{base_url}/consola/")
+    section = page.get_by_role("region", name="Llamadas pendientes de devolver (1)")
+    row = section.locator(f'[data-callback="{handoff_id}"]')
+    expect(row).to_contain_text(folio)
+    expect(row).to_contain_text("25-11-2026 20:00")
+    expect(row).to_contain_text("+** *** *** 33")
+    expect(row).not_to_contain_text("76543233")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "console-callbacks.png"), full_page=True)
+    row.get_by_role("button", name=f"Marcar devuelta {folio}").click()
+    expect(
+        page.get_by_text(f"Llamada de la consulta {folio} marcada como devuelta.")
+    ).to_be_visible()
+    expect(page.get_by_text("No hay llamadas pendientes de devolver.")).to_be_visible()
