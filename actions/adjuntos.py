@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from oirs_rules.masking import mask_phone
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -24,7 +25,6 @@ from rasa_sdk.types import DomainDict
 
 from actions.channel_media import coordinates_of, shared_media
 from actions.messages import catalog, render, say
-from actions.privacy import mask_phone
 from actions.validators import InvalidValue, normalize_phone
 
 logger = logging.getLogger(__name__)

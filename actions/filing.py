@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from oirs_rules.masking import mask_email, mask_phone, mask_rut
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -18,7 +19,6 @@ from actions.channel_media import shared_media
 from actions.common import NO_PLACE, api_client, channel_identity, display_date
 from actions.late_filing import finish_later
 from actions.messages import say
-from actions.privacy import mask_email, mask_phone, mask_rut
 from actions.transcript import build_transcript
 from actions.validators import find_email
 

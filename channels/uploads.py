@@ -13,6 +13,9 @@ from typing import Any
 
 import aiohttp
 
+# the channels import mask_id from here; the rule is the shared one
+from oirs_rules.masking import mask_id as mask_id
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
@@ -69,8 +72,3 @@ async def read_limited(response: aiohttp.ClientResponse, limit: int = MAX_MEDIA_
             raise MediaError(f"medium larger than {limit} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def mask_id(value: str) -> str:
-    """A channel identity (phone, chat id) safe for a log line: only its last 3 characters."""
-    return "***" + value[-3:] if len(value) > 3 else "***"

@@ -21,6 +21,7 @@ import aiohttp
 from oirs_rules.calendar import BusinessCalendar
 from oirs_rules.dates import SANTIAGO
 from oirs_rules.hours import DEFAULT_HOURS, CallCenterHours
+from oirs_rules.masking import mask_id
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from sanic import Blueprint, response
@@ -31,7 +32,6 @@ from channels import twiml
 from channels.call_state import CallState, CallStates
 from channels.ratelimit import DEFAULT_PER_CALLER, PER_CALLER_VARIABLE, WebhookLimits
 from channels.settings import ProviderInput
-from channels.uploads import mask_id
 
 logger = logging.getLogger(__name__)
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from oirs_rules.masking import mask_email, mask_phone, mask_rut
 
-from actions.privacy import mask_email, mask_phone, mask_rut
 from actions.validators import (
     InvalidValue,
     clean_name,

@@ -101,3 +101,14 @@ def test_the_spanish_stop_words_are_only_listed_in_oirs_rules_text() -> None:
         if len(words & STOPWORDS) >= 12  # the two copies shared 28; a short list is no copy
     ]
     assert found == [], "extend oirs_rules.text.STOPWORDS instead of listing them again"
+
+
+def test_personal_data_is_masked_only_by_oirs_rules_masking() -> None:
+    defined = re.compile(r"^\s*def (mask_(?:rut|email|phone|id|text))\b")
+    found = [
+        f"{where(p)}:{n}"
+        for p in source_files()
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
+        if defined.match(line)
+    ]
+    assert found == [], "use oirs_rules.masking"
