@@ -29,6 +29,7 @@ from oirs.models import ThemeModelRun, utcnow
 from oirs.privacy import DEFAULT_RETENTION_YEARS, anonymise_expired
 from oirs.sai import expire_subsanaciones
 from oirs.settings import Settings
+from oirs.terms import CALENDAR_DAY_TYPES
 from oirs.theme_store import load_training_set, needs_training, record_run
 from oirs.themes import FOLDS, evaluate
 
@@ -87,8 +88,9 @@ def run_alerts(now: datetime | None = None) -> int:
                 now,
             )
             log.info("subsanacion lapsed folio=%s status=desistida", case.folio)
+    today = _today(now)
     with session.begin():
-        for item in collect_alerts(session, calendar(), _today(now)):
+        for item in collect_alerts(session, calendar(), today):
             for alert in item.alerts:
                 to = item.recipients.get(alert.audience, ())
                 if not to:
@@ -100,12 +102,23 @@ def run_alerts(now: datetime | None = None) -> int:
                     "mail/alert.txt",
                     case=item.case,
                     percent=round(alert.threshold * 100),
+                    overdue=_overdue(item.case.type, alert.reached_on, alert.threshold, today),
+                    calendar_days=item.case.type in CALENDAR_DAY_TYPES,
                     escalation=alert.audience == SUPERVISOR,
                     link=f"{settings().public_url}/casos/{item.case.folio}",
                 )
                 send_mail(settings(), to, subject, body)
                 sent += 1
     return sent
+
+
+def _overdue(case_type: str, reached_on: date, threshold: float, today: date) -> int:
+    """Days past the due date when the expiry alert goes out late (0 when sent on the day)."""
+    if threshold < 1.0 or today <= reached_on:
+        return 0
+    if case_type in CALENDAR_DAY_TYPES:
+        return (today - reached_on).days
+    return calendar().business_days_between(reached_on, today)
 
 
 def run_digests(now: datetime | None = None) -> int:

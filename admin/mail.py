@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
+from email.policy import default
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -26,6 +27,9 @@ class MailAttachment:
     data: bytes
 
 
+HEADER_POLICY = default.clone(max_line_length=998)
+
+
 def build_message(
     sender: str,
     to: Sequence[str],
@@ -33,7 +37,10 @@ def build_message(
     body: str,
     attachments: Sequence[MailAttachment] = (),
 ) -> EmailMessage:
-    message = EmailMessage()
+    # Headers folded at 78 columns split a non-ASCII subject into encoded words, and CPython
+    # drops the space between two of them («días hábiles» read «díashábiles»); 998 is the
+    # line limit RFC 5322 actually sets, so subjects stay on one line.
+    message = EmailMessage(policy=HEADER_POLICY)
     message["From"] = sender
     message["To"] = ", ".join(to)
     message["Subject"] = subject

@@ -104,6 +104,30 @@ def test_ninety_percent_escalates_to_the_supervisor(
     }
 
 
+def test_expiry_alert_sent_late_says_how_long_ago_the_case_expired(
+    app: Flask, mailbox: Path, sessions: sessionmaker[Session]
+) -> None:
+    """Due 23-03; the job first runs on 30-03, five business days later: not «vence hoy»."""
+    folio = file_reclamo(sessions)
+    with app.app_context():
+        assert run_alerts(noon(30)) == 2
+    for message in mails(mailbox):
+        assert message["Subject"].endswith(f"{folio} venció hace 5 días hábiles")
+        assert "vence hoy" not in message.get_content()
+        assert "venció hace 5 días hábiles" in message.get_content()
+
+
+def test_expiry_alert_on_the_due_day_says_it_expires_today(
+    app: Flask, mailbox: Path, sessions: sessionmaker[Session]
+) -> None:
+    folio = file_reclamo(sessions)
+    with app.app_context():
+        run_alerts(noon(20))
+        assert run_alerts(noon(23)) == 2
+    subjects = [m["Subject"] for m in mails(mailbox)]
+    assert sum(s.endswith(f"{folio} vence hoy") for s in subjects) == 2
+
+
 def test_lapsed_subsanacion_becomes_desistida_and_is_not_alerted(
     app: Flask, mailbox: Path, sessions: sessionmaker[Session]
 ) -> None:
