@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from oirs_rules.folio import FOLIO_RE, PREFIXES
 from oirs_rules.text import STOPWORDS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,3 +113,13 @@ def test_personal_data_is_masked_only_by_oirs_rules_masking() -> None:
         if defined.match(line)
     ]
     assert found == [], "use oirs_rules.masking"
+
+
+def test_the_api_contract_names_the_same_folios() -> None:
+    """admin/api/openapi.json cannot import the pattern: it must describe the same folios."""
+    contract = (ROOT / "admin" / "api" / "openapi.json").read_text(encoding="utf-8")
+    patterns = set(
+        re.findall(r'"pattern": "\^\(([A-Z|]+)\)-\[0-9\]\{4\}-\[0-9\]\{6\}\$"', contract)
+    )
+    assert patterns == {"|".join(PREFIXES.values())}
+    assert FOLIO_RE.pattern.startswith(r"\b(" + "|".join(PREFIXES.values()) + ")")
