@@ -123,10 +123,9 @@ class ActionSessionStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        events: list[EventType] = [SessionStarted()]
-        events += _carried_over_slots(tracker)
         commune_events = await _load_commune()
-        events += commune_events
+        events: list[EventType] = [SessionStarted()]
+        events += _session_slots(tracker, domain, commune_events)
         values = {event["name"]: event["value"] for event in commune_events}
         if _is_first_contact(tracker):
             say(dispatcher, tracker, "bienvenida", **values)
@@ -145,11 +144,25 @@ async def _load_commune() -> list[EventType]:
         return []
 
 
-def _carried_over_slots(tracker: Tracker) -> list[EventType]:
-    return [
-        SlotSet(key, value)
+def _session_slots(
+    tracker: Tracker, domain: DomainDict, commune_events: list[EventType]
+) -> list[EventType]:
+    """The slots the new session starts with: the resident's data carried over, then the
+    commune's settings, each set once and only where it differs from the domain's initial
+    value. SessionStarted already resets every slot to that value; setting it again only
+    adds events that Rasa validates, stores and reads back on every later turn (14 of the
+    24 slot events of a first greeting were such no-ops)."""
+    values = {
+        key: value
         for key, value in tracker.slots.items()
         if value is not None and key != "requested_slot"
+    }
+    values.update({event["name"]: event["value"] for event in commune_events})
+    slots = domain.get("slots") or {}
+    return [
+        SlotSet(key, value)
+        for key, value in values.items()
+        if key not in slots or (slots[key] or {}).get("initial_value") != value
     ]
 
 

@@ -86,7 +86,7 @@ def test_a_hung_admin_does_not_hold_the_greeting(
     api.get(COMMUNE_URL, json=CHILLAN, delay=5.0)
     result = conversation.run(ActionSessionStart())
     assert result.seconds < 0.5
-    assert result.slots["municipalidad"] == "la Municipalidad"  # the domain's default
+    assert conversation.slots["municipalidad"] == "la Municipalidad"  # the domain's default
     assert "automatizado" in result.text and "{" not in result.text
 
 
@@ -98,3 +98,22 @@ def test_the_cache_ttl_comes_from_the_environment(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("OIRS_COMMUNE_CACHE_SECONDS", "un minuto")
     with pytest.raises(ValueError, match="OIRS_COMMUNE_CACHE_SECONDS"):
         seconds_from_env("OIRS_COMMUNE_CACHE_SECONDS", 60)
+
+
+def test_a_new_session_sets_each_slot_once_and_only_where_it_differs_from_the_domain(
+    conversation: Conversation, api: AdminWire, clock: Clock
+) -> None:
+    """SessionStarted resets every slot to its initial value: repeating it is only more
+    events for Rasa to check, store and read back on every turn."""
+    initial = {
+        name: spec.get("initial_value") for name, spec in conversation.domain["slots"].items()
+    }
+    api.get(COMMUNE_URL, json=CHILLAN, headers={VERSION: "v1"})
+    conversation.set(nombre="Ana Pérez").user("hola", intent="saludo")
+    events = conversation.run(ActionSessionStart()).events
+    slot_events = [event for event in events if event["event"] == "slot"]
+    names = [event["name"] for event in slot_events]
+    assert len(names) == len(set(names))
+    assert [e for e in slot_events if e["value"] == initial.get(e["name"])] == []
+    assert {"nombre", "oirs_telefono", "comuna_nombre", "municipalidad"} <= set(names)
+    assert conversation.slots["oirs_telefono"] == "+56 42 243 3000"
