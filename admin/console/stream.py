@@ -83,6 +83,7 @@ def queue_events() -> ResponseReturnValue:
                 handoffs = [*context["queued"], *context["mine"]]
                 minute = int(time.time() // 60)  # waiting times shown in minutes
                 signature = [minute, *((h.id, h.status, h.updated_at) for h in handoffs)]
+                signature += [("devolver", r["handoff"].id) for r in context["callbacks"]]
                 if signature != last:
                     last = signature
                     html = render_template("console/_queue.html", **context)

@@ -71,8 +71,25 @@ HANDOFF_STATUS_LABELS = {
 }
 
 
+def callback_rows(session: Session) -> list[dict[str, Any]]:
+    """Out-of-hours requests to call back: folio, when asked, and the phone masked."""
+    rows = []
+    for handoff in pending_callbacks(session):
+        phone = handoff.case.contact_phone if handoff.case is not None else None
+        rows.append(
+            {
+                "handoff": handoff,
+                "folio": handoff.case.folio if handoff.case is not None else None,
+                "phone": mask_text(phone) if phone else None,
+            }
+        )
+    return rows
+
+
 def queue_context(session: Session, user_id: int) -> dict[str, Any]:
+    """The queue page and its live updates: waiting, mine, and the call-backs still owed."""
     return {
+        "callbacks": callback_rows(session),
         "queued": queue(session),
         "now": utcnow(),
         "mine": taken_by(session, user_id),
@@ -198,31 +215,12 @@ def tell_rasa(session: Session, handoff_id: int, paused: bool) -> str | None:
     return error
 
 
-def callback_rows(session: Session) -> list[dict[str, Any]]:
-    """Out-of-hours requests to call back: folio, when asked, and the phone masked."""
-    rows = []
-    for handoff in pending_callbacks(session):
-        phone = handoff.case.contact_phone if handoff.case is not None else None
-        rows.append(
-            {
-                "handoff": handoff,
-                "folio": handoff.case.folio if handoff.case is not None else None,
-                "phone": mask_text(phone) if phone else None,
-            }
-        )
-    return rows
-
-
 @bp.get("/")
 @console_required
 def index() -> ResponseReturnValue:
     session = db()
     with session.begin():
-        return render_template(
-            "console/index.html",
-            callbacks=callback_rows(session),
-            **queue_context(session, current_user.id),
-        )
+        return render_template("console/index.html", **queue_context(session, current_user.id))
 
 
 @bp.post("/<int:handoff_id>/devuelta")

@@ -294,7 +294,7 @@ def test_full_contact_data_shown_in_the_console_is_logged_as_seen(
 
 
 def test_out_of_hours_callbacks_wait_in_the_console_until_marked_done(
-    client: FlaskClient, db_session: Session
+    client: FlaskClient, db_session: Session, short_streams: None
 ) -> None:
     """Issue 16: the consulta filed out of hours shows at opening, with its folio, the hour
     asked and the phone masked, until an agent marks the call-back done."""
@@ -323,6 +323,8 @@ def test_out_of_hours_callbacks_wait_in_the_console_until_marked_done(
     assert folio in row
     assert "25-11-2026 20:00" in row  # the hour of the request, local time
     assert "987654321" not in row and "+** *** *** 21" in row
+    [live] = events(client.get("/consola/cola/eventos").get_data(as_text=True))
+    assert f'data-callback="{handoff_id}"' in live["data"]  # an open console sees it too
     token = csrf(client, "/consola/")
     done = client.post(f"/consola/{handoff_id}/devuelta", data={"csrf_token": token})
     assert done.status_code == 303
