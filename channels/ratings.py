@@ -14,9 +14,10 @@ import re
 from typing import Any
 
 import aiohttp
+from oirs_rules.masking import mask_id
 from rasa.core.channels.channel import UserMessage
 
-from channels.uploads import _api, mask_id
+from channels.uploads import _api
 
 logger = logging.getLogger(__name__)
 
