@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Response, abort, render_template, request, stream_with_context
 from flask.typing import ResponseReturnValue
-from oirs_rules.dates import SANTIAGO
+from oirs_rules.dates import MONTHS, SANTIAGO
 from sqlalchemy import select
 from wtforms import DateField
 from wtforms.validators import Optional
@@ -31,7 +31,7 @@ MESSAGES = {
     "no_category": "Sin categoría",
     "no_unit": "Sin unidad asignada",
 }
-MONTHS = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic")
+MONTH_ABBREVIATIONS = tuple(month[:3] for month in MONTHS)  # "ene" … "dic"
 
 
 class PeriodForm(StaffForm):
@@ -74,7 +74,7 @@ def _report(start: date, end: date) -> Report:
 def month_label(month: str) -> str:
     """2026-03 -> mar 2026."""
     year, number = month.split("-")
-    return f"{MONTHS[int(number) - 1]} {year}"
+    return f"{MONTH_ABBREVIATIONS[int(number) - 1]} {year}"
 
 
 def _charts(report: Report, categories: dict[str, str]) -> dict[str, Any]:
