@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from typing import Any
 
 import aiohttp
 from oirs_rules.masking import mask_id
 from rasa.core.channels.channel import UserMessage
 
+from channels.store import ChannelStore
 from channels.uploads import _api
 
 logger = logging.getLogger(__name__)
@@ -26,6 +28,14 @@ _CANDIDATE = re.compile(r"(?<!\d)[1-7](?!\d)")
 MAX_CANDIDATE = 60
 # a slow admin must not hold up the conversation (issue 14): past this the bot answers as before
 TIMEOUT = aiohttp.ClientTimeout(total=2)
+# when the bot last wrote to a resident: a number typed after that answers the bot
+SPOKE = "bot_spoke:{}"
+SPOKE_TTL = 8 * 24 * 3600  # longer than the admin's rating window (7 days)
+
+
+async def note_bot_spoke(store: ChannelStore, recipient_id: str) -> None:
+    """Remember that the bot just wrote to this resident (called by the output channels)."""
+    await store.put(SPOKE.format(recipient_id), repr(time.time()), ttl=SPOKE_TTL)
 
 
 def may_be_rating(text: str) -> bool:
@@ -37,11 +47,15 @@ def may_be_rating(text: str) -> bool:
     )
 
 
-async def record_rating(channel: str, channel_user_id: str, text: str) -> dict[str, Any] | None:
+async def record_rating(
+    channel: str, channel_user_id: str, text: str, bot_spoke_at: float | None = None
+) -> dict[str, Any] | None:
     """The admin's record of the rating, or None: no rating in the text, none asked, or the
     admin unreachable (then the bot answers as before, and the resident may rate again)."""
     base, token = _api()
-    body = {"channel": channel, "channel_user_id": channel_user_id, "text": text}
+    body: dict[str, Any] = {"channel": channel, "channel_user_id": channel_user_id, "text": text}
+    if bot_spoke_at is not None:
+        body["bot_spoke_at"] = bot_spoke_at
     headers = {"Authorization": f"Bearer {token}"}
     try:
         async with (
@@ -70,7 +84,7 @@ async def record_rating(channel: str, channel_user_id: str, text: str) -> dict[s
     return None
 
 
-async def answered_rating(message: UserMessage) -> bool:
+async def answered_rating(message: UserMessage, store: ChannelStore) -> bool:
     """True when the message was a rating now recorded and acknowledged (Rasa skips it)."""
     metadata = message.metadata or {}
     if metadata.get("attachments") or metadata.get("location"):
@@ -79,7 +93,10 @@ async def answered_rating(message: UserMessage) -> bool:
         return False
     channel = str(metadata.get("channel") or message.input_channel or "")
     user_id = str(metadata.get("channel_user_id") or message.sender_id)
-    result = await record_rating(channel, user_id, message.text or "")
+    spoke = await store.get(SPOKE.format(message.sender_id))
+    result = await record_rating(
+        channel, user_id, message.text or "", float(spoke) if spoke else None
+    )
     if result is None:
         return False
     logger.info(

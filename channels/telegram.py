@@ -24,7 +24,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from channels import messages
 from channels.batching import MediaBatcher
 from channels.ratelimit import Verdict, WebhookLimits
-from channels.ratings import answered_rating
+from channels.ratings import answered_rating, note_bot_spoke
 from channels.settings import ProviderInput
 from channels.store import ChannelStore
 from channels.uploads import MAX_MEDIA_BYTES, MediaError, Medium, mask_id, store_upload
@@ -133,7 +133,10 @@ class TelegramOutput(OutputChannel):
         """One Bot API call, retried on network errors and flood control."""
         for attempt in range(1, attempts + 1):
             try:
-                return await method(**kwargs)
+                result = await method(**kwargs)
+                if "chat_id" in kwargs:
+                    await note_bot_spoke(self.store, str(kwargs["chat_id"]))
+                return result
             except (NetworkError, RetryAfter) as exc:
                 logger.warning(
                     "channel=telegram event=send_retry chat=%s attempt=%d error=%s",
@@ -225,7 +228,7 @@ class TelegramInput(ProviderInput):
                 await self.rate_limited(update, verdict)
                 return response.json({"ok": True})
             message = await self.user_message(update)
-            if message is not None and await answered_rating(message):
+            if message is not None and await answered_rating(message, self.store):
                 return response.json({"ok": True})
             if message is not None:
                 # an album comes as one update per photo, each with the album's media_group_id

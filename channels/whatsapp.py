@@ -24,7 +24,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from channels import messages, options
 from channels.batching import MediaBatcher
 from channels.ratelimit import Verdict, WebhookLimits
-from channels.ratings import answered_rating
+from channels.ratings import answered_rating, note_bot_spoke
 from channels.settings import ProviderInput
 from channels.store import ChannelStore
 from channels.uploads import MediaError, Medium, mask_id, read_limited, store_upload
@@ -111,7 +111,9 @@ class WhatsAppOutput(OutputChannel):
         data = {"From": whatsapp_address(self.config.whatsapp_from), "To": recipient_id, **fields}
         for attempt in range(1, attempts + 1):
             try:
-                return await self._post(url, data)
+                sid = await self._post(url, data)
+                await note_bot_spoke(self.store, recipient_id)
+                return sid
             except (aiohttp.ClientError, asyncio.TimeoutError, _Retryable) as exc:
                 logger.warning(
                     "channel=whatsapp event=send_retry to=%s attempt=%d error=%s",
@@ -222,7 +224,7 @@ class WhatsAppInput(ProviderInput):
             return self.rate_limited(params, sid, verdict)
         try:
             message = await self.user_message(params, sid)
-            if message is not None and await answered_rating(message):
+            if message is not None and await answered_rating(message, self.store):
                 return response.text(EMPTY_TWIML, content_type="text/xml")
             if message is not None:
                 # an album comes as one webhook per photo (one of them may carry a caption):

@@ -88,10 +88,18 @@ def parse_rating(text: str) -> Rating | None:
 
 
 def awaiting_rating(
-    session: Session, channel: str, recipient: str, now: datetime | None = None
+    session: Session,
+    channel: str,
+    recipient: str,
+    now: datetime | None = None,
+    bot_spoke_at: datetime | None = None,
 ) -> Case | None:
     """The case whose answer, sent to this resident on this channel, asked for a rating that
-    has not come yet (the latest such answer, within RATING_WINDOW)."""
+    has not come yet (the latest such answer, within RATING_WINDOW).
+
+    `bot_spoke_at`: when the bot last wrote to the resident, if the channel knows; a bot
+    message after the answer means the conversation moved on, and a number now answers the
+    bot (a street number, an option), not the rating question."""
     now = now or utcnow()
     recipients = {recipient, recipient.removeprefix(f"{channel}:")}
     message = session.scalar(
@@ -107,6 +115,8 @@ def awaiting_rating(
         .limit(1)
     )
     if message is None or not (message.payload or {}).get("ask_satisfaction"):
+        return None
+    if bot_spoke_at is not None and bot_spoke_at > (message.sent_at or message.created_at):
         return None
     case = session.get(Case, message.case_id)
     if case is None or case.status not in ANSWERED_STATUSES:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from flask import jsonify
 from flask.typing import ResponseReturnValue
@@ -20,6 +21,7 @@ MESSAGES = {
     "missing": "Indique el canal, la identidad en el canal y el texto del vecino.",
     "not_a_rating": "El mensaje no contiene una evaluación.",
     "none_pending": "No hay una respuesta reciente esperando evaluación de este vecino.",
+    "bad_time": "Debe ser un instante en segundos desde 1970.",
 }
 
 
@@ -34,12 +36,16 @@ def rate_last_answer() -> ResponseReturnValue:
     text = _str_field(body, "text", errors)
     if errors or not channel or not user_id or text is None:
         raise InvalidField(errors or {"channel_user_id": MESSAGES["missing"]})
+    spoke = body.get("bot_spoke_at")  # epoch seconds of the bot's last message, if known
+    if spoke is not None and (isinstance(spoke, bool) or not isinstance(spoke, int | float)):
+        raise InvalidField({"bot_spoke_at": MESSAGES["bad_time"]})
+    bot_spoke_at = datetime.fromtimestamp(spoke, UTC) if spoke is not None else None
     rating = parse_rating(text)
     if rating is None:
         return error_response(422, "not_a_rating", MESSAGES["not_a_rating"])
     session = db()
     with session.begin():
-        case = awaiting_rating(session, channel, user_id)
+        case = awaiting_rating(session, channel, user_id, bot_spoke_at=bot_spoke_at)
         if case is None:
             return error_response(404, "no_pending_rating", MESSAGES["none_pending"])
         record_satisfaction(case, rating.score)

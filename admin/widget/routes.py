@@ -93,7 +93,9 @@ def relay_message() -> ResponseReturnValue:
     if not isinstance(text, str) or not text.strip():
         return error_response(422, "empty", MESSAGES["empty"])
     attachments = body.get("attachments")
-    rated = None if attachments else rate_last_answer(session_id, text)
+    # only a reply right after a staff message can be its rating (the page says so)
+    after_staff = body.get("after_staff") is True and not attachments
+    rated = rate_last_answer(session_id, text) if after_staff else None
     if rated is not None:
         return jsonify({"messages": [{"text": rated, "buttons": [], "image": None}]})
     metadata: dict[str, Any] = {"channel": "web", "channel_user_id": session_id}

@@ -3,6 +3,7 @@ the channel identity the answer went to (issue 16: it got small talk and was not
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -130,3 +131,21 @@ def test_texts_that_are_no_rating(text: str) -> None:
 
 def test_grades_map_onto_the_one_to_five_scale() -> None:
     assert [grade_to_score(g) for g in range(1, 8)] == [1, 2, 2, 3, 4, 4, 5]
+
+
+def test_a_number_after_the_bot_spoke_again_is_no_rating(
+    client: FlaskClient, auth: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
+    """The conversation moved on after the answer (the bot asked something): "3" answers it."""
+    folio = answered(client, auth, sessions)
+    with sessions.begin() as session:
+        asked = session.scalar(select(OutboxMessage).where(OutboxMessage.case_id.is_not(None)))
+        assert asked is not None
+        asked.sent_at = datetime.now(UTC) - timedelta(hours=2)
+        sent = asked.sent_at.timestamp()
+    body = {"channel": "whatsapp", "channel_user_id": WHATSAPP, "text": "3"}
+    later = client.post(RATE, json={**body, "bot_spoke_at": sent + 60}, headers=auth)
+    assert later.status_code == 404
+    earlier = client.post(RATE, json={**body, "bot_spoke_at": sent - 60}, headers=auth)
+    assert earlier.status_code == 201
+    assert scores(sessions, folio) == [3]

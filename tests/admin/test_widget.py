@@ -351,15 +351,62 @@ def test_a_rating_typed_after_a_staff_answer_in_the_widget_is_recorded(
         folio = case.folio
     client = widget_app.test_client()
     before = len(fake_rasa.received)
-    reply = client.post("/widget/api/messages", json={"session": session_id, "text": "un 7"})
+    # not right after the staff message (the page says so): a number answers the bot
+    aside = client.post("/widget/api/messages", json={"session": session_id, "text": "3"})
+    assert aside.status_code == 200 and len(fake_rasa.received) == before + 1
+    rating = {"session": session_id, "text": "un 7", "after_staff": True}
+    reply = client.post("/widget/api/messages", json=rating)
     assert reply.status_code == 200
     assert reply.json["messages"][0]["text"] == (
         "Gracias, registramos su evaluación: nota 7, es decir 5 de 5."
     )
-    assert len(fake_rasa.received) == before  # not small talk from the bot
-    again = client.post("/widget/api/messages", json={"session": session_id, "text": "5"})
-    assert again.status_code == 200 and len(fake_rasa.received) == before + 1  # rated already
+    assert len(fake_rasa.received) == before + 1  # not small talk from the bot
+    again = client.post("/widget/api/messages", json={**rating, "text": "5"})
+    assert again.status_code == 200 and len(fake_rasa.received) == before + 2  # rated already
     with make_session_factory(engine).begin() as session:
         events = get_case(session, folio).events
         assert [e.data["score"] for e in events if e.kind == "satisfaccion"] == [5]
     engine.dispose()
+
+
+def test_the_page_sends_a_rating_typed_right_after_the_staff_answer(
+    page, base_url, widget_settings, fake_rasa
+) -> None:
+    """The widget marks a reply that follows a staff message; "5" is then recorded."""
+    from oirs.calendar import BusinessCalendar
+    from oirs.cases import Actor, NewCase, file_case, transition
+    from oirs.replies import respond
+    from oirs.seed import seed_reference_data
+
+    open_widget(page, base_url)
+    session_id = page.evaluate(
+        "Object.keys(localStorage).filter(k => k.endsWith(':session'))"
+        ".map(k => JSON.parse(localStorage[k]))[0]"
+    )
+    engine = make_engine(widget_settings.database_url)
+    with make_session_factory(engine).begin() as session:
+        seed_reference_data(session)
+        case, _ = file_case(
+            session,
+            NewCase(
+                type="reclamo",
+                channel="web",
+                channel_user_id=session_id,
+                category="alumbrado",
+                description="La luminaria del pasaje está apagada.",
+                address="Los Aromos 456",
+            ),
+            BusinessCalendar(),
+        )
+        for action in ("clasificar", "derivar", "responder_unidad", "validar"):
+            transition(session, case, action, Actor("OIRS"))
+        respond(session, case, Actor("OIRS"), "Cambiamos la ampolleta.").status = "sent"
+    engine.dispose()
+    page.reload()
+    log = page.get_by_role("log")
+    playwright_api.expect(log).to_contain_text("¿Cómo evalúa esta respuesta?")
+    before = len(fake_rasa.received)
+    page.get_by_label("Escriba su mensaje").fill("5 gracias!! 👍")
+    page.keyboard.press("Enter")
+    playwright_api.expect(log).to_contain_text("Gracias, registramos su evaluación: 5.")
+    assert len(fake_rasa.received) == before

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 
 import pytest
@@ -155,3 +156,18 @@ def test_telegram_ratings_are_recorded_too(
     [sent] = fake_providers.matching("/sendMessage")
     assert sent.form["text"] == "Gracias, registramos su evaluación: nota 6, es decir 4 de 5."
     assert sent.form["chat_id"] == str(chat)
+
+
+def test_the_channel_tells_the_admin_when_the_bot_last_spoke(
+    channel: WhatsAppInput, fake_providers: Providers
+) -> None:
+    """A number typed after the bot asked something answers the bot: the admin is told when
+    the bot last wrote, and compares it with the staff answer's delivery."""
+    sender = wa.resident()
+    deliver(channel, sender, "5")
+    assert "bot_spoke_at" not in fake_providers.matching("/residents/satisfaction")[0].json
+    before = time.time()
+    asyncio.run(channel.get_output_channel().send_text_message(sender, "¿En qué calle?"))
+    deliver(channel, sender, "5")
+    spoke = fake_providers.matching("/residents/satisfaction")[1].json["bot_spoke_at"]
+    assert before <= spoke <= time.time()

@@ -168,8 +168,11 @@
      means retry, never drop. */
   function say(shown, text, attachments) {
     var id = "m" + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+    // a reply right after a staff message (which may have asked to rate its answer)
+    var last = state.log.length ? state.log[state.log.length - 1] : null;
+    var afterStaff = !!(last && last.from === "staff");
     add({ from: "user", text: shown, pending: true, id: id });
-    state.queue.push({ id: id, text: text || shown, attachments: attachments || null });
+    state.queue.push({ id: id, text: text || shown, attachments: attachments || null, afterStaff: afterStaff });
     save("queue", state.queue);
     flush();
   }
@@ -189,6 +192,7 @@
     var item = state.queue[0];
     var body = { session: state.session, text: item.text };
     if (item.attachments) { body.attachments = item.attachments; }
+    if (item.afterStaff) { body.after_staff = true; }
     api("/widget/api/messages", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
       .then(function (reply) {
         delivered(item.id);
