@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flask import abort
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from admin.auth.filters import SANTIAGO, fechahora
 from admin.auth.users import StaffUser
 from oirs.cases import get_case
 from oirs.contact import format_rut
@@ -57,9 +61,39 @@ def contact_view(case: Case, full: bool) -> ContactView:
     )
 
 
-def record_view(session: Session, case: Case, user: StaffUser, what: str) -> None:
-    """Log that `user` saw personal data of `case` (Ley 21.719: who saw what)."""
-    session.add(CaseView(case_id=case.id, user_id=user.id, user_label=user.name, what=what))
+def record_view(
+    session: Session,
+    case: Case,
+    user: StaffUser,
+    what: str,
+    now: datetime | None = None,
+    every_time: bool = False,
+) -> None:
+    """Log that `user` saw personal data of `case` (Ley 21.719: who saw what), once a day.
+
+    Reloading the page the same (Chilean) day adds nothing: the log says who saw the data and
+    on which days, not how often the browser asked for it. `every_time` is for acts that hand
+    the data over (an export), each of which is its own disclosure."""
+    now = now or datetime.now(UTC)
+    if every_time:
+        session.add(
+            CaseView(case_id=case.id, user_id=user.id, user_label=user.name, what=what, at=now)
+        )
+        return
+    start = datetime.combine(now.astimezone(SANTIAGO).date(), datetime.min.time(), SANTIAGO)
+    seen = session.scalar(
+        select(CaseView.id).where(
+            CaseView.case_id == case.id,
+            CaseView.user_id == user.id,
+            CaseView.what == what,
+            CaseView.at >= start.astimezone(UTC),
+            CaseView.at < (start + timedelta(days=1)).astimezone(UTC),
+        )
+    )
+    if seen is None:
+        session.add(
+            CaseView(case_id=case.id, user_id=user.id, user_label=user.name, what=what, at=now)
+        )
 
 
 def transcript_view(case: Case, full: bool) -> list[dict[str, str]]:
@@ -69,9 +103,24 @@ def transcript_view(case: Case, full: bool) -> list[dict[str, str]]:
         text = str(item.get("text", ""))
         lines.append(
             {
-                "at": str(item.get("at", "")),
+                "at": local_time(item.get("at")),
                 "sender": str(item.get("sender", "")),
                 "text": text if full else mask_text(text),
             }
         )
     return lines
+
+
+def local_time(value: Any) -> str:
+    """A transcript timestamp (ISO text or epoch seconds) as Chilean local date and time."""
+    when: datetime | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        when = datetime.fromtimestamp(value, UTC)
+    elif isinstance(value, str) and value.strip():
+        try:
+            when = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return value
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=SANTIAGO)
+    return fechahora(when) if when is not None else ""

@@ -71,7 +71,7 @@ def export(folio: str) -> Response:
     session = db()
     case = _data_rights_case(session, folio)
     body = json.dumps(_export(session, case), ensure_ascii=False, indent=2)
-    record_view(session, case, current_user, "exportación de datos del titular")
+    record_view(session, case, current_user, "exportación de datos del titular", every_time=True)
     session.commit()
     return Response(
         body,
