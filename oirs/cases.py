@@ -32,6 +32,7 @@ class Actor:
     role: str | None = None
 
 
+UNCLASSIFIED = "otro"  # the category of a reclamo nobody has given a theme yet
 RESIDENT = Actor("vecino")
 SYSTEM = Actor("sistema")
 
@@ -204,8 +205,33 @@ def file_case(
             data={"due_date": due.isoformat(), "term_days": days},
         )
     )
+    if arrives_classified(data.type, category.code if category and data.category else None):
+        assert category is not None
+        case.events.append(
+            CaseEvent(
+                at=now,
+                actor_user_id=actor.user_id,
+                actor_label=actor.label,
+                kind="clasificar",
+                from_status=status,
+                to_status="clasificado",
+                note=f"Tema indicado al ingresar: {category.name}",
+                data={"category": category.code, "previous_category": None},
+            )
+        )
+        case.status = "clasificado"
     session.flush()
     return case, True
+
+
+def arrives_classified(case_type: str, category_code: str | None) -> bool:
+    """A theme given at filing (by the resident, the bot's classifier or staff) is the
+    classification: the case need not wait for a separate «Clasificar»; staff may still
+    reclassify. «otro» is no theme, so those cases wait for OIRS staff."""
+    return (
+        category_code not in (None, UNCLASSIFIED)
+        and workflow.INITIAL_STATUS.get(case_type) == "ingresado"
+    )
 
 
 def get_case(session: Session, folio_text: str) -> Case:

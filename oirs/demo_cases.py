@@ -40,7 +40,7 @@ def _rut(number: int) -> str:
 DEMO = [
     DemoCase(
         "reclamo",
-        "aseo",
+        None,  # no theme given: waits in «Ingresado» for OIRS staff to classify it
         "whatsapp",
         1,
         "Hay un microbasural en la esquina de Los Aromos con Las Acacias.",
@@ -210,6 +210,8 @@ def _walk(session: Session, case: Case, steps: tuple[str, ...], at: datetime) ->
     """Apply each step a few hours apart, as staff would."""
     for number, step in enumerate(steps, start=1):
         when = at + timedelta(hours=5 * number)
+        if step == "clasificar" and case.status == "clasificado":
+            continue  # its theme came with it: filed already classified
         if step == "derivar":
             unit = case.unit.code if case.unit else "OIRS"
             derive_to_unit(session, case, unit, OIRS, "Favor gestionar y responder.")

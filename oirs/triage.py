@@ -10,11 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from oirs.cases import Actor, transition
-from oirs.errors import InvalidField
+from oirs.errors import InvalidField, InvalidTransition
 from oirs.models import Case, CaseEvent, Category
 from oirs.theme_store import record_correction
 
-MESSAGES = {"unknown_category": "La categoría no existe o está inactiva."}
+MESSAGES = {
+    "unknown_category": "La categoría no existe o está inactiva.",
+    "already_classified": "El caso ya está en esa categoría: para corregirla, elija otra.",
+}
 
 
 def classify(
@@ -37,4 +40,7 @@ def classify(
         if category.unit is not None:
             data["unit"] = category.unit.code
             case.unit = category.unit
+    if case.status == "clasificado" and not data:
+        # a case filed with its theme is classified already: only a correction is a step
+        raise InvalidTransition(MESSAGES["already_classified"])
     return transition(session, case, "clasificar", actor, note, data)

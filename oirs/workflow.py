@@ -24,7 +24,8 @@ SAI_STAFF = "transparency admin"
 
 # Reclamo family: reclamo, sugerencia, felicitación, consulta.
 RECLAMO_FAMILY: tuple[Transition, ...] = (
-    _t("clasificar", "ingresado", "clasificado", STAFF),
+    # from clasificado: a theme given at filing may be corrected before deriving
+    _t("clasificar", "ingresado clasificado", "clasificado", STAFF),
     _t("derivar", "clasificado", "derivado", STAFF),
     _t("tomar", "derivado", "en_gestion", "unit " + STAFF),
     _t("responder_unidad", "derivado en_gestion", "respuesta_unidad", "unit " + STAFF),

@@ -18,6 +18,13 @@ NOTE_REQUIRED = {
     "devolver": "Indique por qué devuelve el caso a la unidad.",
     "reabrir": "Indique por qué se reabre el caso.",
 }
+# What the note is, for actions where it is more than a comment.
+NOTE_LABELS = {
+    "responder_unidad": "Respuesta de la unidad",
+    "devolver": "Motivo de la devolución",
+    "reabrir": "Motivo de la reapertura",
+    "derivar": "Instrucciones para la unidad",
+}
 
 
 class ActionForm(StaffForm):

@@ -14,7 +14,7 @@ from admin.auth.permissions import allowed, requires, sees_full_contact
 from admin.cases import bp
 from admin.cases.access import contact_view, load_case, record_view, transcript_view
 from admin.cases.deadline_view import view_for
-from admin.cases.forms import ActionForm, ContactForm, NoteForm, ReplyForm
+from admin.cases.forms import NOTE_LABELS, ActionForm, ContactForm, NoteForm, ReplyForm
 from admin.cases.inbox import today_local
 from admin.database import calendar, db, settings
 from oirs import publication, workflow
@@ -42,7 +42,11 @@ def case_actions(case: Case) -> list[str]:
     names = [
         t.action for t in workflow.available_actions(case.type, case.status, current_user.role)
     ]
-    return [name for name in dict.fromkeys(names) if name != "responder"]
+    names = [name for name in dict.fromkeys(names) if name != "responder"]
+    if case.status == "clasificado" and "clasificar" in names:
+        names.remove("clasificar")  # already classified: deriving comes first, correcting after
+        names.append("clasificar")
+    return names
 
 
 def can_reply(case: Case) -> bool:
@@ -64,7 +68,10 @@ def _action_forms(
     forms = {}
     for action in actions:
         form = bound.get(action) or ActionForm(prefix=action, formdata=None)
+        form.note.label.text = NOTE_LABELS.get(action, form.note.label.text)
         form.unit.choices = [("", "Elija una unidad"), *((u.code, u.name) for u in units)]
+        if action not in bound and case.unit is not None and case.unit.active:
+            form.unit.data = case.unit.code  # the category's unit, named on the page
         form.category.choices = [("", "Sin categoría"), *((c.code, c.name) for c in categories)]
         if action not in bound and case.category is not None:
             form.category.data = case.category.code

@@ -104,7 +104,7 @@ def test_status_lookup_needs_the_second_factor(client: FlaskClient, auth: dict[s
         "/api/v1/status-lookup", json={"folio": loose, "factor": "987654321"}, headers=auth
     )
     assert ok.status_code == 200
-    assert ok.json["status_label"] == "Ingresado"
+    assert ok.json["status_label"] == "Clasificado"  # filed with its theme
     wrong = client.post(
         "/api/v1/status-lookup", json={"folio": folio, "factor": "911111111"}, headers=auth
     )

@@ -17,7 +17,8 @@ def test_demo_cases_cover_many_states_and_are_filed_only_once(db_session: Sessio
     with db_session.begin():
         assert seed_demo_cases(db_session, load_calendar(db_session, None)) == []
         statuses = set(db_session.scalars(select(Case.status)))
-        assert {"ingresado", "derivado", "respuesta_unidad", "validado", "respondido"} <= statuses
+        assert {"ingresado", "clasificado", "derivado", "respuesta_unidad", "validado"} <= statuses
+        assert "respondido" in statuses
         assert {"recibida", "en_analisis"} <= statuses
         assert db_session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
         assert db_session.scalar(select(func.count()).select_from(ReplyTemplate)) >= 3

@@ -57,7 +57,7 @@ def test_post_files_a_reclamo_through_the_open311_channel(
     assert folio.startswith("RC-")
     with sessions.begin() as session:
         case = session.query(Case).filter_by(folio=folio).one()
-        assert (case.type, case.channel, case.status) == ("reclamo", "open311", "ingresado")
+        assert (case.type, case.channel, case.status) == ("reclamo", "open311", "clasificado")
         assert case.category is not None and case.category.code == "alumbrado"
         assert case.unit is not None and case.unit.code == "ALUMB"
         assert case.contact_name == "Ana Pérez"

@@ -174,7 +174,9 @@ class StaffBrowser:
 
     def answer(self, folio: str, text: str) -> None:
         """Work the reclamo to "validado" and send the answer from the case page."""
-        self.act(folio, "clasificar")
+        page = self.http.get(f"{self.base}/casos/{folio}", timeout=30)
+        if "<strong>Estado:</strong> Ingresado" in page.text:  # filed without a theme
+            self.act(folio, "clasificar")
         self.act(folio, "derivar", unit="DIMAO", note="Recolección de residuos.")
         self.act(folio, "responder_unidad", note="Se reprogramó el recorrido del camión.")
         self.act(folio, "validar")

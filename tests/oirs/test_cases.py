@@ -48,10 +48,35 @@ def test_reclamo_gets_folio_unit_and_due_date(db_session: Session) -> None:
     assert case.unit is not None and case.unit.code == "DIMAO"
     assert case.term_business_days == 15
     assert case.due_date.isoformat() == "2020-12-03"
-    assert case.status == "ingresado"
-    assert [e.kind for e in case.events] == ["filed"]
+    assert case.status == "clasificado"  # the theme came with it: no separate «Clasificar»
+    assert [(e.kind, e.to_status) for e in case.events] == [
+        ("filed", "ingresado"),
+        ("clasificar", "clasificado"),
+    ]
     assert case.contact_phone == "+56987654321"
     assert case.contact_rut == "12345678-5"
+
+
+def test_reclamo_without_a_theme_waits_for_oirs_to_classify_it(db_session: Session) -> None:
+    with db_session.begin():
+        untold, _ = file_case(db_session, reclamo(category=None), CAL, now=THURSDAY)
+        other, _ = file_case(db_session, reclamo(category="otro"), CAL, now=THURSDAY)
+    assert untold.category is not None and untold.category.code == "otro"
+    assert (untold.status, other.status) == ("ingresado", "ingresado")
+    assert [e.kind for e in untold.events] == ["filed"]
+
+
+def test_theme_given_at_filing_may_still_be_corrected_before_deriving(
+    db_session: Session,
+) -> None:
+    from oirs.triage import classify
+
+    with db_session.begin():
+        case, _ = file_case(db_session, reclamo(), CAL, now=THURSDAY)
+        classify(db_session, case, STAFF, "pavimento", "Es un bache, no basura.")
+        derive_to_unit(db_session, case, case.unit.code, STAFF)
+    assert case.category.code == "pavimento" and case.unit.code == "OPER"
+    assert case.status == "derivado"
 
 
 def test_sai_counts_twenty_business_days(db_session: Session) -> None:
@@ -149,8 +174,8 @@ def test_unknown_unit_and_forbidden_step_change_nothing(db_session: Session) -> 
         derive_to_unit(db_session, case, "NOPE", STAFF)
     with pytest.raises(InvalidTransition):
         transition(db_session, case, "cerrar", STAFF)
-    assert case.status == "ingresado"
-    assert len(case.events) == 1
+    assert case.status == "clasificado"
+    assert len(case.events) == 2
 
 
 def test_second_factor_matches_phone_email_or_rut_on_file(db_session: Session) -> None:

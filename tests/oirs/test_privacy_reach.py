@@ -192,7 +192,7 @@ def test_anonymising_reaches_every_table_the_files_and_the_tracker_store(
     with db_session.begin():
         case = get_case(db_session, filed.folio)
         # what statistics need stays: type, category, unit, dates, status, a coarse place
-        assert (case.type, case.category.code, case.status) == ("reclamo", "aseo", "ingresado")
+        assert (case.type, case.category.code, case.status) == ("reclamo", "aseo", "clasificado")
         assert case.address == "Pasaje Las Violetas, Villa Los Aromos"
         assert (case.latitude, case.longitude) == (-33.437, -70.651)
         assert (

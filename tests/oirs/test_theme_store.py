@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from oirs.accounts import create_user
 from oirs.calendar import BusinessCalendar
 from oirs.cases import Actor, ContactData, NewCase, file_case
+from oirs.errors import InvalidTransition
 from oirs.models import Case, Category, ThemeModelRun, ThemeTrainingExample, Unit
 from oirs.theme_store import (
     classifier,
@@ -89,7 +91,8 @@ def test_a_staff_reclassification_becomes_a_masked_training_example(
 
 def test_confirming_the_category_teaches_nothing(db_session: Session) -> None:
     case = file_reclamo(db_session, "hay un hoyo enorme en la calle", category="pavimento")
-    reclassify(db_session, case, "pavimento")
+    with pytest.raises(InvalidTransition):  # filed with its theme: already classified
+        reclassify(db_session, case, "pavimento")
     with db_session.begin():
         assert db_session.scalars(select(ThemeTrainingExample)).all() == []
 
