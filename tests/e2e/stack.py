@@ -137,13 +137,16 @@ def start_admin(stack: Stack, workers: int = 2) -> None:
 
 
 def start_actions(stack: Stack) -> None:
+    # rasa_sdk's own server, as the Procfile runs it: `rasa run actions` starts the same server
+    # after importing Rasa itself (2.1 s and 1.2 s of CPU against 0.7 s and 0.4 s here, while
+    # Rasa loads its model on the same two cores)
     process = _spawn(
         stack,
         "actions",
         [
-            str(BOT_BIN / "rasa"),
-            "run",
-            "actions",
+            str(BOT_BIN / "python"),
+            "-m",
+            "rasa_sdk",
             "--actions",
             "actions",
             "--port",
