@@ -121,12 +121,14 @@ def test_next_transparency_step_stands_open(admin_site, page) -> None:  # type: 
     expect(steps.first.get_by_role("button")).to_be_visible()
 
 
-def test_login_page_loads_no_missing_resource(admin_site, page) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("path", ["/ingresar", "/privacidad"])
+def test_public_pages_load_no_missing_resource(admin_site, page, path: str) -> None:  # type: ignore[no-untyped-def]
+    """The login page and the public privacy notice: no 404 in the browser console."""
     missing: list[str] = []
     errors: list[str] = []
     page.on("response", lambda r: missing.append(r.url) if r.status >= 400 else None)
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(f"{admin_site['base']}/ingresar")
+    page.goto(f"{admin_site['base']}{path}")
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(500)  # the browser asks for the page's icon after load
     assert missing == []

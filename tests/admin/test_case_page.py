@@ -81,6 +81,39 @@ def test_oirs_sees_full_contact_data_and_the_view_is_logged(
     assert views_of(db_session, reclamo) == 1  # a reload the same day is the same view
 
 
+def test_views_are_recorded_once_a_chilean_day_per_person_and_kind(
+    db_session: Session, reclamo: Case
+) -> None:
+    """Reloads the same day add nothing; the next day, another person or an attachment do."""
+    from datetime import UTC, datetime
+
+    from admin.auth.users import StaffUser
+    from admin.cases.access import record_view
+
+    paula = StaffUser.from_model(make_user(db_session, "oirs", email="paula@muni.cl"))
+    rosa = StaffUser.from_model(make_user(db_session, "admin", email="rosa@muni.cl"))
+    late = datetime(2026, 12, 8, 2, 30, tzinfo=UTC)  # 23:30 of 07-12 in Santiago (UTC-3)
+    with db_session.begin():
+        case = db_session.merge(reclamo)
+        for when in (datetime(2026, 12, 7, 12, tzinfo=UTC), late):
+            record_view(db_session, case, paula, "contacto", now=when)
+        record_view(db_session, case, paula, "contacto", now=datetime(2026, 12, 8, 4, tzinfo=UTC))
+        record_view(db_session, case, rosa, "contacto", now=late)
+        record_view(db_session, case, paula, "adjunto:1", now=late)
+    with db_session.begin():
+        rows = db_session.execute(
+            select(CaseView.user_label, CaseView.what).where(CaseView.case_id == reclamo.id)
+        ).all()
+    assert sorted(rows) == sorted(
+        [
+            (paula.name, "contacto"),  # 07-12, twice
+            (paula.name, "contacto"),  # 08-12 (01:00 in Santiago)
+            (rosa.name, "contacto"),
+            (paula.name, "adjunto:1"),
+        ]
+    )
+
+
 @pytest.mark.parametrize("role", ["unit", "agent"])
 def test_unit_and_agent_see_contact_data_masked(
     client: FlaskClient, db_session: Session, reclamo: Case, role: str
