@@ -165,7 +165,8 @@ def start_rasa(
         stack,
         name,
         [
-            str(BOT_BIN / "rasa"),
+            str(BOT_BIN / "python"),
+            str(PROJECT_ROOT / "scripts" / "rasa_server.py"),  # `rasa`, as the Procfile runs it
             "run",
             "--enable-api",
             "--auth-token",
