@@ -240,6 +240,31 @@ def called_back(handoff_id: int) -> ResponseReturnValue:
     return redirect(url_for("console.index"), code=303)
 
 
+@bp.get("/<int:handoff_id>/llamar")
+@console_required
+def call_back(handoff_id: int) -> ResponseReturnValue:
+    """The number to call back, whole: the one purpose for which an agent sees it (logged)."""
+    session = db()
+    with session.begin():
+        handoff = load_handoff(session, handoff_id)
+        case = handoff.case
+        if handoff.status != HandoffStatus.AFTER_HOURS or case is None:
+            abort(404)
+        phone = case.contact_phone or ""
+        if phone:
+            record_view(
+                session, case, current_user, "teléfono para devolver la llamada", every_time=True
+            )
+        log.info("console callback number shown handoff=%s", handoff_id)
+        return render_template(
+            "console/call_back.html",
+            handoff=handoff,
+            folio=case.folio,
+            phone=phone,
+            dial=re.sub(r"[^\d+]", "", phone),
+        )
+
+
 @bp.get("/<int:handoff_id>")
 @console_required
 def conversation(handoff_id: int) -> ResponseReturnValue:

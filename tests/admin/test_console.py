@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from oirs.calendar import BusinessCalendar
 from oirs.handoffs import NewHandoff, get_handoff, open_handoff
-from oirs.models import Case, CaseEvent, Handoff, OutboxMessage
+from oirs.models import Case, CaseEvent, CaseView, Handoff, OutboxMessage
 from tests.admin.handoff_support import (  # noqa: F401  (fixtures)
     AFTER_HOURS,
     HOURS,
@@ -325,6 +325,12 @@ def test_out_of_hours_callbacks_wait_in_the_console_until_marked_done(
     assert "987654321" not in row and "+** *** *** 21" in row
     [live] = events(client.get("/consola/cola/eventos").get_data(as_text=True))
     assert f'data-callback="{handoff_id}"' in live["data"]  # an open console sees it too
+    # the number itself only where the agent calls back from, and that view is logged
+    call = client.get(f"/consola/{handoff_id}/llamar").get_data(as_text=True)
+    assert 'href="tel:+56987654321"' in call and folio in call
+    with db_session.begin():
+        seen = db_session.scalars(select(CaseView.what).join(Case).where(Case.folio == folio)).all()
+        assert "teléfono para devolver la llamada" in seen
     token = csrf(client, "/consola/")
     done = client.post(f"/consola/{handoff_id}/devuelta", data={"csrf_token": token})
     assert done.status_code == 303
@@ -338,3 +344,4 @@ def test_out_of_hours_callbacks_wait_in_the_console_until_marked_done(
         assert kinds[-1] == "llamada_devuelta"
     again = client.post(f"/consola/{handoff_id}/devuelta", data={"csrf_token": token})
     assert again.status_code == 303  # a second press is refused with a message, not an error
+    assert client.get(f"/consola/{handoff_id}/llamar").status_code == 404  # done: no number
