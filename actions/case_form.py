@@ -206,12 +206,13 @@ class CaseFormValidation(FaqAwareValidation, ABC):
         result: dict[str, Any] = {}
         phones = contact_rules.find_phones(text)
         if phones and asked not in ("rut", "direccion"):
-            result["telefono"] = phones[0]
+            result["telefono"] = contact_rules.meant(phones, text)
         elif phones and asked == "direccion" and re.search(r"fono|tel|cel|whats", fold(text)):
             result["telefono"] = phones[0]  # "Los Olivos 1340, mi fono 9 8765 4321"
         emails = contact_rules.find_emails(text)
         if emails:
-            result["email"] = emails[0]
+            # "camila.moya@gmail.com, escribí mal antes, es camila.moya.b@gmail.com"
+            result["email"] = contact_rules.meant(emails, text)
         ruts = contact_rules.find_ruts(text)
         if ruts:
             result["rut"] = contact_rules.format_rut(ruts[0])

@@ -1,6 +1,7 @@
 """Contact data as residents write it: phones, RUTs, e-mails, and 'this same number'."""
 
 import pytest
+from oirs_rules import contact
 from oirs_rules.contact import (
     find_emails,
     find_phones,
@@ -137,3 +138,25 @@ def test_a_phone_or_email_is_not_the_channel(text):
 
 def test_a_phone_without_plus_but_with_country_code_is_read():
     assert normalise_phone("56 9 7612 3345") == "+56976123345"
+
+
+@pytest.mark.parametrize(
+    ("text", "finder", "expected"),
+    [
+        # blind round r8 (read after measuring): the second value is the one meant
+        (
+            "Mi correo es camila.moya@gmail.com, escribí mal antes, es camila.moya.b@gmail.com",
+            contact.find_emails,
+            "camila.moya.b@gmail.com",
+        ),
+        (
+            "el correo es diego.perez.v@gmail.com, no, diegoa.perez.v@gmail.com",
+            contact.find_emails,
+            "diegoa.perez.v@gmail.com",
+        ),
+        ("9 8765 4321, no perdón, 9 8765 4312", contact.find_phones, "+56987654312"),
+        ("ana@correo.cl o a mi hija pia@correo.cl", contact.find_emails, "ana@correo.cl"),
+    ],
+)
+def test_a_value_corrected_in_the_same_message_is_the_last_one(text, finder, expected):
+    assert contact.meant(finder(text), text) == expected

@@ -322,3 +322,20 @@ def test_a_place_named_without_saying_which_is_found_as_a_mention(text, expected
 )
 def test_what_came_with_the_problem_is_no_intersection(text):
     assert find_place(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # blind round r8 (read after measuring)
+        ("x los aromos 1240", "los aromos 1240"),
+        ("republica de israel 1220 esq. brasil", "republica de israel 1220 esq. brasil"),
+    ],
+)
+def test_written_shorthand_for_por_and_esquina(text, expected):
+    assert parse_place(text) == expected
+    assert find_place(f"hay basura en {text}") == expected.removeprefix("x ")
+
+
+def test_the_micros_in_the_street_are_no_intersection():
+    assert find_place("sugiero que ordenen la calle con las micros que se estacionan") is None

@@ -350,3 +350,20 @@ _SAME_CHANNEL = re.compile(
 def says_same_channel(text: str) -> bool:
     """'al mismo whatsapp nomás', 'a este mismo número', 'por aquí mismo': reply on this channel."""
     return bool(_SAME_CHANNEL.search(fold(text or "")))
+
+
+# "…gmail.com, escribí mal antes, es …", "9 8765 4321, no, perdón, 9 8765 4312"
+_CORRECTION = re.compile(
+    r"(?i)(?:\bno\b\s*[,.]|\bperd[oó]n\b|\bme equivoqu[eé]\b|\bescrib[ií] mal\b|"
+    r"\bmejor dicho\b|\bquise decir\b|\bcorrijo\b)"
+)
+
+
+def meant(values: list[str], text: str) -> str | None:
+    """The value a resident meant when a message holds several: the last one when they
+    corrected themselves in it, else the first."""
+    if not values:
+        return None
+    if len(values) > 1 and _CORRECTION.search(text or ""):
+        return values[-1]
+    return values[0]

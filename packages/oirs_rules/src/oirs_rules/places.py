@@ -120,7 +120,7 @@ _LEAD_IN = re.compile(
     r"(?:(?:la|mi)\s+(?:direccion|ubicacion|dire)\s+(?:es|seria|sería|:)\s*:?|"
     r"(?:el\s+)?(?:lugar|problema|hoyo|reclamo)\s+(?:es|esta|está|queda)\s+en|"
     r"(?:es|esta|está|queda|quedan|fue|seria|sería|ocurre|pasa|ubicado|ubicada|vivo|"
-    r"estamos|estoy)\s+(?:en|por)|(?:en|por)|direccion\s*:|dirección\s*:)\s+",
+    r"estamos|estoy)\s+(?:en|por|x)|(?:en|por|x)|direccion\s*:|dirección\s*:)\s+",
     re.IGNORECASE,
 )
 _TRAILING_FILLER = re.compile(
@@ -143,9 +143,13 @@ class _Token:
 _ABBREVIATIONS = {
     "av", "avda", "pje", "psje", "pobl", "pob", "dpto", "depto", "sta", "sto", "gral", "cap",
     "alm", "pdte", "pte", "sr", "sra", "srta", "dr", "dra", "n", "nro", "num", "km", "mz", "st",
-    "s", "sn", "gen", "tte", "cnel", "pbro", "prof",
+    "s", "sn", "gen", "tte", "cnel", "pbro", "prof", "esq",
 }  # fmt: skip
 _TOKEN_RE = re.compile(r"\d+,\d+|[^\s,;.!?¡¿()\"“”]+(?:\.(?=\s|$))?|[.,;!?(]")
+
+
+# Written shorthand read as the word it stands for ("esq." is "esquina", "x" is "por").
+_SAME_AS = {"esq": "esquina", "x": "por"}
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -156,10 +160,11 @@ def _tokens(text: str) -> list[_Token]:
         if word in {",", ";", ".", "!", "?", "("}:
             continue
         following = raw[index + 1].group(0) if index + 1 < len(raw) else ""
-        key = fold(word).strip(".:'")
+        written = fold(word).strip(".:'")
+        key = _SAME_AS.get(written, written)
         end = match.end()
         full_stop = following in {".", "!", "?", "("} or word.endswith(":")  # an aside, a list
-        if word.endswith(".") and key not in _ABBREVIATIONS:
+        if word.endswith(".") and written not in _ABBREVIATIONS:
             end -= 1  # "123." ends a sentence; "av." is an abbreviation and keeps its dot
             full_stop = True
         tokens.append(
@@ -820,6 +825,8 @@ _NOT_STREETS = {
     "viento", "lluvia", "temporal", "agua", "barro", "basura", "perro", "perros", "ruido",
     "gente", "nino", "ninos", "auto", "autos", "camion", "humo", "fuego", "calor", "frio",
     "ratones", "ratas", "escombros", "hoyos", "hoyo", "bolsas", "musica", "carabineros",
+    "micros", "micro", "buses", "colectivos", "camiones", "motos", "bicicletas", "arboles",
+    "ramas", "hojas", "luces", "vecinos", "jovenes", "cabros", "gatos", "baches",
 }  # fmt: skip
 
 
