@@ -9,7 +9,14 @@ from typing import Any, ClassVar
 
 from oirs_rules import contact as contact_rules
 from oirs_rules.names import join_name_parts, only_first_names, parse_name
-from oirs_rules.places import find_place, is_precise, parse_place, says_no_place, vague_place
+from oirs_rules.places import (
+    corrected_place,
+    find_place,
+    is_precise,
+    parse_place,
+    says_no_place,
+    vague_place,
+)
 from rasa_sdk import Action, FormValidationAction, Tracker, utils
 from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -220,6 +227,10 @@ class CaseFormValidation(FaqAwareValidation, ABC):
             say(dispatcher, tracker, "rut_invalido", valor=contact_rules.rut_candidates(text)[0])
         if asked in (None, "descripcion"):
             result.update(self._opening_values(tracker, text))
+        elif asked not in ("direccion", "confirmacion") and tracker.slots.get("direccion"):
+            place = corrected_place(text)  # "Perdón, me equivoqué de número: es Las Acacias 545"
+            if place:
+                result["direccion"] = place
         return result
 
     def _opening_values(self, tracker: Tracker, text: str) -> dict[str, Any]:

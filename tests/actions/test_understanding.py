@@ -429,6 +429,26 @@ def test_a_sugerencia_for_the_whole_commune_is_not_asked_where(api, conversation
     assert result.slots["requested_slot"] == "nombre"
 
 
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        # blind round r8 (read after measuring): the correction came while the name was asked
+        (
+            "Perdón, me equivoqué de número: es Los Aromos 321, frente a la farmacia.",
+            "Los Aromos 321, frente a la farmacia",
+        ),
+        ("no perdon, es los aromos 312, me equivoque", "los aromos 312"),
+    ],
+)
+def test_a_place_corrected_while_the_name_is_asked_replaces_the_place(
+    api, conversation, text, place
+):
+    in_reclamo(conversation, "nombre").user(text, new_slots={"nombre": text})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["direccion"] == place
+    assert result.slots["nombre"] is None and result.slots["requested_slot"] == "nombre"
+
+
 def test_a_felicitacion_files_no_vague_place(api, conversation):
     classifier(api, {**CONFIDENT, "category": "aseo"})
     text = "felicito a los del camion de la basura de la ruta de los jueves, son muy amables"

@@ -3,6 +3,7 @@ villa without its pasaje, landmarks) and vague answers that must be asked again.
 
 import pytest
 from oirs_rules.places import (
+    corrected_place,
     find_place,
     is_precise,
     parse_place,
@@ -339,3 +340,20 @@ def test_written_shorthand_for_por_and_esquina(text, expected):
 
 def test_the_micros_in_the_street_are_no_intersection():
     assert find_place("sugiero que ordenen la calle con las micros que se estacionan") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Perdón, me equivoqué de número: es Las Acacias 545, frente a la farmacia.",
+            "Las Acacias 545, frente a la farmacia",
+        ),
+        ("no perdon, es serrano 650, me equivoque", "serrano 650"),
+        ("perdón, no le entendí", None),
+        ("perdón, mi nombre es Ana Soto", None),
+        ("no tengo correo", None),
+    ],
+)
+def test_a_place_corrected_out_of_turn_is_found_only_when_precise(text, expected):
+    assert corrected_place(text) == expected

@@ -993,3 +993,22 @@ def vague_place(text: str) -> str | None:
             phrase = (text or "")[start:end].strip(" ,.;")
             return re.sub(r"^(?:en|de|por|a|del|al)\s+", "", phrase, flags=re.IGNORECASE)
     return None
+
+
+_CORRECTS = re.compile(
+    r"(?i)\b(?:perd[oó]n|me equivoqu[eé]|corrijo|quise decir|mejor dicho)\b|^\s*no+\b"
+)
+_CORRECTION_LEAD = re.compile(
+    r"(?i)^[\s,.:;]*(?:(?:de|el|la)\s+(?:n[uú]mero|direcci[oó]n|calle)[\s,.:;]*)?(?:es|era)?\b"
+)
+
+
+def corrected_place(text: str) -> str | None:
+    """A precise place the resident corrects while something else is asked ("Perdón, me
+    equivoqué de número: es Las Acacias 545"); None when the message corrects no place."""
+    for match in _CORRECTS.finditer(text or ""):
+        rest = _CORRECTION_LEAD.sub("", text[match.end() :])
+        place = parse_place(rest) if rest.strip() else None
+        if place and is_precise(place):
+            return place
+    return None
