@@ -357,3 +357,25 @@ def test_the_micros_in_the_street_are_no_intersection():
 )
 def test_a_place_corrected_out_of_turn_is_found_only_when_precise(text, expected):
     assert corrected_place(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # blind round r8 (read after measuring): the thing on the street is not the place
+        (
+            "el foco del poste de irarrazaval con pedro de valdivia parpadea",
+            "irarrazaval con pedro de valdivia",
+        ),
+        (
+            "hay un hoyo en la vereda de general velasquez 1560 cerca del metro, mi mama se cayo",
+            "general velasquez 1560 cerca del metro",
+        ),
+        (
+            "no vienen a cortar el pasto de la platabanda de santa rosa 4410, ya esta altisimo",
+            "santa rosa 4410",
+        ),
+    ],
+)
+def test_the_object_on_a_numbered_street_or_corner_is_left_out(text, expected):
+    assert find_place(text) == expected

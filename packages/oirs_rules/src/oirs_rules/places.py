@@ -717,7 +717,7 @@ def find_place(text: str) -> str | None:
 
 _OBJECTS = {
     "poste", "foco", "semaforo", "luminaria", "arbol", "tapa", "hoyo", "bache", "grifo",
-    "edificio", "obra",
+    "edificio", "obra", "vereda", "platabanda", "bandejon", "calzada", "pasto", "cable",
 }  # fmt: skip
 
 
@@ -730,7 +730,10 @@ def _without_object(tokens: list[_Token], first: int, last: int) -> int:
     index += 1
     if index < last and tokens[index].key in _DESCRIPTIVE:
         index += 1
-    numbered = any(_is_number(t.key) for t in tokens[index + 1 : last])
+    following = [t.key for t in tokens[index + 1 : last]]
+    numbered = any(_is_number(key) for key in following) or any(
+        key in {"con", "esquina"} for key in following[1:-1]
+    )  # a numbered street or an intersection
     if index < last - 1 and tokens[index].key in {"de", "del", "en"} and numbered:
         return index + 1
     return first
