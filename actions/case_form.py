@@ -220,6 +220,10 @@ class CaseFormValidation(FaqAwareValidation, ABC):
         if emails:
             # "camila.moya@gmail.com, escribí mal antes, es camila.moya.b@gmail.com"
             result["email"] = contact_rules.meant(emails, text)
+            if asked == "contacto" and not phones and contact_rules.says_same_channel(text):
+                # "a este mismo número o al correo …": the channel too, not only the e-mail
+                result.update(channel_reply_contact(tracker) or {})
+                result["email"] = contact_rules.meant(emails, text)
         ruts = contact_rules.find_ruts(text)
         if ruts:
             result["rut"] = contact_rules.format_rut(ruts[0])

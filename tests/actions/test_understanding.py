@@ -248,6 +248,16 @@ def test_on_whatsapp_the_same_number_is_a_contact(conversation):
     assert result.slots["requested_slot"] == "confirmacion"
 
 
+def test_on_whatsapp_this_same_number_and_an_email_are_both_kept(conversation):
+    # blind round r8 (read after measuring): the e-mail was kept, the number dropped
+    text = "a este mismo numero o al correo eliana.ortiz.g@gmail.com"
+    in_reclamo(whatsapp(conversation), "contacto").user(text, new_slots={"contacto": text})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["telefono"] == "+56976123345"
+    assert result.slots["email"] == "eliana.ortiz.g@gmail.com"
+    assert result.slots["requested_slot"] == "confirmacion"
+
+
 def test_on_whatsapp_the_contact_question_offers_this_same_number(conversation):
     in_reclamo(whatsapp(conversation), "contacto").user("Ana Pérez Soto")
     asked = conversation.run(ASK_ACTIONS["contacto"](), active_loop="reclamo_form")
