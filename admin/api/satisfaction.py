@@ -39,7 +39,10 @@ def rate_last_answer() -> ResponseReturnValue:
     spoke = body.get("bot_spoke_at")  # epoch seconds of the bot's last message, if known
     if spoke is not None and (isinstance(spoke, bool) or not isinstance(spoke, int | float)):
         raise InvalidField({"bot_spoke_at": MESSAGES["bad_time"]})
-    bot_spoke_at = datetime.fromtimestamp(spoke, UTC) if spoke is not None else None
+    try:
+        bot_spoke_at = datetime.fromtimestamp(spoke, UTC) if spoke is not None else None
+    except (ValueError, OverflowError, OSError) as exc:  # beyond the years a clock can say
+        raise InvalidField({"bot_spoke_at": MESSAGES["bad_time"]}) from exc
     rating = parse_rating(text)
     if rating is None:
         return error_response(422, "not_a_rating", MESSAGES["not_a_rating"])
