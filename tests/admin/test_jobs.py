@@ -160,7 +160,7 @@ def test_daily_digests_name_overdue_cases_per_unit_and_for_the_secretaria(
     by_subject = {m["Subject"]: m for m in mails(mailbox)}
     unit = next(m for s, m in by_subject.items() if "Dirección de Medio Ambiente" in s)
     assert [a.addr_spec for a in unit["To"].addresses] == ["dimao@muni.cl"]
-    assert f"{folio} (Reclamo, Ingresado): vencido hace 2 día(s) hábil(es)" in unit.get_content()
+    assert f"{folio} (Reclamo, Clasificado): vencido hace 2 día(s) hábil(es)" in unit.get_content()
     secretaria = next(m for s, m in by_subject.items() if "Secretaría" in s)
     recipients = {a.addr_spec for a in secretaria["To"].addresses}
     assert recipients == {"secmu@muni.cl", "admin.municipal@muni.cl"}
