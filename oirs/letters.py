@@ -22,10 +22,11 @@ from oirs.models import Case, CaseEvent, OutboxMessage, ThirdParty, utcnow
 from oirs.replies import NoReplyRoute, reply_route
 from oirs.sai import subsanacion_due
 from oirs.sai_catalog import ART12_ITEMS, DENIAL_CAUSES
-from oirs.settings import PROJECT_ROOT, CommuneInfo
+from oirs.settings import CommuneInfo
 from oirs.terms import AMPARO_DAYS
 
-TEMPLATE_DIR = PROJECT_ROOT / "admin" / "templates" / "letters"
+# package data of the core (pyproject.toml), so an installed oirs renders letters on its own
+TEMPLATE_DIR = Path(__file__).parent / "templates" / "letters"
 
 # action of the workflow -> letter kind (one template each)
 LETTER_FOR_ACTION = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from oirs.filestore import storage_path
 from oirs.letters import (
     FINAL_ANSWERS,
     LETTER_FOR_ACTION,
+    TITLES,
     html_to_text,
     issue_letter,
     issue_third_party_letters,
@@ -111,6 +113,13 @@ def test_every_resident_facing_step_has_a_letter() -> None:
     event = CaseEvent(kind="x", note="n", data=data)
     for kind in LETTER_FOR_ACTION.values():
         assert letter_text(kind, event)
+
+
+def test_letter_templates_are_package_data_of_the_core() -> None:
+    """The core renders letters from its own package, not from the admin's folder."""
+    templates = resources.files("oirs") / "templates" / "letters"
+    for kind in [*TITLES, "base"]:
+        assert (templates / f"{kind}.html").is_file(), kind
 
 
 def file_sai(session: Session, assign: bool = True, **contact: str) -> Case:
