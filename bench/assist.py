@@ -86,7 +86,7 @@ def evaluate(
 
 
 def main() -> None:
-    faqs = load_faq()
+    faqs = load_faq(ROOT / "bot" / "faq.yml", ROOT / "data" / "nlu" / "faq.yml")
     templates = yaml.safe_load((DATA / "templates.yml").read_text(encoding="utf-8"))["templates"]
     cases = load_cases()
     held_out, dev = load_items("labelled.yml"), load_items("dev.yml")

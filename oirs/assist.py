@@ -24,10 +24,6 @@ from oirs_rules.text import STOPWORDS as SHARED_STOPWORDS
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-FAQ_RESPONSES = PROJECT_ROOT / "bot" / "faq.yml"
-FAQ_EXAMPLES = PROJECT_ROOT / "data" / "nlu" / "faq.yml"
-
 Method = Literal["tfidf", "tfidf_word", "tfidf_char", "bm25"]
 METHODS: tuple[Method, ...] = ("tfidf", "tfidf_word", "tfidf_char", "bm25")
 MAX_SUGGESTIONS = 3
@@ -396,10 +392,11 @@ def _case_reply(case: ResidentCase) -> _Reply:
 # --- loading the FAQ -------------------------------------------------------------------------
 
 
-def load_faq(
-    responses: Path = FAQ_RESPONSES, examples: Path | None = FAQ_EXAMPLES
-) -> list[FaqEntry]:
-    """The 15 FAQ answers (Rasa responses utter_faq/<key>) and, if present, their examples."""
+def load_faq(responses: Path, examples: Path | None = None) -> list[FaqEntry]:
+    """The FAQ answers (Rasa responses utter_faq/<key>) and, if given, their NLU examples.
+
+    The caller names the files: the core does not know where the bot keeps them.
+    """
     domain = yaml.safe_load(responses.read_text(encoding="utf-8")) or {}
     answers = {
         name.split("/", 1)[1]: str(variations[0]["text"]).strip()

@@ -15,6 +15,11 @@ from oirs.deadlines import business_days_left
 from oirs.labels import STATUS_LABELS, TYPE_LABELS
 from oirs.models import Handoff, ReplyTemplate, utcnow
 from oirs.resident_lookup import open_cases_of
+from oirs.settings import PROJECT_ROOT
+
+# The FAQ is the bot's: answers are its Rasa responses, questions its NLU examples.
+FAQ_RESPONSES = PROJECT_ROOT / "bot" / "faq.yml"
+FAQ_EXAMPLES = PROJECT_ROOT / "data" / "nlu" / "faq.yml"
 
 SOURCE_LABELS = {
     "faq": "Preguntas frecuentes",
@@ -34,7 +39,7 @@ def assistant(session: Session) -> ReplyAssistant:
     key = tuple((t["code"], t["body"]) for t in templates)
     cached: tuple[Any, ReplyAssistant] | None = current_app.extensions.get("oirs_reply_assistant")
     if cached is None or cached[0] != key:
-        cached = (key, ReplyAssistant(load_faq(), templates))
+        cached = (key, ReplyAssistant(load_faq(FAQ_RESPONSES, FAQ_EXAMPLES), templates))
         current_app.extensions["oirs_reply_assistant"] = cached
     return cached[1]
 

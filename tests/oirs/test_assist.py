@@ -19,7 +19,9 @@ from oirs.assist import (
     normalise,
 )
 
-DATA = Path(__file__).resolve().parents[1] / "assist"
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "assist"
+FAQ_FILES = (ROOT / "bot" / "faq.yml", ROOT / "data" / "nlu" / "faq.yml")
 FAQ_KEYS = {
     "plazo_transparencia",
     "como_solicitar_informacion",
@@ -63,11 +65,11 @@ def templates() -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def assistant(templates: list[dict[str, str]]) -> ReplyAssistant:
-    return ReplyAssistant(load_faq(), templates)
+    return ReplyAssistant(load_faq(*FAQ_FILES), templates)
 
 
 def test_the_fifteen_faq_answers_of_the_contract_are_read_from_the_rasa_responses():
-    faqs = load_faq()
+    faqs = load_faq(*FAQ_FILES)
     assert {f.key for f in faqs} == FAQ_KEYS
     assert all(f.answer and f.examples for f in faqs)
 
@@ -155,7 +157,7 @@ def test_nothing_is_proposed_for_an_empty_or_unrelated_message(assistant):
 
 @pytest.mark.parametrize("method", METHODS)
 def test_every_benchmarked_method_ranks_a_plain_faq_question_first(method, templates):
-    assistant = ReplyAssistant(load_faq(), templates, method=method)
+    assistant = ReplyAssistant(load_faq(*FAQ_FILES), templates, method=method)
     top = assistant.suggest("dónde veo los sueldos de los funcionarios municipales")[0]
     assert top.key == "faq/transparencia_activa"
 
