@@ -292,6 +292,21 @@ def test_full_workflow_derive_answer_validate_and_respond(
     assert "Pendiente de envío" in page and "Respondido" in page
 
 
+def test_the_residents_rating_shows_on_the_case_page(
+    client: FlaskClient, db_session: Session, reclamo: Case
+) -> None:
+    """Staff read the score the resident gave, not only that the survey was answered."""
+    from oirs.satisfaction import record_satisfaction
+
+    move(db_session, reclamo, "derivar", "responder_unidad", "validar", "responder")
+    with db_session.begin():
+        record_satisfaction(get_case(db_session, reclamo.folio), 4)
+    as_role(client, db_session, "oirs")
+    page = client.get(f"/casos/{reclamo.folio}").get_data(as_text=True)
+    assert "Encuesta de satisfacción respondida" in page
+    assert "Evaluación: 4 de 5" in page
+
+
 def test_reply_with_unknown_variable_is_refused(client: FlaskClient, db_session: Session) -> None:
     case = new_case(db_session, CAL, type_="sugerencia", category="areas_verdes")
     as_role(client, db_session, "oirs")
