@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
 
 from flask import Flask
@@ -23,8 +22,8 @@ class DatabaseId(IntegerConverter):
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     """Build the admin app around one typed Settings object."""
-    from admin import database, errors, health, logs, security, startup
-    from admin.api import bp as api_bp
+    from admin import database, errors, logs, security, startup
+    from admin.blueprints import BLUEPRINTS
 
     settings = settings or Settings.from_env()
     # beyond localhost: a real secret or no start, and cookies over https only
@@ -52,12 +51,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     logs.configure(app)
     database.init_app(app, settings)
     errors.init_app(app)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(api_bp)
-    from admin.blueprints import BLUEPRINTS
-
-    for target in BLUEPRINTS:
-        module, _, attribute = target.partition(":")
-        app.register_blueprint(getattr(import_module(module), attribute))
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     security.init_app(app, settings)
     return app
