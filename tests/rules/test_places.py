@@ -379,3 +379,46 @@ def test_a_place_corrected_out_of_turn_is_found_only_when_precise(text, expected
 )
 def test_the_object_on_a_numbered_street_or_corner_is_left_out(text, expected):
     assert find_place(text) == expected
+
+
+# Classes read on spent blind round r8 (session 7); the sentences are paraphrases.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("santa rosa 4410 x fa", "santa rosa 4410"),
+        ("gran avenida 5400 porfis", "gran avenida 5400"),
+        ("lo espejo 1420 esquina el parrón", "lo espejo 1420 esquina el parrón"),
+        ("lo valledor con el pasaje 9", "lo valledor con el pasaje 9"),
+        ("el hoyito esta en blanco encalada 2150", "blanco encalada 2150"),
+        ("El poste está en Avenida Sargento Candelaria 1020", "Avenida Sargento Candelaria 1020"),
+        ("es en serrano 560, no, 650, me equivoque", "serrano 650"),
+        ("salida del metro las mercedes, por concha y toro",
+         "salida del metro las mercedes, por concha y toro"),
+        ("Prat y Serrano", "Prat y Serrano"),
+        ("los aromos 123 y hay basura por todos lados", "los aromos 123"),
+    ],
+)  # fmt: skip
+def test_answers_with_a_lead_in_a_name_article_or_a_corrected_number(text, expected):
+    assert parse_place(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hay un hoyo gigante en la calle frente al almacen don lucho, los quillayes 560, "
+         "ya se cayo una señora", "frente al almacen don lucho, los quillayes 560"),
+        ("buenas tardes le habla marta caceres del pasaje las violetas 420 villa el sol "
+         "quiero reclamar por los perros", "pasaje las violetas 420 villa el sol"),
+        ("el camion de la basura rompio la reja al retroceder en los acacios 2540 villa las "
+         "flores el chofer ni se bajo", "los acacios 2540 villa las flores"),
+        ("Solicito, en virtud de la Ley 20.285, copia de los decretos que autorizan la feria",
+         None),
+        ("Necesito copia del acta de la sesión del concejo del 14 de agosto de 2025", None),
+        ("el semaforo de avenida 10 de julio con san diego esta malo",
+         "avenida 10 de julio con san diego"),
+        ("Quisiera más luminarias en el Parque Los Boldos; a las 6 ya está oscuro. "
+         "Isabel Jara Pinto, 9 6543 2108", "el Parque Los Boldos"),
+    ],
+)  # fmt: skip
+def test_openings_with_a_landmark_first_a_spoken_run_on_or_a_document(text, expected):
+    assert find_place(text) == expected

@@ -90,6 +90,9 @@ _STOP = {
     "dejan", "tiran", "botan", "rompen", "ponen", "queman", "venden", "estacionan", "corren",
     "juegan", "roban", "reclamamos", "pedimos", "necesitamos", "queremos", "solicitamos",
     "reclama",
+    # what a caller says next without a full stop (voice): "…villa el sol quiero reclamar"
+    "quiero", "queria", "quisiera", "necesito", "necesitaba", "solicito", "vengo", "reclamar",
+    "denunciar", "consultar", "avisar", "informar",
 }  # fmt: skip
 # "…que puse en septiembre por el poste de…": a date starts no place ("10 de Julio" does)
 _MONTHS_AND_DAYS = {
@@ -124,7 +127,8 @@ _LEAD_IN = re.compile(
     re.IGNORECASE,
 )
 _TRAILING_FILLER = re.compile(
-    r"(?:[\s,.;!]+(?:po|pos|nomas|nomás|gracias|porfa|porfavor|por favor|ya|oiga|eso|"
+    r"(?:[\s,.;!]+(?:po|pos|nomas|nomás|gracias|porfa|porfis|porfavor|por favor|x\s?fa|"
+    r"x\s?favor|plis|please|ya|oiga|eso|"
     r"eso es|eso seria|eso sería|no mas|no más))+[\s.!]*$|[\s,.;:!¡¿?]+$",
     re.IGNORECASE,
 )
@@ -306,6 +310,18 @@ def _span_from(tokens: list[_Token], start: int, cased: bool) -> int:
             and not (index + 1 < len(tokens) and tokens[index + 1].key in PLACE_KINDS)
         ):
             break  # "av. la montaña 1455 los guardias dicen…"
+        if (
+            token.key in {"el", "la", "los", "las"}
+            and previous is not None
+            and previous.key not in _GLUE | PLACE_KINDS
+            and not _is_number(previous.key)
+            and not (
+                cased and tokens[index + 1 : index + 2] and tokens[index + 1].text[:1].isupper()
+            )
+            and not (index + 1 < len(tokens) and tokens[index + 1].key in PLACE_KINDS)
+            and any(t.key in _LOCALITIES or _is_number(t.key) for t in tokens[start:index])
+        ):
+            break  # "los acacios 2540 villa las flores el chofer…": the name ended
         if token.key in _GLUE and token.key not in PLACE_KINDS and index > start:
             index += 1
             continue
@@ -333,10 +349,36 @@ def _continues_after_comma(tokens: list[_Token], index: int, cased: bool) -> boo
     if token.key in PLACE_KINDS and token.key not in {"casa", "poste", "puerta", "local"}:
         return True
     if token.key in {"la", "el", "los", "las"} and index + 1 < len(tokens):
-        return tokens[index + 1].key in PLACE_KINDS
+        if tokens[index + 1].key in PLACE_KINDS:
+            return True
+        if cased or tokens[index + 1].key in _STOP:
+            return False
     if token.key in {"casa", "depto", "dpto", "block"} and index + 1 < len(tokens):
         return _is_number(tokens[index + 1].key)
-    return bool(cased and token.text[:1].isupper() and _number_follows(tokens, index))
+    if cased:
+        return bool(token.text[:1].isupper() and _number_follows(tokens, index))
+    # in lower case: a landmark, then its street and number ("frente al almacén don lucho,
+    # los quillayes 560"), when no number came before
+    numbered_before = any(_is_number(t.key) for t in tokens[max(0, index - 8) : index])
+    words = tokens[index : index + 4]
+    numbers = [i for i in range(index, index + len(words)) if _is_number(tokens[i].key)]
+    return (
+        not numbered_before
+        and not _is_number(token.key)
+        and _is_name_word(token, cased=False)
+        and _number_follows(tokens, index)
+        and not any(_counts_number(tokens, i) for i in numbers)
+        # a house number, not a phone in groups ("9 6543 2108")
+        and not (
+            numbers and numbers[0] + 1 < len(tokens) and _is_number(tokens[numbers[0] + 1].key)
+        )
+    )
+
+
+def _counts_number(tokens: list[_Token], index: int) -> bool:
+    """A number that counts something ("3 veces", "2 semanas"), not a house's."""
+    after = tokens[index + 1].key if index + 1 < len(tokens) else ""
+    return _is_number(tokens[index].key) and after in _COUNTED
 
 
 def _number_follows(tokens: list[_Token], index: int) -> bool:
@@ -394,10 +436,22 @@ def _place_numbers(text: str) -> str:
     return _NUMBERED_KIND.sub(lambda m: f"{m.group(1)} {_SMALL_NUMBERS[fold(m.group(2))]}", value)
 
 
+# "el hoyito está en …", "El poste está en …": the thing, then where it is
+_THING_IS_AT = re.compile(
+    r"^(?:el|la|los|las)\s+(?P<thing>[a-zñ]+(?:\s+[a-zñ]+)?)\s+"
+    r"(?:esta|estan|queda|quedan|se encuentra|se encuentran)\s+(?:en|por|x)\s+"
+)
+
+
 def _clean_answer(text: str) -> str:
     value = _place_numbers(text.strip())
     for _ in range(3):
-        match = _LEAD_IN.match(fold(value))  # folding keeps every character's position
+        folded = fold(value)  # folding keeps every character's position
+        match = _LEAD_IN.match(folded)
+        thing = _THING_IS_AT.match(folded)
+        if thing and not set(thing.group("thing").split()) & (PLACE_KINDS - _OBJECTS):
+            value = value[thing.end() :]
+            continue
         if not match or not match.group(0):
             break
         value = value[match.end() :]
@@ -425,7 +479,8 @@ def parse_place(text: str) -> str | None:
     starts again after the place ("…, ahí está el hoyo", "y ya van tres autos…") are cut.
     "en la calle", "afuera de mi casa", "en mi pasaje" name nowhere (None).
     """
-    corrected = _CORRECTION.split(text or "")
+    text = _NUMBER_CORRECTED.sub(r"\g<fixed>", text or "")  # "serrano 560, no, 650"
+    corrected = _CORRECTION.split(text)
     if len(corrected) > 1 and corrected[-1].strip():
         first = parse_place(corrected[0]) if corrected[0].strip() else None
         fixed = parse_place(corrected[-1])  # "Los Jesuitas 1320, no, perdón, es … 1230"
@@ -439,8 +494,10 @@ def parse_place(text: str) -> str | None:
     tokens = _tokens(value)
     start = 0
     while start < len(tokens) and tokens[start].key in _STOP - {"esta", "este"}:
-        if tokens[start].text[:1].isupper() and tokens[start].key in _NAME_PREFIXES:
-            break  # "Lo Espejo con Clotario Blest"
+        if tokens[start].key in _NAME_PREFIXES and (
+            tokens[start].text[:1].isupper() or _street_follows(tokens, start)
+        ):
+            break  # "Lo Espejo con Clotario Blest", "lo blanco 1420"
         start += 1  # "ahí en la esquina de…": a word of the story before the place
     if start < len(tokens) and tokens[start].key == "en":
         start += 1
@@ -471,6 +528,29 @@ def parse_place(text: str) -> str | None:
         # perros las rompen", "EL DUEÑO NO HACE NADA"): nothing in it says where
         return None
     return _render(value, tokens, start, end)
+
+
+def _street_follows(tokens: list[_Token], index: int) -> bool:
+    """ "lo espejo 1420", "lo blanco con el observatorio": an article that begins a street's
+    name, since a number or a crossing street follows its name."""
+    following = tokens[index + 1 : index + 5]
+    if not following or not _is_name_word(following[0], cased=False):
+        return False
+    if following[0].key in _GLUE:
+        return False
+    for token in following[1:]:
+        if _is_number(token.key) or token.key in {"con", "esquina"}:
+            return True
+        if not _is_name_word(token, cased=False) or token.comma_after:
+            return False
+    return False
+
+
+# A house number corrected on the spot: "560, no, 650", "1220 no 1202", "45, no era el 54"
+_NUMBER_CORRECTED = re.compile(
+    r"\b\d{1,5}[a-zA-Z]?\s*[,.]?\s*\bno+\b\s*[,.]?\s*(?:(?:es|era|perd[oó]n)\s*[,.]?\s*)?"
+    r"(?:el\s+)?(?P<fixed>\d{1,5}[a-zA-Z]?)\b"
+)
 
 
 # A correction inside the answer: what follows it is the place ("…, no, perdón, es …").
@@ -593,12 +673,18 @@ def _story_word_kept(tokens: list[_Token], start: int, index: int) -> bool:
     before = " ".join(t.key for t in tokens[start:index])
     if re.search(r"\b(?:esquina|entre|cruce|interseccion)\b", before):
         return True
-    for token in tokens[index + 1 : index + 5]:
+    ahead = tokens[index + 1 : index + 5]
+    for token in ahead:
         if _is_number(token.key):
             return True
         if token.key in _STORY or token.key in _STOP or token.comma_after:
             return False
-    return False
+    # the answer ends with a name after "y": "por concha y toro", "Prat y Serrano"
+    return (
+        bool(ahead)
+        and index + 1 + len(ahead) == len(tokens)
+        and all(_is_name_word(token, cased=False) and not token.stop_after for token in ahead[:-1])
+    )
 
 
 _NO_PLACE = re.compile(
@@ -700,6 +786,9 @@ def find_place(text: str) -> str | None:
     ):
         words.pop()  # "la plaza grande parpadea": the story's verb
     best = " ".join(words)
+    unnamed = _UNNAMED_BEFORE_RELATION.match(fold(best))
+    if unnamed and _RELATION.match(fold(best)[unnamed.end() :]):
+        best = best[unnamed.end() :]  # "la calle frente al almacén…": the landmark says where
     # a neighbourhood named apart ("los aromos 123. Es en la villa el bosque") goes after it
     for *_, place in ranked:
         words = fold(place).split()
@@ -715,6 +804,9 @@ def find_place(text: str) -> str | None:
     return best
 
 
+_UNNAMED_BEFORE_RELATION = re.compile(
+    r"(?:(?:la|el|en la|en el)\s+)?(?:calle|pasaje|vereda|cuadra)\s+"
+)
 _OBJECTS = {
     "poste", "foco", "semaforo", "luminaria", "arbol", "tapa", "hoyo", "bache", "grifo",
     "edificio", "obra", "vereda", "platabanda", "bandejon", "calzada", "pasto", "cable",
@@ -884,6 +976,10 @@ def _score(span: list[_Token]) -> int:
         return 0  # "el decreto N° 2.345", "el reclamo 731": a document, not a place
     if all(_is_number(k) or k in _GLUE for k in keys):
         return 0  # "en 3 cuotas": a number alone places nothing
+    if any(k in _DOCUMENTS - {"numero"} and _is_number(n) for k, n in itertools.pairwise(keys)):
+        return 0  # "la Ley 20.285", "el decreto 1234": a document's number
+    if _is_date(keys):
+        return 0  # "del 14 de agosto de 2025"
     named = [k for k in keys if k not in _GLUE and k not in PLACE_KINDS and not _is_number(k)]
     if not named and not any(_is_number(k) for k in keys):
         return 0  # "la muni", "el consultorio": a kind of place without its name
@@ -921,6 +1017,22 @@ def _score(span: list[_Token]) -> int:
         # one unknown word after "en" ("en serio", "en Santiago"): too unsure to propose
         return 0 if not span[0].text[:1].isupper() else 1
     return score
+
+
+def _is_date(keys: list[str]) -> bool:
+    """ "14 de agosto", "14 de agosto de 2025": a day of a month, not "Avenida 10 de Julio 345"
+    (another number follows) nor "10 de Julio con San Diego" told after a kind of place."""
+    for index in range(len(keys) - 2):
+        day, of, month = keys[index : index + 3]
+        if not (day.isdigit() and int(day) <= 31 and of == "de" and month in _MONTHS_AND_DAYS):
+            continue
+        year = keys[index + 3 : index + 5]
+        if len(year) == 2 and year[0] in {"de", "del"} and re.fullmatch(r"(?:19|20)\d\d", year[1]):
+            return True
+        others = [k for k in keys if _is_number(k) and k != day]
+        if index == 0 and not others:
+            return True
+    return False
 
 
 # words that describe a place without naming it
