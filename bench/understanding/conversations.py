@@ -17,7 +17,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .compare import category_code, email_key, normalize, phone_key, rut_key, type_code
+from .compare import (
+    category_code,
+    email_key,
+    normalize,
+    normalize_place,
+    phone_key,
+    rut_key,
+    type_code,
+)
 from .metrics import add, ratio, tally
 from .resident import BotTurn, Move, Persona, SimulatedResident, find_folio
 
@@ -177,7 +185,7 @@ def score_case(
     # "Sin lugar específico (según el vecino)" is how a reclamo records that it was asked and
     # there is no place: no place, as the gold's null says
     address = None if NO_PLACE.match(normalize(case.address) or "") else case.address
-    fields["direccion"] = _compare(gold.get("direccion"), address, normalize, False, mask)
+    fields["direccion"] = _compare(gold.get("direccion"), address, normalize_place, False, mask)
     fields["nombre"] = _compare(gold.get("nombre"), case.name, normalize, False, mask)
     same_channel = gold.get("same_channel_contact") is True
     channel_phone = _channel_phone(case, identity)

@@ -13,14 +13,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .compare import email_key, normalize, phone_key, rut_key
+from .compare import email_key, normalize, normalize_place, phone_key, rut_key
 from .metrics import add, ratio
 from .sets import clip
 
 FIELDS = ("direccion", "direccion_postal", "nombre", "telefono", "email", "rut", "same_channel")
 KEYS: dict[str, Callable[[object], str | None]] = {
-    "direccion": normalize,
-    "direccion_postal": normalize,
+    "direccion": normalize_place,
+    "direccion_postal": normalize_place,
     "nombre": normalize,
     "telefono": phone_key,
     "email": email_key,

@@ -700,3 +700,33 @@ def test_fields_set_prints_its_summary_and_writes_errors_to_the_file(
     written = json.loads((tmp_path / "understanding-fields.json").read_text())
     # the opening's gold names no place: the one read there is invented
     assert [(e["field"], e["invented"]) for e in written["errors"]] == [("direccion", True)]
+
+
+@pytest.mark.parametrize(
+    ("reading", "gold"),
+    [
+        ("pasaje los claveles numero 402", "pasaje los claveles 402"),
+        ("Pasaje Los Claveles N° 402", "pasaje los claveles #402"),
+        ("calle Sargento Menadier 1780", "Sargento Menadier 1780"),
+        ("la esquina de Maipú y Chacabuco", "Maipu con Chacabuco"),
+        ("Prat esquina Serrano", "prat y serrano"),
+    ],
+)
+def test_a_place_said_another_way_is_the_same_place(reading: str, gold: str) -> None:
+    from bench.understanding.compare import normalize_place
+
+    assert normalize_place(reading) == normalize_place(gold)
+
+
+@pytest.mark.parametrize(
+    ("reading", "gold"),
+    [
+        ("calle 5 norte 1245", "5 norte 1245"),
+        ("Los Aromos 1240", "Los Aromos 1420"),
+        ("Prat", "Prat con Serrano"),
+    ],
+)
+def test_a_different_place_stays_different(reading: str, gold: str) -> None:
+    from bench.understanding.compare import normalize_place
+
+    assert normalize_place(reading) != normalize_place(gold)
