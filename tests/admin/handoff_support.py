@@ -13,9 +13,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
 
 from admin.rasa_client import RasaClient
+from oirs.calendar import BusinessCalendar
 from oirs.call_center import CallCenterHours, parse_hours
+from oirs.handoffs import NewHandoff, open_handoff
 
 # Wednesday 25-11-2026, 11:00 and 20:00 in Santiago (UTC-3 in summer).
 IN_HOURS = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
@@ -40,6 +43,26 @@ WHATSAPP_HANDOFF = {
     "reason": "solicitado",
     "slots": {"nombre": "María González", "categoria": "aseo", "direccion": "Los Aromos 123"},
 }
+
+
+def file_after_hours_callback(session: Session, channel_user_id: str) -> tuple[str, int]:
+    """A WhatsApp resident asks for a person at 20:00 (AFTER_HOURS): the consulta filed for the
+    call-back, as (folio, handoff id)."""
+    outcome = open_handoff(
+        session,
+        NewHandoff(
+            channel="whatsapp",
+            conversation_id=channel_user_id,
+            channel_user_id=channel_user_id,
+            transcript=[{"at": "", "sender": "resident", "text": "quiero hablar con alguien"}],
+            reason="solicitado",
+        ),
+        HOURS,
+        BusinessCalendar(),
+        AFTER_HOURS,
+    )
+    assert outcome.folio, "an out-of-hours request files a consulta"
+    return outcome.folio, outcome.handoff.id
 
 
 class FakeRasa:

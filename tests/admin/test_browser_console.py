@@ -4,10 +4,8 @@ edits it and sends it, and the message waits in the outbox for the WhatsApp send
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,32 +13,26 @@ import requests
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from werkzeug.serving import make_server
 
 from admin.rasa_client import RasaClient
 from oirs.call_center import CallCenterHours, parse_hours
 from oirs.db import make_engine, make_session_factory
 from oirs.models import OutboxMessage
-from oirs.settings import PROJECT_ROOT, Settings
-from tests.admin.handoff_support import RASA_TOKEN, WHATSAPP_HANDOFF, FakeRasa
-from tests.admin.staff import PASSWORD, make_user
+from oirs.settings import Settings
+from tests.admin.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, log_in, served
+from tests.admin.handoff_support import (
+    RASA_TOKEN,
+    WHATSAPP_HANDOFF,
+    FakeRasa,
+    file_after_hours_callback,
+)
+from tests.admin.staff import make_user
 from tests.support.app_fixtures import migrate
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 QUESTION = "¿cuánto se demora la municipalidad en responder una solicitud de transparencia?"
 
 
@@ -81,10 +73,8 @@ def console_app(console_sessions: sessionmaker[Session], fake_rasa: FakeRasa) ->
 
 @pytest.fixture(scope="module")
 def base_url(console_app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, console_app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with served(console_app) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -98,10 +88,10 @@ def api_headers(console_sessions: sessionmaker[Session]) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
+    if not CHROMIUM.exists():
         pytest.skip("Chromium not installed: apt-get install -y chromium (SKIPPED)")
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
@@ -117,10 +107,7 @@ def page(browser: Any) -> Iterator[Any]:
 def log_in_as_agent(page: Any, base_url: str, sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
         make_user(session, "agent", email="ana.agente@prueba.cl")
-    page.goto(f"{base_url}/ingresar")
-    page.get_by_label("Correo electrónico").fill("ana.agente@prueba.cl")
-    page.get_by_label("Contraseña").fill(PASSWORD)
-    page.get_by_role("button", name="Ingresar").click()
+    log_in(page, base_url, "ana.agente@prueba.cl")
     page.goto(f"{base_url}/consola/")
     expect(page.get_by_role("heading", name="Consola de atención")).to_be_visible()
 
@@ -199,32 +186,11 @@ def test_out_of_hours_callbacks_greet_the_agent_at_opening_until_marked_done(
 ) -> None:
     """Issue 16: a resident asked for a person at 20:00; the next morning the console lists the
     call-back (folio, hour asked, masked phone) until an agent marks it done."""
-    from oirs.calendar import BusinessCalendar
-    from oirs.handoffs import NewHandoff, open_handoff
-    from tests.admin.handoff_support import AFTER_HOURS, HOURS
-
     with console_sessions.begin() as session:
-        outcome = open_handoff(
-            session,
-            NewHandoff(
-                channel="whatsapp",
-                conversation_id="whatsapp:+56976543233",
-                channel_user_id="whatsapp:+56976543233",
-                transcript=[{"at": "", "sender": "resident", "text": "quiero hablar con alguien"}],
-                reason="solicitado",
-            ),
-            HOURS,
-            BusinessCalendar(),
-            AFTER_HOURS,
-        )
-        folio, handoff_id = outcome.folio, outcome.handoff.id
-    assert folio
+        folio, handoff_id = file_after_hours_callback(session, "whatsapp:+56976543233")
     with console_sessions() as session:
         make_user(session, "agent", email="beto.agente@prueba.cl")
-    page.goto(f"{base_url}/ingresar")
-    page.get_by_label("Correo electrónico").fill("beto.agente@prueba.cl")
-    page.get_by_label("Contraseña").fill(PASSWORD)
-    page.get_by_role("button", name="Ingresar").click()
+    log_in(page, base_url, "beto.agente@prueba.cl")
     page.goto(f"{base_url}/consola/")
     section = page.get_by_role("region", name="Llamadas pendientes de devolver (1)")
     row = section.locator(f'[data-callback="{handoff_id}"]')

@@ -5,25 +5,22 @@ resource."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from oirs.calendar import BusinessCalendar
 from oirs.cases import ContactData
 from oirs.db import make_engine, make_session_factory
 from oirs.models import CaseView
 from oirs.settings import Settings
-from tests.admin import test_browser_workflow as workflow
+from tests.admin.browser import log_in, page, seeded_database, served
 from tests.admin.staff import make_user, new_case
-from tests.admin.test_browser_workflow import log_in
 
-page = workflow.page  # headless Chromium, the same fixture as the workflow test
+__all__ = ["page"]  # headless Chromium, the fixture every browser test uses
 
 pytestmark = pytest.mark.browser
 TRANSCRIPT = [
@@ -36,17 +33,10 @@ TRANSCRIPT = [
 def admin_site(tmp_path: Path) -> Iterator[dict[str, Any]]:
     """The admin on a free loopback port with a reclamo that has a conversation and a SAI."""
     from admin import create_app
-    from oirs.replies import seed_reply_templates
-    from oirs.seed import seed_reference_data
-    from tests.support.app_fixtures import migrate
 
-    url = f"sqlite:///{tmp_path / 'friction.db'}"
-    migrate(url)
+    url = seeded_database(tmp_path / "friction.db")
     engine = make_engine(url)
     session = make_session_factory(engine)()
-    with session.begin():
-        seed_reference_data(session)
-        seed_reply_templates(session)
     make_user(session, "oirs", email="paula@muni.cl")
     make_user(session, "transparency", email="jorge@muni.cl")
     reclamo = new_case(
@@ -67,19 +57,10 @@ def admin_site(tmp_path: Path) -> Iterator[dict[str, Any]]:
     )
     session.close()
     app = create_app(Settings(database_url=url, data_dir=tmp_path), TESTING=False)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield {
-            "base": f"http://127.0.0.1:{server.server_port}",
-            "engine": engine,
-            "reclamo": reclamo,
-            "sai": sai.folio,
-        }
+        with served(app) as base:
+            yield {"base": base, "engine": engine, "reclamo": reclamo, "sai": sai.folio}
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
         engine.dispose()
 
 

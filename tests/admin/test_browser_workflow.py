@@ -3,32 +3,22 @@ it as the unit, validate and respond as OIRS. Screenshots go to test-artifacts/.
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from oirs.calendar import BusinessCalendar
 from oirs.db import make_engine, make_session_factory
 from oirs.models import Case, OutboxMessage
-from oirs.settings import PROJECT_ROOT, Settings
-from tests.admin.staff import PASSWORD, make_user, new_case
+from oirs.settings import Settings
+from tests.admin.browser import ARTIFACTS as ALL_ARTIFACTS
+from tests.admin.browser import log_in, log_out, page, seeded_database, served
+from tests.admin.staff import make_user, new_case
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "browser"
+ARTIFACTS = ALL_ARTIFACTS / "browser"
+__all__ = ["ARTIFACTS", "live_admin", "log_in", "log_out", "page", "shot"]  # other browser tests
 
 pytestmark = pytest.mark.browser
 
@@ -37,17 +27,10 @@ pytestmark = pytest.mark.browser
 def live_admin(tmp_path: Path) -> Iterator[dict[str, str]]:
     """The admin on a free loopback port, a real server thread, on a migrated SQLite file."""
     from admin import create_app
-    from oirs.replies import seed_reply_templates
-    from oirs.seed import seed_reference_data
-    from tests.support.app_fixtures import migrate
 
-    url = f"sqlite:///{tmp_path / 'browser.db'}"
-    migrate(url)
+    url = seeded_database(tmp_path / "browser.db")
     engine = make_engine(url)
     session = make_session_factory(engine)()
-    with session.begin():
-        seed_reference_data(session)
-        seed_reply_templates(session)
     make_user(session, "oirs", email="paula@muni.cl")
     make_user(session, "unit", email="carla@muni.cl")
     make_user(session, "admin", email="admin@muni.cl")
@@ -59,53 +42,15 @@ def live_admin(tmp_path: Path) -> Iterator[dict[str, str]]:
     )
     session.close()
     app = create_app(Settings(database_url=url, data_dir=tmp_path), TESTING=False)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield {
-            "base": f"http://127.0.0.1:{server.server_port}",
-            "url": url,
-            "aseo": aseo.folio,
-            "other": other.folio,
-        }
+        with served(app) as base:
+            yield {"base": base, "url": url, "aseo": aseo.folio, "other": other.folio}
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
         engine.dispose()
 
 
-@pytest.fixture
-def page() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing: apt-get install -y chromium chromium-driver")
-        pytest.skip("Chromium is not installed at /usr/bin/chromium (SKIPPED)")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = browser.new_context(locale="es-CL", viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
-
-
-def log_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/ingresar")
-    page.get_by_label("Correo electrónico").fill(email)
-    page.get_by_label("Contraseña").fill(PASSWORD)
-    page.get_by_role("button", name="Ingresar").click()
-    page.get_by_role("heading", name="Bandeja de casos").wait_for()
-
-
-def log_out(page) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_role("button", name="Cerrar sesión").click()
-    page.get_by_role("heading", name="Ingreso del personal").wait_for()
-
-
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
