@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 CATALOG_PATH = Path(__file__).with_name("messages.yml")
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
-# Rasa input channels that speak the text instead of showing it (channels/voice.py name()).
+# Rasa input channels that speak the text instead of showing it (VoiceOutput, channels/voice/)..
 SPOKEN_CHANNELS = frozenset({"voice", "twilio_voice"})
 
 

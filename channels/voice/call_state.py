@@ -8,6 +8,7 @@ counter, the last question and the running transcript live in the shared Channel
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -36,6 +37,15 @@ class CallState:
     voicemail_folio: str | None = None
     pending_recording: str | None = None
     handed_off: bool = False
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str]) -> CallState:
+        """A call as Twilio first names it: its CallSid, who calls and which number was called."""
+        return cls(
+            call_sid=params.get("CallSid", ""),
+            caller=params.get("From", ""),
+            municipal_number=params.get("To", ""),
+        )
 
     def record(self, sender: str, texts: list[str], at: datetime | None = None) -> None:
         """Append what the resident said or the bot answered, as the admin API expects it."""
@@ -77,6 +87,11 @@ class CallStates:
     async def load(self, call_sid: str) -> CallState | None:
         raw = await self.store.get(f"call:{call_sid}")
         return CallState.from_json(raw) if raw else None
+
+    async def current(self, params: Mapping[str, str]) -> CallState:
+        """The call's state; a call we lost track of (restart, expiry) starts afresh."""
+        state = await self.load(params.get("CallSid", ""))
+        return state if state is not None else CallState.from_params(params)
 
     async def save(self, state: CallState) -> None:
         await self.store.put(f"call:{state.call_sid}", state.to_json(), ttl=CALL_TTL)

@@ -83,7 +83,7 @@ def test_no_after_a_filing_on_the_phone_line_is_a_goodbye(
     rules: tuple[RulePolicy, Domain],
 ) -> None:
     # the phone line itself asks "¿Le puedo ayudar en algo más?" after the folio, and hangs up
-    # when the bot answers utter_despedida (channels/voice.py GOODBYE_RESPONSES)
+    # when the bot answers utter_despedida (channels/voice/dialogue.py GOODBYE_RESPONSES)
     turns = (("bot", "action_file_case"), ("slot", "envio_fallido", False), ("user", "negar"))
     assert next_action(rules, *turns, channel="twilio_voice") == "utter_despedida"
 

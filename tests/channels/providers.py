@@ -1,5 +1,6 @@
-"""A loopback HTTP server standing in for api.twilio.com, api.telegram.org and the admin's
-upload endpoint, recording every request at the HTTP level."""
+"""A loopback HTTP server standing in for api.twilio.com, api.telegram.org and the admin API
+calls the channels make (uploads, ratings, and the phone line's commune, handoff, voicemail case
+and attachment), recording every request at the HTTP level."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ PNG = (
     b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99"
     b"=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
 )
+MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" * 16
+VOICEMAIL_FOLIO = "CS-2026-000042"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 64 + b"\xff\xd9"
 
 
@@ -166,6 +169,32 @@ def admin_rating(handler: Any, state: Providers, match: re.Match[str], body: byt
     return True
 
 
+def admin_voice(handler: Any, state: Providers, match: re.Match[str], body: bytes) -> bool:
+    """The admin as the phone line sees it: the commune's name, a handoff queued, a consulta
+    filed from a voicemail, its recording attached."""
+    if handler.headers.get("Authorization") != f"Bearer {state.api_token}":
+        handler._json(401, {"error": {"code": "unauthorized", "message": "Falta un token."}})
+        return True
+    path = match.group(0)
+    if path == "/api/v1/commune":
+        handler._json(200, {"name": "Municipalidad de Prueba"})
+    elif path == "/api/v1/handoffs":
+        handler._json(201, {"id": 7, "status": "queued"})
+    elif path == "/api/v1/cases":
+        handler._json(201, {"folio": VOICEMAIL_FOLIO})
+    else:
+        handler._json(201, {"attached": 1})
+    return True
+
+
+def twilio_recording(handler: Any, state: Providers, match: re.Match[str], body: bytes) -> bool:
+    if not _basic_ok(handler, state):
+        handler._json(401, {"code": 20003, "message": "Authenticate"})
+        return True
+    handler._reply(200, MP3, "audio/mpeg")
+    return True
+
+
 def telegram_method(handler: Any, state: Providers, match: re.Match[str], body: bytes) -> bool:
     token, method = match.group(1), match.group(2)
     if token != state.telegram_token:
@@ -217,6 +246,8 @@ ROUTES = [
     (r"/2010-04-01/Accounts/[^/]+/Messages/[^/]+/Media/[^/]+", twilio_media),
     (r"/api/v1/uploads", admin_upload),
     (r"/api/v1/residents/satisfaction", admin_rating),
+    (r"/api/v1/(?:commune|handoffs|cases|cases/[^/]+/attachments)", admin_voice),
+    (r"/2010-04-01/Accounts/[^/]+/Recordings/[^/]+\.mp3", twilio_recording),
     (r"/bot([^/]+)/(\w+)", telegram_method),
     (r"/file/bot([^/]+)/(.+)", telegram_file),
 ]

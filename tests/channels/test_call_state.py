@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timezone
 
-from channels.call_state import MAX_TRANSCRIPT, CallState, CallStates
 from channels.store import ChannelStore
+from channels.voice.call_state import MAX_TRANSCRIPT, CallState, CallStates
 
 
 def test_state_survives_a_round_trip_through_the_store_by_call_sid():

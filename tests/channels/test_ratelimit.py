@@ -23,9 +23,10 @@ from typing import Any
 import pytest
 import requests
 
-from channels import messages, ratelimit, twiml
+from channels import messages, ratelimit
 from channels.ratelimit import Limiter, MemoryStore, Rate, RedisStore, WebhookLimits
 from channels.store import ChannelStore
+from channels.voice.texts import TEXTS
 from channels.whatsapp import TwilioConfig, WhatsAppInput
 from tests.channels import test_telegram as tg
 from tests.channels import test_whatsapp as wa
@@ -234,7 +235,7 @@ def test_a_number_calling_again_and_again_hears_why_and_the_call_ends(limited, f
     assert "Le atiende un asistente automatizado" in said(replies[0])
     assert "Le atiende un asistente automatizado" in said(replies[1])
     refused = ET.fromstring(replies[2].content)
-    assert said(replies[2]) == twiml.TEXTS["rate_limited"]
+    assert said(replies[2]) == TEXTS["rate_limited"]
     assert [child.tag for child in refused] == ["Say", "Hangup"]
     assert "action=call_refused" in log.read_text()
     assert caller not in log.read_text()

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from oirs_rules.hours import CallCenterHours
 
-from channels import twiml
-from channels.twiml import Turn, VoiceSettings
+from channels.voice import answers, speech, twiml
+from channels.voice.twiml import Turn, VoiceSettings
 
 SETTINGS = VoiceSettings(public_url="https://oirs.example.cl/")
 
@@ -78,14 +78,14 @@ def test_greeting_says_it_is_an_automated_assistant_with_the_data_notice_and_men
 
 
 def test_folio_is_read_digit_by_digit():
-    assert twiml.spell_folio("RC-2026-000123") == (
+    assert speech.spell_folio("RC-2026-000123") == (
         "R C, dos cero dos seis, cero cero cero uno dos tres"
     )
-    assert twiml.spell_folio("sai-2027-104560") == (
+    assert speech.spell_folio("sai-2027-104560") == (
         "S A I, dos cero dos siete, uno cero cuatro cinco seis cero"
     )
     with pytest.raises(ValueError):
-        twiml.spell_folio("RC-26-123")
+        speech.spell_folio("RC-26-123")
 
 
 def test_bot_reply_with_a_folio_is_spoken_digit_by_digit_with_the_due_date_in_words():
@@ -99,20 +99,20 @@ def test_bot_reply_with_a_folio_is_spoken_digit_by_digit_with_the_due_date_in_wo
 
 
 def test_read_back_spells_rut_phone_and_email_and_never_reads_links():
-    text = twiml.speakable(
+    text = speech.speakable(
         "Nombre: Ana Pérez. RUT 12.345.678-K. Teléfono +56 9 8765 4321. "
         "Correo ana.perez@correo.cl. Política completa: https://muni.example.cl/privacidad «ok» 😀"
     )
     assert "uno dos tres cuatro cinco seis siete ocho, guion K" in text
     assert "más cinco seis, nueve, ocho siete seis cinco, cuatro tres dos uno" in text
     assert "ana punto perez arroba correo punto cl" in text
-    assert twiml.speakable("Contacto: 987654321.") == (
+    assert speech.speakable("Contacto: 987654321.") == (
         "Contacto: nueve, ocho siete seis cinco, cuatro tres dos uno."
     )
-    assert twiml.speakable("Fono 22 123 4567") == (
+    assert speech.speakable("Fono 22 123 4567") == (
         "Fono dos, dos uno dos tres, cuatro cinco seis siete"
     )
-    assert twiml.speakable("En 2026 hubo 15 días.") == "En 2026 hubo 15 días."
+    assert speech.speakable("En 2026 hubo 15 días.") == "En 2026 hubo 15 días."
     assert "Política completa: en el sitio web municipal" in text
     assert "http" not in text and "«" not in text and "😀" not in text
 
@@ -131,20 +131,20 @@ def test_buttons_are_read_as_numbered_options_inside_the_gather_with_a_person_at
 
 def test_keys_answer_the_buttons_then_the_menu_and_zero_reaches_a_person():
     buttons = confirm_turn().buttons
-    assert twiml.keys_to_message("1", buttons, menu_active=False) == "/afirmar"
-    assert twiml.keys_to_message("2#", buttons, menu_active=True) == "/negar"
-    assert twiml.keys_to_message("0", buttons, menu_active=False) == twiml.HANDOFF
-    assert twiml.keys_to_message("1", [], menu_active=True) == "/reclamo"
-    assert twiml.keys_to_message("2", [], menu_active=True) == "/consultar_estado"
-    assert twiml.keys_to_message("3", [], menu_active=True) == "/solicitud_informacion"
+    assert answers.keys_to_message("1", buttons, menu_active=False) == "/afirmar"
+    assert answers.keys_to_message("2#", buttons, menu_active=True) == "/negar"
+    assert answers.keys_to_message("0", buttons, menu_active=False) == answers.HANDOFF
+    assert answers.keys_to_message("1", [], menu_active=True) == "/reclamo"
+    assert answers.keys_to_message("2", [], menu_active=True) == "/consultar_estado"
+    assert answers.keys_to_message("3", [], menu_active=True) == "/solicitud_informacion"
     # outside a menu, keys are data (a phone, a RUT whose check digit K is the star key)
-    assert twiml.keys_to_message("987654321", [], menu_active=False) == "987654321"
-    assert twiml.keys_to_message("12345678*", [], menu_active=False) == "12345678K"
-    assert twiml.keys_to_message("7", buttons, menu_active=False) == "7"
+    assert answers.keys_to_message("987654321", [], menu_active=False) == "987654321"
+    assert answers.keys_to_message("12345678*", [], menu_active=False) == "12345678K"
+    assert answers.keys_to_message("7", buttons, menu_active=False) == "7"
 
 
 def test_silence_is_met_with_a_reprompt_then_the_keypad_then_a_person():
-    assert [twiml.recovery_step(n) for n in (1, 2, 3, 4)] == [
+    assert [answers.recovery_step(n) for n in (1, 2, 3, 4)] == [
         "reprompt",
         "keys",
         "person",
@@ -221,11 +221,11 @@ def test_two_windows_are_said_as_one_sentence_and_no_hours_as_office_hours():
 
 def test_yes_to_the_sms_offer_is_recognised_by_voice_or_key():
     for answer in ("sí", "Si, por favor", "claro", "ya", "1"):
-        assert twiml.is_affirmative(answer)
+        assert answers.is_affirmative(answer)
     for answer in ("no", "no gracias", "2", "simplemente no"):
-        assert not twiml.is_affirmative(answer)
+        assert not answers.is_affirmative(answer)
 
 
 def test_folio_is_found_in_any_message_of_the_turn():
-    assert twiml.find_folio(["Gracias.", "Su folio: rc-2026-000007."]) == "RC-2026-000007"
-    assert twiml.find_folio(["Sin folio aquí."]) is None
+    assert speech.find_folio(["Gracias.", "Su folio: rc-2026-000007."]) == "RC-2026-000007"
+    assert speech.find_folio(["Sin folio aquí."]) is None

@@ -22,7 +22,7 @@ def phone_line(hours: str) -> VoiceInput:
 def test_the_phone_line_is_open_exactly_when_the_admin_is(
     moment: datetime, expected: bool, when: str
 ) -> None:
-    assert phone_line(SPEC).is_open(moment) is expected, when
+    assert phone_line(SPEC).handoff.is_open(moment) is expected, when
 
 
 @pytest.mark.parametrize("hours", ["mon-fri 17:30-08:30", "fri-mon 08:30-17:30", "mon 8:00"])

@@ -11,8 +11,9 @@ from urllib.parse import urlencode
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from channels import telegram, voice, whatsapp
+from channels import telegram, whatsapp
 from channels.store import ChannelStore
+from channels.voice.webhooks import twilio_params
 
 NASTY = [
     "Hola 👋🏽 🗑️",
@@ -55,7 +56,7 @@ def test_whatsapp_form_params_with_invalid_utf8_do_not_raise() -> None:
 @FUZZ
 @given(body=st.binary(max_size=500))
 def test_voice_params_read_any_body_without_raising(body: bytes) -> None:
-    params = voice.twilio_params(body)
+    params = twilio_params(body)
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in params.items())
 
 
@@ -118,4 +119,4 @@ def test_a_signed_form_survives_the_round_trip_of_parsing() -> None:
     params = {"Body": "Reclamo 🗑️ <b>", "From": "whatsapp:+56911111111", "Empty": ""}
     body = urlencode(params).encode()
     assert whatsapp.form_params(FakeRequest(body)) == params  # type: ignore[arg-type]
-    assert voice.twilio_params(body) == params
+    assert twilio_params(body) == params
