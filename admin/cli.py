@@ -224,7 +224,7 @@ def anonymise_cmd(folio: str | None, reason: str) -> None:
     from admin import create_app
     from admin.jobs import retention_years, run_anonymise
 
-    _settings()
+    configured = _settings()
     if folio:
         from admin.anonymisation import anonymise_folio
         from oirs.errors import CaseNotFound
@@ -239,7 +239,7 @@ def anonymise_cmd(folio: str | None, reason: str) -> None:
             raise SystemExit(1)
         return
     try:
-        years = retention_years()
+        years = retention_years(configured.retention_years)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     with create_app().app_context():

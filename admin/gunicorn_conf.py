@@ -3,12 +3,14 @@ the end-to-end stack (tests/e2e/stack.py, bench/), the voice tests.
 
     gunicorn -c admin/gunicorn_conf.py "admin:create_app()"
 
-Options given on the command line win over these (the tests pass their own --bind)."""
+Options given on the command line win over these (the tests pass their own --bind). The bind and
+the workers come from the typed Settings (OIRS_ADMIN_BIND, OIRS_ADMIN_WORKERS)."""
 
-import os
+from oirs.settings import Settings
 
-bind = os.environ.get("OIRS_ADMIN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("OIRS_ADMIN_WORKERS", "2"))
+_settings = Settings.from_env()
+bind = _settings.admin_bind
+workers = _settings.admin_workers
 worker_class = "gthread"
 # Of each worker's 8 threads, long-lived requests hold at most 2 (agent console streams,
 # OIRS_ADMIN_STREAM_SLOTS) + 4 (widget messages waiting on Rasa, OIRS_ADMIN_RELAY_SLOTS), so 2

@@ -9,7 +9,6 @@ database and mail templates.
 from __future__ import annotations
 
 import logging
-import os
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -143,9 +142,9 @@ def run_digests(now: datetime | None = None) -> int:
     return sent
 
 
-def retention_years(text: str | None = None) -> dict[str, int]:
-    """Years per case type from OIRS_RETENTION_YEARS ("reclamo=5,sai=5"); defaults otherwise."""
-    text = os.environ.get(RETENTION_ENV, "") if text is None else text
+def retention_years(text: str) -> dict[str, int]:
+    """Years per case type from OIRS_RETENTION_YEARS ("reclamo=5,sai=5", Settings.retention_years);
+    defaults otherwise."""
     years: dict[str, int] = {}
     for item in filter(None, (part.strip() for part in text.split(","))):
         case_type, _, value = item.partition("=")
@@ -161,7 +160,8 @@ def run_anonymise(now: datetime | None = None, years: dict[str, int] | None = No
     conversations (and retry those left pending before); returns the folios anonymised."""
     session = db()
     with session.begin():
-        folios = anonymise_expired(session, _today(now), years or retention_years())
+        years = years or retention_years(settings().retention_years)
+        folios = anonymise_expired(session, _today(now), years)
     incomplete = [folio for folio, reach in complete_pending() if reach.failed]
     log.info("anonymised cases=%d incomplete=%d", len(folios), len(incomplete))
     return folios
@@ -231,7 +231,8 @@ def run_worker(workers: int = 1) -> None:
     """The `oirs worker` process: a huey consumer with the periodic tasks."""
     from admin import create_app
 
-    retention_years()  # a malformed OIRS_RETENTION_YEARS stops the worker now, not at 07:30
+    # a malformed OIRS_RETENTION_YEARS stops the worker now, not at 07:30
+    retention_years(Settings.from_env().retention_years)
 
     app = create_app()
     huey = make_huey(app.extensions["oirs_settings"])

@@ -11,16 +11,17 @@ single poll, a widget message is refused with Retry-After and the widget sends i
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 
 from flask import current_app
 
-# kind: (app.config key, environment variable, default per worker process)
+from admin.database import settings
+
+# kind: (app.config key a test may set, Settings field: OIRS_ADMIN_STREAM_SLOTS / _RELAY_SLOTS)
 KINDS = {
-    "stream": ("CONSOLE_STREAM_SLOTS", "OIRS_ADMIN_STREAM_SLOTS", 2),
-    "relay": ("WIDGET_RELAY_SLOTS", "OIRS_ADMIN_RELAY_SLOTS", 4),
+    "stream": ("CONSOLE_STREAM_SLOTS", "admin_stream_slots"),
+    "relay": ("WIDGET_RELAY_SLOTS", "admin_relay_slots"),
 }
 _CREATING = threading.Lock()
 
@@ -49,8 +50,8 @@ class Slots:
 
 
 def _size(kind: str) -> int:
-    config_key, variable, default = KINDS[kind]
-    value = current_app.config.get(config_key) or os.environ.get(variable) or default
+    config_key, field = KINDS[kind]
+    value = current_app.config.get(config_key) or getattr(settings(), field)
     return max(1, int(value))
 
 

@@ -21,7 +21,7 @@ bp = Blueprint("privacy_notice", __name__)
 
 @bp.get("/privacidad")
 def notice() -> ResponseReturnValue:
-    years = retention_years()
+    years = retention_years(settings().retention_years)
     retention = [(TYPE_LABELS[case_type], years[case_type]) for case_type in TYPE_LABELS]
     response = render_template(
         "public/privacidad.html",

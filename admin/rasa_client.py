@@ -4,7 +4,6 @@ pause the bot while a person answers, resume it on hand-back, read what the resi
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -84,9 +83,8 @@ def _iso(stamp: float) -> str:
     return datetime.fromtimestamp(stamp, SANTIAGO).isoformat(timespec="seconds")
 
 
-def _token(data_dir: Path) -> str | None:
+def _token(token: str | None, data_dir: Path) -> str | None:
     """RASA_AUTH_TOKEN, else the one `make run` generated into var/rasa-auth-token."""
-    token = os.environ.get("RASA_AUTH_TOKEN")
     if token:
         return token
     stored = data_dir / "rasa-auth-token"
@@ -98,6 +96,6 @@ def rasa_client() -> RasaClient:
     client: RasaClient | None = current_app.extensions.get("oirs_rasa_client")
     if client is None:
         config = settings()
-        client = RasaClient(config.rasa_url, _token(config.data_dir))
+        client = RasaClient(config.rasa_url, _token(config.rasa_auth_token, config.data_dir))
         current_app.extensions["oirs_rasa_client"] = client
     return client

@@ -57,6 +57,23 @@ class Settings:
     # and per client address and day, since the browser chooses its conversation's id
     widget_upload_files_per_address_per_day: int = 30
     widget_upload_mb_per_address_per_day: int = 75
+    # origins beyond public_url that may embed the widget (OIRS_WIDGET_ORIGINS, comma-separated)
+    widget_origins: tuple[str, ...] = ()
+    # gunicorn worker processes (admin/gunicorn_conf.py), and per worker the threads that agent
+    # console streams and widget messages waiting on Rasa may hold (admin/long_requests.py)
+    admin_workers: int = 2
+    admin_stream_slots: int = 2
+    admin_relay_slots: int = 4
+    # Rasa's --auth-token; None: the one `make run` generated into data_dir/rasa-auth-token
+    rasa_auth_token: str | None = None
+    # years a closed case keeps personal data, per type ("reclamo=5,sai=5", parsed and checked
+    # by admin.jobs.retention_years); "": the defaults of oirs/privacy.py
+    retention_years: str = ""
+    # the senders' WhatsApp template for answers outside the 24-hour window, and the providers'
+    # API roots (tests point them at stand-ins)
+    twilio_template_content_sid: str | None = None
+    twilio_api_base: str = "https://api.twilio.com"
+    telegram_api_base: str = "https://api.telegram.org"
     commune: CommuneInfo = field(default_factory=CommuneInfo)
 
     @property
@@ -132,6 +149,21 @@ class Settings:
                 env,
                 defaults.widget_upload_mb_per_address_per_day,
             ),
+            widget_origins=tuple(
+                origin.strip()
+                for origin in (env.get("OIRS_WIDGET_ORIGINS") or "").split(",")
+                if origin.strip()
+            ),
+            admin_workers=_positive("OIRS_ADMIN_WORKERS", env, defaults.admin_workers),
+            admin_stream_slots=_positive(
+                "OIRS_ADMIN_STREAM_SLOTS", env, defaults.admin_stream_slots
+            ),
+            admin_relay_slots=_positive("OIRS_ADMIN_RELAY_SLOTS", env, defaults.admin_relay_slots),
+            rasa_auth_token=env.get("RASA_AUTH_TOKEN") or None,
+            retention_years=(env.get("OIRS_RETENTION_YEARS") or "").strip(),
+            twilio_template_content_sid=env.get("TWILIO_TEMPLATE_CONTENT_SID") or None,
+            twilio_api_base=(env.get("TWILIO_API_BASE") or defaults.twilio_api_base),
+            telegram_api_base=(env.get("TELEGRAM_API_BASE") or defaults.telegram_api_base),
             commune=commune,
         )
         settings.check(debug=env.get("FLASK_DEBUG", "0") not in ("", "0", "false"))

@@ -21,3 +21,26 @@ def test_the_core_reads_no_file_of_the_bot_or_the_admin_by_path() -> None:
         if OTHER_LAYER_PATH.search(line)
     ]
     assert found == []
+
+
+# Readers left in files other people were changing that day (issue 15), or that read a
+# variable of gunicorn itself rather than a setting of ours; each must go or say why here.
+KNOWN_ENVIRONMENT_READERS = {
+    # OIRS_ATTACHMENT_MAX_BYTES: its callers include admin/api/attachments.py
+    "oirs/attachments.py",
+    # gunicorn's own GUNICORN_CMD_ARGS and PORT, to see where gunicorn binds
+    "admin/startup.py",
+}
+ENVIRONMENT_READ = re.compile(r"os\.environ|getenv\(")
+
+
+def test_the_app_reads_the_environment_only_through_settings() -> None:
+    """oirs/settings.py reads every variable once into the typed Settings the app passes on."""
+    found = {
+        path.relative_to(ROOT).as_posix()
+        for folder in ("oirs", "admin")
+        for path in (ROOT / folder).rglob("*.py")
+        if ENVIRONMENT_READ.search(path.read_text(encoding="utf-8"))
+    }
+    assert found - KNOWN_ENVIRONMENT_READERS == {"oirs/settings.py"}
+    assert KNOWN_ENVIRONMENT_READERS - found == set(), "a reader went: take it off the list"

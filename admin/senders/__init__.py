@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol
 
@@ -31,29 +29,26 @@ def status_callback_url(settings: Settings) -> str | None:
     return f"{settings.public_url}/api/twilio/status"
 
 
-def build_senders(
-    settings: Settings, environ: Mapping[str, str] | None = None
-) -> dict[str, Sender]:
+def build_senders(settings: Settings) -> dict[str, Sender]:
     """One sender per configured channel; an unconfigured channel's messages fail visibly."""
     from admin.senders.email import EmailSender
     from admin.senders.telegram import TelegramSender
     from admin.senders.whatsapp import TwilioWhatsAppSender
     from admin.senders.widget import WidgetSender
 
-    env = os.environ if environ is None else environ
     senders: dict[str, Sender] = {"web": WidgetSender(), "email": EmailSender(settings)}
     if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_whatsapp_from:
         senders["whatsapp"] = TwilioWhatsAppSender(
             settings.twilio_account_sid,
             settings.twilio_auth_token,
             settings.twilio_whatsapp_from,
-            template_sid=env.get("TWILIO_TEMPLATE_CONTENT_SID") or None,
-            api_base=env.get("TWILIO_API_BASE") or "https://api.twilio.com",
+            template_sid=settings.twilio_template_content_sid,
+            api_base=settings.twilio_api_base,
             status_callback=status_callback_url(settings),
         )
     if settings.telegram_bot_token:
         senders["telegram"] = TelegramSender(
             settings.telegram_bot_token,
-            api_base=env.get("TELEGRAM_API_BASE") or "https://api.telegram.org",
+            api_base=settings.telegram_api_base,
         )
     return senders

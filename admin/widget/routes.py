@@ -3,7 +3,6 @@ Uploads are in admin/widget/uploads.py."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 from urllib.parse import urlparse
 
@@ -35,10 +34,8 @@ MESSAGES = {
 def allowed_origins() -> set[str]:
     """The admin's own origin plus OIRS_WIDGET_ORIGINS (comma-separated), e.g. the
     municipality's website that embeds the script."""
-    configured = os.environ.get("OIRS_WIDGET_ORIGINS", "")
-    origins = {_origin(settings().public_url)}
-    origins |= {_origin(o) for o in configured.split(",") if o.strip()}
-    return origins
+    configured = settings()
+    return {_origin(configured.public_url)} | {_origin(o) for o in configured.widget_origins}
 
 
 def _origin(url: str) -> str:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlparse
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from oirs.settings import Settings
 
 
 def test_the_notice_is_public_and_states_the_deployments_own_terms(
-    client: FlaskClient, app_settings: Settings, monkeypatch: pytest.MonkeyPatch
+    app: Flask, client: FlaskClient, app_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("OIRS_RETENTION_YEARS", "reclamo=7")
+    configured = replace(app_settings, retention_years="reclamo=7")
+    monkeypatch.setitem(app.extensions, "oirs_settings", configured)
     response = client.get("/privacidad")
     assert response.status_code == 200
     page = response.get_data(as_text=True)

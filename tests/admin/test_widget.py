@@ -7,6 +7,7 @@ import json
 import re
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -281,7 +282,11 @@ def test_on_a_phone_the_chat_fills_the_screen(browser, base_url) -> None:
 
 
 def test_cors_allows_only_configured_origins(widget_app, monkeypatch) -> None:
-    monkeypatch.setenv("OIRS_WIDGET_ORIGINS", "https://www.municipalidad.example.cl")
+    configured = Settings.from_env({"OIRS_WIDGET_ORIGINS": "https://www.municipalidad.example.cl"})
+    settings = replace(
+        widget_app.extensions["oirs_settings"], widget_origins=configured.widget_origins
+    )
+    monkeypatch.setitem(widget_app.extensions, "oirs_settings", settings)
     client = widget_app.test_client()
     allowed = client.options(
         "/widget/api/messages", headers={"Origin": "https://www.municipalidad.example.cl"}

@@ -390,7 +390,7 @@ def outbox_rounds(stack: Stack, message_id: int, rounds: int) -> None:
     engine = make_engine(settings.database_url)
     try:
         sessions = make_session_factory(engine)
-        senders = build_senders(settings, stack.env)
+        senders = build_senders(settings)
         for _ in range(rounds):
             make_due_now(stack, message_id)
             deliver_due(sessions, senders)

@@ -58,3 +58,46 @@ def test_variables_left_empty_count_as_unset() -> None:
     assert configured.commune.name == "Municipalidad de Ejemplo"
     with pytest.raises(ConfigurationError, match="OIRS_SECRET_KEY"):
         Settings.from_env({**PRODUCTION, "OIRS_SECRET_KEY": ""})
+
+
+def test_the_admins_process_settings_come_from_the_environment_with_their_defaults() -> None:
+    """Read once here, not by each module (issue 15): same variable names, same defaults."""
+    default = Settings.from_env({})
+    assert (default.admin_workers, default.admin_stream_slots, default.admin_relay_slots) == (
+        2,
+        2,
+        4,
+    )
+    assert default.widget_origins == () and default.rasa_auth_token is None
+    assert default.retention_years == "" and default.twilio_template_content_sid is None
+    assert default.twilio_api_base == "https://api.twilio.com"
+    assert default.telegram_api_base == "https://api.telegram.org"
+    configured = Settings.from_env(
+        {
+            "OIRS_ADMIN_WORKERS": "4",
+            "OIRS_ADMIN_STREAM_SLOTS": "1",
+            "OIRS_ADMIN_RELAY_SLOTS": "3",
+            "OIRS_WIDGET_ORIGINS": "https://www.muni.cl, https://otra.muni.cl,",
+            "RASA_AUTH_TOKEN": "rasa-secret",
+            "OIRS_RETENTION_YEARS": "reclamo=7",
+            "TWILIO_TEMPLATE_CONTENT_SID": "HX123",
+            "TWILIO_API_BASE": "http://127.0.0.1:9001",
+            "TELEGRAM_API_BASE": "http://127.0.0.1:9002",
+        }
+    )
+    assert (configured.admin_workers, configured.admin_stream_slots) == (4, 1)
+    assert configured.admin_relay_slots == 3
+    assert configured.widget_origins == ("https://www.muni.cl", "https://otra.muni.cl")
+    assert configured.rasa_auth_token == "rasa-secret"
+    assert configured.retention_years == "reclamo=7"
+    assert configured.twilio_template_content_sid == "HX123"
+    assert configured.twilio_api_base == "http://127.0.0.1:9001"
+    assert configured.telegram_api_base == "http://127.0.0.1:9002"
+
+
+@pytest.mark.parametrize(
+    "variable", ["OIRS_ADMIN_WORKERS", "OIRS_ADMIN_STREAM_SLOTS", "OIRS_ADMIN_RELAY_SLOTS"]
+)
+def test_a_typo_in_a_worker_count_stops_the_start(variable: str) -> None:
+    with pytest.raises(ConfigurationError, match=variable):
+        Settings.from_env({variable: "dos"})
