@@ -298,10 +298,13 @@ def train_themes_cmd(threshold: str | None, folds: int) -> None:
 
 def _register_area_commands() -> None:
     """Commands that live beside their area (outbox delivery, upload purge)."""
+    from admin.geocoding_cli import geocode_cases, import_streets
     from admin.outbox_cli import outbox_worker, purge_uploads
 
     main.add_command(outbox_worker)
     main.add_command(purge_uploads)
+    main.add_command(import_streets)
+    main.add_command(geocode_cases)
 
 
 _register_area_commands()

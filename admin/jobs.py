@@ -47,6 +47,10 @@ THEMES_SCHEDULE = {"minute": "15,45"}
 # Files the widget or a channel received for a case never filed: daily at 08:10 UTC, so the
 # disk does not depend on someone having put `oirs purge-uploads` in cron.
 PURGE_UPLOADS_SCHEDULE = {"minute": "10", "hour": "8"}
+# Typed addresses of new cases placed on the map (oirs/geocoding.py), never during the filing:
+# every ten minutes, off the minutes the other tasks start on.
+GEOCODE_SCHEDULE = {"minute": "7,17,27,37,47,57"}
+GEOCODE_BATCH = 500
 
 
 def make_huey(app_settings: Settings) -> Huey:
@@ -197,6 +201,24 @@ def run_upload_purge(max_age: timedelta = PENDING_MAX_AGE) -> int:
     return dropped
 
 
+def run_geocoding(limit: int = GEOCODE_BATCH) -> int:
+    """Place the cases filed with a typed address and no coordinates; returns how many were
+    tried. The street axes are read once per run; the external geocoder has its timeout."""
+    from admin.database import session_factory
+    from oirs.geocoding import commune_geocoder, geocode_pending
+
+    current = settings()
+    run = geocode_pending(
+        session_factory(),
+        lambda session: commune_geocoder(
+            session, current.geocoder_url, current.geocoder_timeout, current.commune.comuna
+        ),
+        limit=limit,
+    )
+    log.info("geocoded cases=%d not_found=%d", run.total, run.not_found)
+    return run.total
+
+
 def register(huey: Huey, app: Flask) -> None:
     """Attach the periodic tasks, each run inside the app context."""
 
@@ -220,6 +242,11 @@ def register(huey: Huey, app: Flask) -> None:
         with app.app_context():
             run = run_theme_training()
             return run.id if run else None
+
+    @huey.periodic_task(crontab(**GEOCODE_SCHEDULE), name="oirs.geocode")
+    def geocode_task() -> int:
+        with app.app_context():
+            return run_geocoding()
 
     @huey.periodic_task(crontab(**PURGE_UPLOADS_SCHEDULE), name="oirs.purge_uploads")
     def purge_uploads_task() -> int:

@@ -74,6 +74,13 @@ class Settings:
     twilio_template_content_sid: str | None = None
     twilio_api_base: str = "https://api.twilio.com"
     telegram_api_base: str = "https://api.telegram.org"
+    # a Nominatim-compatible geocoder for typed addresses the street axes place only to the
+    # street (oirs/geocoding.py); None: the commune's street axes alone
+    geocoder_url: str | None = None
+    geocoder_timeout: float = 5.0
+    # map tiles of the statistics map ({z}/{x}/{y}); None: the street axes drawn alone
+    map_tiles_url: str | None = None
+    map_tiles_attribution: str = "© OpenStreetMap"
     commune: CommuneInfo = field(default_factory=CommuneInfo)
 
     @property
@@ -164,6 +171,12 @@ class Settings:
             twilio_template_content_sid=env.get("TWILIO_TEMPLATE_CONTENT_SID") or None,
             twilio_api_base=(env.get("TWILIO_API_BASE") or defaults.twilio_api_base),
             telegram_api_base=(env.get("TELEGRAM_API_BASE") or defaults.telegram_api_base),
+            geocoder_url=(env.get("OIRS_GEOCODER_URL") or "").strip().rstrip("/") or None,
+            geocoder_timeout=_seconds("OIRS_GEOCODER_TIMEOUT", env, defaults.geocoder_timeout),
+            map_tiles_url=(env.get("OIRS_MAP_TILES_URL") or "").strip() or None,
+            map_tiles_attribution=(
+                env.get("OIRS_MAP_TILES_ATTRIBUTION") or defaults.map_tiles_attribution
+            ),
             commune=commune,
         )
         settings.check(debug=env.get("FLASK_DEBUG", "0") not in ("", "0", "false"))
@@ -190,6 +203,18 @@ def _proxies(raw: str | None) -> int:
     if not value.isdigit() or int(value) > 5:
         raise ConfigurationError("OIRS_PROXIES_COUNT must be a number of proxies from 0 to 5")
     return int(value)
+
+
+def _seconds(variable: str, env: Mapping[str, str], default: float) -> float:
+    """A timeout in seconds, above 0 and at most a minute (a typo stops the start)."""
+    value = (env.get(variable) or str(default)).strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 60:
+        raise ConfigurationError(f"{variable} must be a number of seconds from 0.1 to 60")
+    return seconds
 
 
 def _positive(variable: str, env: Mapping[str, str], default: int) -> int:

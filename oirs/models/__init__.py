@@ -10,6 +10,7 @@ from oirs.models.note import InternalNote
 from oirs.models.organisation import Category, Unit
 from oirs.models.outbox import OutboxMessage
 from oirs.models.sai import Amparo, AmparoStep, ThirdParty
+from oirs.models.street import StreetAxis
 from oirs.models.template import ReplyTemplate
 from oirs.models.theme import ThemeModelRun, ThemeTrainingExample
 from oirs.models.user import ApiToken, Role, User
@@ -37,6 +38,7 @@ __all__ = [
     "ReplyTemplate",
     "Role",
     "SentAlert",
+    "StreetAxis",
     "ThemeModelRun",
     "ThemeTrainingExample",
     "ThirdParty",

@@ -40,6 +40,8 @@ class Case(Base):
         # LIMIT 25 stop early instead of sorting every case (bench/inbox.py).
         Index("ix_case_file_due_date_id", "due_date", "id"),
         Index("ix_case_file_created_at_id", "created_at", "id"),
+        # the map reads the cases of a period that have coordinates (admin/stats/map.py)
+        Index("ix_case_file_received_on_lat_lon", "received_on", "latitude", "longitude"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,6 +55,11 @@ class Case(Base):
     address: Mapped[str | None] = mapped_column(String(300))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+    # where the coordinates come from (oirs.geocoding.SOURCES: the resident's shared location,
+    # the commune's street axes, an external geocoder) and how close they are
+    # (oirs.geocoding.PRECISIONS); "no_encontrada" when the address could not be placed
+    location_source: Mapped[str | None] = mapped_column(String(20))
+    location_precision: Mapped[str | None] = mapped_column(String(20))
 
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     received_on: Mapped[date] = mapped_column(Date)
