@@ -123,12 +123,13 @@ _LEAD_IN = re.compile(
     r"(?:(?:la|mi)\s+(?:direccion|ubicacion|dire)\s+(?:es|seria|sería|:)\s*:?|"
     r"(?:el\s+)?(?:lugar|problema|hoyo|reclamo)\s+(?:es|esta|está|queda)\s+en|"
     r"(?:es|esta|está|queda|quedan|fue|seria|sería|ocurre|pasa|ubicado|ubicada|vivo|"
-    r"estamos|estoy)\s+(?:en|por|x)|(?:en|por|x)|direccion\s*:|dirección\s*:)\s+",
+    r"estamos|estoy|se encuentra|se encuentran|se ubica|queda ubicado|queda ubicada)\s+"
+    r"(?:en|por|x)|(?:en|por|x)|direccion\s*:|dirección\s*:)\s+",
     re.IGNORECASE,
 )
 _TRAILING_FILLER = re.compile(
     r"(?:[\s,.;!]+(?:po|pos|nomas|nomás|gracias|porfa|porfis|porfavor|por favor|x\s?fa|"
-    r"x\s?favor|plis|please|ya|oiga|eso|"
+    r"x\s?favor|plis|please|ya|oiga|eso|(?:x|por) si acaso|"
     r"eso es|eso seria|eso sería|no mas|no más))+[\s.!]*$|[\s,.;:!¡¿?]+$",
     re.IGNORECASE,
 )
@@ -292,6 +293,16 @@ def _span_from(tokens: list[_Token], start: int, cased: bool) -> int:
                 break
             index += 1
             continue
+        if (
+            token.key == "lo"
+            and index > start
+            and tokens[index - 1].key in PLACE_KINDS
+            and index + 1 < len(tokens)
+            and _is_name_word(tokens[index + 1], cased)
+            and tokens[index + 1].key not in _GLUE
+        ):
+            index += 1  # "camino lo espejo", "avenida lo ovalle" typed in lower case
+            continue
         if not _is_name_word(token, cased) and not _is_number(token.key):
             break
         previous = tokens[index - 1] if index > start else None
@@ -433,6 +444,10 @@ _NUMBERED_KIND = re.compile(
 def _place_numbers(text: str) -> str:
     """Numbers said as words become digits ("pasaje tres" -> "pasaje 3", "mil doscientos")."""
     value = spoken_numbers_to_digits(text)
+    # digits said one by one: "uno cuatro cinco seis" -> "1 4 5 6" -> "1456"
+    value = re.sub(
+        r"(?<![\d.,])\b\d(?: \d){2,}\b(?![.,]?\d)", lambda m: m.group(0).replace(" ", ""), value
+    )
     return _NUMBERED_KIND.sub(lambda m: f"{m.group(1)} {_SMALL_NUMBERS[fold(m.group(2))]}", value)
 
 
@@ -480,6 +495,7 @@ def parse_place(text: str) -> str | None:
     "en la calle", "afuera de mi casa", "en mi pasaje" name nowhere (None).
     """
     text = _NUMBER_CORRECTED.sub(r"\g<fixed>", text or "")  # "serrano 560, no, 650"
+    text = _NUMBER_DENIED.sub("", text)  # "Los Olmos 345, no 354"
     corrected = _CORRECTION.split(text)
     if len(corrected) > 1 and corrected[-1].strip():
         first = parse_place(corrected[0]) if corrected[0].strip() else None
@@ -547,10 +563,12 @@ def _street_follows(tokens: list[_Token], index: int) -> bool:
 
 
 # A house number corrected on the spot: "560, no, 650", "1220 no 1202", "45, no era el 54"
+# ("345, no 354" says which it is not: the number before "no" stays)
 _NUMBER_CORRECTED = re.compile(
-    r"\b\d{1,5}[a-zA-Z]?\s*[,.]?\s*\bno+\b\s*[,.]?\s*(?:(?:es|era|perd[oó]n)\s*[,.]?\s*)?"
-    r"(?:el\s+)?(?P<fixed>\d{1,5}[a-zA-Z]?)\b"
+    r"\b\d{1,5}[a-zA-Z]?\s*[,.]?\s*\bno+\b(?:\s*[,.]\s*(?:(?:es|era|perd[oó]n)\s*[,.]?\s*)?|"
+    r"\s+(?:es|era|perd[oó]n)\s*[,.]?\s*)(?:el\s+)?(?P<fixed>\d{1,5}[a-zA-Z]?)\b"
 )
+_NUMBER_DENIED = re.compile(r"(?<=\d)\s*[,.]?\s*\bno+\s+(?:el\s+)?\d{1,5}[a-zA-Z]?\b[.!]?")
 
 
 # A correction inside the answer: what follows it is the place ("…, no, perdón, es …").
@@ -622,7 +640,8 @@ def _aside(text: str) -> str:
         inner = match.group(1).strip()
         words = fold(inner).split()
         unit = words and words[0] in _LOCALITIES | {"block", "depto", "dpto"}
-        return f", {inner}" if unit else ""
+        landmark = _RELATION.match(" ".join(words))  # "(frente al Líder)"
+        return f", {inner}" if unit or landmark else ""
 
     value = re.sub(r"\s*\(([^)]*)\)?", keep_or_drop, text)
     return value.split("(")[0]
@@ -722,9 +741,31 @@ def parse_postal_address(text: str) -> str | None:
     if lead and lead.end() < len(value):
         value = value[lead.end() :]
     value = re.sub(r"^[\s,.;:]+", "", value)
+    if _NO_POSTAL.search(folded):
+        return None  # "prefiero no indicar mi domicilio", "no tengo dirección fija"
     if re.match(r"(?i)casilla\b", value):
         return _TRAILING_FILLER.sub("", value).strip() or None
-    return parse_place(value)
+    value = _place_numbers(value)
+    place = parse_place(value)
+    if place and place in value:
+        # a letter needs the commune after the street: "…2450 casa 3, la florida"
+        rest = _TRAILING_FILLER.sub("", value[value.index(place) + len(place) :])
+        words = fold(rest).strip(" ,.;").split()
+        if 0 < len(words) <= 4 and all(
+            w in _NAME_PREFIXES or w in {"de", "region", "metropolitana"} or w not in _STOP | _STORY
+            for w in words
+        ):
+            return place + rest.rstrip(" .;")
+    return place
+
+
+_NO_POSTAL = re.compile(
+    r"\b(?:prefiero no|no (?:tengo|quiero|voy a) (?:dar |indicar |entregar )?(?:mi |una )?"
+    r"(?:direccion|domicilio)|no tengo direccion|sin (?:direccion|domicilio)|no quiero dar)"
+)
+
+
+_PHONE_GROUPS = re.compile(r"(?<![\d.])(?:\+?56[\s.-]?)?\(?[29]\)?[\s.-]?\d{4}[\s.-]?\d{4}(?![\d])")
 
 
 # Where a place starts inside a longer message.
@@ -743,6 +784,8 @@ def find_place(text: str) -> str | None:
     """
     # an aside in brackets ("(la del pje 7)") is not where the place is told
     value = _place_numbers(re.sub(r"\([^)]*\)?", " ", text or ""))
+    # a phone in groups is no house number: "Pedro Olivares 9 4455 6677" names nowhere
+    value = _PHONE_GROUPS.sub(lambda m: " " * len(m.group(0)), value)
     tokens = _tokens(value)
     cased = _mixed_case(value)
     ranked: list[tuple[int, bool, bool, int, str]] = []
@@ -775,6 +818,8 @@ def find_place(text: str) -> str | None:
         return None
     *_, best = max(ranked)
     best = re.sub(r",\s*(?:la\s+|el\s+)?\w+$", _drop_lone_kind, best)
+    # "…1520 villa" cut before the villa's name (typed in lower case): the name comes below
+    best = re.sub(r"(?<=\d)\s+(?:la\s+)?\w+$", _drop_lone_kind, best)
     words = best.split()
     while (
         len(words) > 2
