@@ -9,8 +9,8 @@ from typing import Any
 from oirs_rules.contact import normalise_phone
 from rasa_sdk import Tracker
 
-from actions.api_client import OirsApiClient, shared_client
 from actions.validators import fold
+from api_client import OirsApiClient, shared_client
 
 # Rasa input channel name -> channel name of the case API (SPEC §2)
 _CHANNELS = {

@@ -11,7 +11,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.adjuntos import SHARED_CONTACT, has_contact_card, shared_phone, typed_text
-from actions.api_client import ApiError, NotFound
 from actions.case_form import FaqAwareValidation
 from actions.common import (
     api_client,
@@ -30,6 +29,7 @@ from actions.validators import (
     normalize_folio,
     normalize_rut,
 )
+from api_client import ApiError, NotFound
 
 logger = logging.getLogger(__name__)
 # the factor when the case was filed from this very channel identity (no second factor asked)

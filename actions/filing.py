@@ -14,13 +14,13 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.api_client import ApiError, ApiRejected, ApiUnavailable, seconds_from_env
 from actions.channel_media import shared_media
 from actions.common import NO_PLACE, api_client, channel_identity, display_date
 from actions.late_filing import finish_later
 from actions.messages import say
 from actions.transcript import build_transcript
 from actions.validators import find_email
+from api_client import ApiError, ApiRejected, ApiUnavailable, seconds_from_env
 
 logger = logging.getLogger(__name__)
 

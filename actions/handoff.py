@@ -9,11 +9,11 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.api_client import ApiError
 from actions.common import api_client, channel_identity
 from actions.core import consecutive_fallbacks
 from actions.messages import say
 from actions.transcript import build_transcript
+from api_client import ApiError
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from actions.api_client import ApiError, ApiRejected, ApiUnavailable, OirsApiClient
+from api_client import ApiError, ApiRejected, ApiUnavailable, OirsApiClient
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import filing
-from actions.api_client import ApiError, ApiUnavailable, within
 from actions.case_form import CaseFormValidation, contact_text, previous_value
 from actions.channel_media import shared_media
 from actions.common import (
@@ -27,6 +26,7 @@ from actions.filing import attach_shared_media, case_reset_events, contact_paylo
 from actions.messages import say
 from actions.themes import theme_of
 from actions.validators import fold
+from api_client import ApiError, ApiUnavailable, within
 
 logger = logging.getLogger(__name__)
 

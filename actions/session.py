@@ -13,15 +13,15 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.api_client import (
+from actions.common import api_client
+from actions.messages import say
+from api_client import (
     ApiError,
     OirsApiClient,
     seconds_from_env,
     settings_version,
     within,
 )
-from actions.common import api_client
-from actions.messages import say
 
 logger = logging.getLogger(__name__)
 

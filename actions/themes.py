@@ -6,8 +6,8 @@ import logging
 from collections import OrderedDict
 from typing import Any
 
-from actions.api_client import ApiError
 from actions.common import api_client, infer_category
+from api_client import ApiError
 
 logger = logging.getLogger(__name__)
 

@@ -14,12 +14,11 @@ import re
 import time
 from typing import Any
 
-import aiohttp
 from oirs_rules.masking import mask_id
 from rasa.core.channels.channel import UserMessage
 
+from api_client import ApiRejected, ApiUnavailable, shared_client, within
 from channels.store import ChannelStore
-from channels.uploads import _api
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +26,7 @@ logger = logging.getLogger(__name__)
 _CANDIDATE = re.compile(r"(?<!\d)[1-7](?!\d)")
 MAX_CANDIDATE = 60
 # a slow admin must not hold up the conversation (issue 14): past this the bot answers as before
-TIMEOUT = aiohttp.ClientTimeout(total=2)
+WAIT_SECONDS = 2.0
 # when the bot last wrote to a resident: a number typed after that answers the bot
 SPOKE = "bot_spoke:{}"
 SPOKE_TTL = 8 * 24 * 3600  # longer than the admin's rating window (7 days)
@@ -52,33 +51,24 @@ async def record_rating(
 ) -> dict[str, Any] | None:
     """The admin's record of the rating, or None: no rating in the text, none asked, or the
     admin unreachable (then the bot answers as before, and the resident may rate again)."""
-    base, token = _api()
     body: dict[str, Any] = {"channel": channel, "channel_user_id": channel_user_id, "text": text}
     if bot_spoke_at is not None:
         body["bot_spoke_at"] = bot_spoke_at
-    headers = {"Authorization": f"Bearer {token}"}
     try:
-        async with (
-            aiohttp.ClientSession(timeout=TIMEOUT) as session,
-            session.post(
-                f"{base}/api/v1/residents/satisfaction", json=body, headers=headers
-            ) as response,
-        ):
-            if response.status == 201:
-                result: dict[str, Any] = await response.json()
-                return result
-            if response.status not in (404, 422):
-                logger.warning(
-                    "channel=%s event=rating_refused status=%s from=%s",
-                    channel,
-                    response.status,
-                    mask_id(channel_user_id),
-                )
-    except (aiohttp.ClientError, TimeoutError) as error:
+        return await within(WAIT_SECONDS, shared_client().record_rating(body))
+    except ApiRejected as error:
+        if error.status not in (404, 422):  # 404 none awaited, 422 no rating in the text
+            logger.warning(
+                "channel=%s event=rating_refused status=%s from=%s",
+                channel,
+                error.status,
+                mask_id(channel_user_id),
+            )
+    except ApiUnavailable as error:
         logger.warning(
             "channel=%s event=rating_unavailable error=%s from=%s",
             channel,
-            type(error).__name__,
+            error,
             mask_id(channel_user_id),
         )
     return None

@@ -1,13 +1,13 @@
 """Media from the channels goes to the admin API as a pending upload; channels keep no files.
 
 The admin answers with an upload id; the id travels in the message metadata
-("attachments") so the filing action can send it along with the case.
+("attachments") so the filing action can send it along with the case. The upload goes through
+the bot's one admin API client (api_client); the provider's file is fetched by each channel.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,11 +16,11 @@ import aiohttp
 # the channels import mask_id from here; the rule is the shared one
 from oirs_rules.masking import mask_id as mask_id
 
+from api_client import ApiError, shared_client
+
 logger = logging.getLogger(__name__)
 
-DEFAULT_API_URL = "http://127.0.0.1:8000"
 MAX_MEDIA_BYTES = 16 * 1024 * 1024  # WhatsApp's own limit; the admin enforces its limit too
-TIMEOUT = aiohttp.ClientTimeout(total=30)
 
 
 class MediaError(Exception):
@@ -34,27 +34,14 @@ class Medium:
     filename: str
 
 
-def _api() -> tuple[str, str]:
-    base = (os.environ.get("OIRS_API_URL") or DEFAULT_API_URL).rstrip("/")
-    return base, os.environ.get("OIRS_API_TOKEN", "")
-
-
 async def store_upload(medium: Medium, channel: str, channel_user_id: str) -> dict[str, Any]:
-    """POST the medium to /api/v1/uploads; returns the admin's {"id", "sha256", ...}."""
-    base, token = _api()
-    form = aiohttp.FormData()
-    form.add_field("channel", channel)
-    form.add_field("channel_user_id", channel_user_id)
-    form.add_field("file", medium.data, content_type=medium.content_type, filename=medium.filename)
-    headers = {"Authorization": f"Bearer {token}"}
-    async with (
-        aiohttp.ClientSession(timeout=TIMEOUT) as session,
-        session.post(f"{base}/api/v1/uploads", data=form, headers=headers) as response,
-    ):
-        if response.status != 201:
-            body = await response.text()
-            raise MediaError(f"admin upload failed status={response.status} body={body[:200]}")
-        result: dict[str, Any] = await response.json()
+    """The medium as the admin's pending upload: {"upload_id", "content_type", "sha256", "size"}."""
+    try:
+        result = await shared_client().store_upload(
+            channel, channel_user_id, medium.data, medium.content_type, medium.filename
+        )
+    except ApiError as error:
+        raise MediaError(f"admin upload failed: {error}") from error
     return {
         "upload_id": result["id"],
         "content_type": result.get("content_type", medium.content_type),

@@ -13,7 +13,7 @@ a call meets them:
 - call_state.py   what is remembered between Twilio's requests (ChannelStore, Redis if set)
 - twiml.py        pure TwiML builders; texts.py the sentences; speech.py text made speakable
 - config.py       VoiceConfig and the TwiML reply; twilio_api.py SMS and recordings at Twilio
-- admin.py        the admin API calls the channel makes without Rasa
+- commune.py      the commune's name, asked of the admin (api_client) once
 """
 
 from channels.voice.webhooks import VoiceInput

@@ -15,7 +15,6 @@ from sanic import response
 from channels.voice import twiml
 
 CHANNEL = "voice"
-DEFAULT_API_URL = "http://127.0.0.1:8000"
 TWILIO_API = "https://api.twilio.com"
 XML = "text/xml; charset=utf-8"
 
@@ -31,8 +30,6 @@ class VoiceConfig:
     comuna: str | None = None  # its regional and communal holidays close the call center
     min_confidence: float = 0.4
     handoff_confidence: float = 0.6
-    admin_url: str = DEFAULT_API_URL
-    admin_token: str = ""
 
     @property
     def twiml(self) -> twiml.VoiceSettings:

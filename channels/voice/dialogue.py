@@ -17,9 +17,9 @@ from sanic.request import Request
 
 from channels.ratelimit import WebhookLimits
 from channels.voice import conversation, twiml
-from channels.voice.admin import CommuneName
 from channels.voice.answers import HANDOFF, keys_to_message, recovery_step
 from channels.voice.call_state import CallState, CallStates
+from channels.voice.commune import CommuneName
 from channels.voice.config import CHANNEL, VoiceConfig, number_or, twiml_reply
 from channels.voice.handoff import Handoff
 from channels.voice.sms import FolioBySms

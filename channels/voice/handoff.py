@@ -9,14 +9,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-import aiohttp
 from oirs_rules.calendar import BusinessCalendar
 from oirs_rules.dates import SANTIAGO
 from oirs_rules.hours import CallCenterHours
 from sanic import response
 
+from api_client import ApiError, shared_client
 from channels.voice import twiml
-from channels.voice.admin import AdminApi, AdminApiError
 from channels.voice.call_state import CallState, CallStates
 from channels.voice.config import CHANNEL, VoiceConfig, twiml_reply
 from channels.voice.conversation import HANDOFF_INTENT
@@ -31,10 +30,9 @@ QUEUE_ENDED_WITH_AGENT = frozenset({"bridged", "bridging-in-process", "hangup", 
 class Handoff:
     """Queues the caller for the agents, or records a voicemail when no one answers."""
 
-    def __init__(self, config: VoiceConfig, states: CallStates, api: AdminApi) -> None:
+    def __init__(self, config: VoiceConfig, states: CallStates) -> None:
         self.config = config
         self.states = states
-        self.api = api
         # the admin decides with the same hours and calendar (oirs/handoffs.py)
         self.hours = CallCenterHours.from_spec(config.hours)
         self.calendar = BusinessCalendar(comuna=config.comuna)
@@ -57,8 +55,8 @@ class Handoff:
             "reason": reason,
         }
         try:
-            handoff = await self.api.post_json("/api/v1/handoffs", body)
-        except (AdminApiError, aiohttp.ClientError, TimeoutError) as error:
+            handoff = await shared_client().request_handoff(body)
+        except ApiError as error:
             # a caller who asked for a person still reaches one; only the transcript is missing
             logger.error(
                 "channel=voice event=handoff_failed call_sid=%s error=%s", state.call_sid, error

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sanic import response
 
 from channels.voice import twiml
-from channels.voice.admin import CommuneName
 from channels.voice.answers import is_affirmative
 from channels.voice.call_state import CallState, CallStates
+from channels.voice.commune import CommuneName
 from channels.voice.config import VoiceConfig, twiml_reply
 from channels.voice.texts import TEXTS
 from channels.voice.twilio_api import TwilioApi

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import logging
 
-import aiohttp
 from sanic import response
 
+from api_client import ApiError, shared_client
 from channels.voice import twiml
-from channels.voice.admin import AdminApi, AdminApiError
 from channels.voice.call_state import CallState, CallStates
 from channels.voice.config import CHANNEL, VoiceConfig, twiml_reply
 from channels.voice.texts import TEXTS
@@ -23,12 +22,9 @@ logger = logging.getLogger(__name__)
 
 
 class Voicemail:
-    def __init__(
-        self, config: VoiceConfig, states: CallStates, api: AdminApi, twilio: TwilioApi
-    ) -> None:
+    def __init__(self, config: VoiceConfig, states: CallStates, twilio: TwilioApi) -> None:
         self.config = config
         self.states = states
-        self.api = api
         self.twilio = twilio
 
     async def recording(self, params: dict[str, str]) -> response.HTTPResponse:
@@ -40,7 +36,7 @@ class Voicemail:
         if not state.voicemail_folio:
             try:
                 state.voicemail_folio = await self.file(state, params)
-            except (AdminApiError, aiohttp.ClientError, TimeoutError) as error:
+            except ApiError as error:
                 logger.error(
                     "channel=voice event=voicemail_not_filed call_sid=%s error=%s",
                     state.call_sid,
@@ -66,7 +62,8 @@ class Voicemail:
             "transcript": state.transcript,
             "idempotency_key": f"voice-{params.get('RecordingSid') or state.call_sid}",
         }
-        case = await self.api.post_json("/api/v1/cases", body)
+        # one try: Twilio waits 15 s for this webhook's TwiML, a second try could outlast it
+        case = await shared_client().file_case(body, retry=False)
         logger.info(
             "channel=voice event=voicemail_filed call_sid=%s folio=%s",
             state.call_sid,
@@ -88,5 +85,5 @@ class Voicemail:
 
     async def attach(self, folio: str, recording_url: str) -> None:
         audio = await self.twilio.recording(recording_url)
-        await self.api.attach(folio, audio, "audio/mpeg", f"mensaje-de-voz-{folio}.mp3")
+        await shared_client().attach_file(folio, audio, "audio/mpeg", f"mensaje-de-voz-{folio}.mp3")
         logger.info("channel=voice event=recording_attached folio=%s bytes=%d", folio, len(audio))

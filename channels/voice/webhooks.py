@@ -22,11 +22,10 @@ from twilio.request_validator import RequestValidator
 
 from channels.ratelimit import DEFAULT_PER_CALLER, PER_CALLER_VARIABLE, WebhookLimits
 from channels.settings import ProviderInput
-from channels.voice.admin import AdminApi, CommuneName
 from channels.voice.call_state import CallStates
+from channels.voice.commune import CommuneName
 from channels.voice.config import (
     CHANNEL,
-    DEFAULT_API_URL,
     TWILIO_API,
     VoiceConfig,
     number_or,
@@ -67,8 +66,6 @@ class VoiceInput(ProviderInput):
             hours=values.get("hours") or DEFAULT_HOURS,
             comuna=os.environ.get("OIRS_COMUNA") or None,
             min_confidence=number_or(values.get("min_confidence"), 0.4),
-            admin_url=os.environ.get("OIRS_API_URL") or DEFAULT_API_URL,
-            admin_token=os.environ.get("OIRS_API_TOKEN", ""),
         )
         CallCenterHours.from_spec(config.hours)  # a typo must stop the server, not a call
         logger.info("channel=voice status=enabled public_url=%s", config.public_url)
@@ -86,11 +83,10 @@ class VoiceInput(ProviderInput):
             CHANNEL, PER_CALLER_VARIABLE, DEFAULT_PER_CALLER
         )
         self.validator = RequestValidator(config.auth_token)
-        api = AdminApi(config.admin_url, config.admin_token)
         twilio = TwilioApi(config)
-        commune = CommuneName(api)
-        self.handoff = Handoff(config, self.states, api)
-        self.voicemail = Voicemail(config, self.states, api, twilio)
+        commune = CommuneName()
+        self.handoff = Handoff(config, self.states)
+        self.voicemail = Voicemail(config, self.states, twilio)
         sms = FolioBySms(config, self.states, twilio, commune)
         self.dialogue = Dialogue(config, self.states, self.limits, commune, self.handoff, sms)
 

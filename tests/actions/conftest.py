@@ -15,8 +15,9 @@ import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import api_client, late_filing, session, themes
-from actions.api_client import OirsApiClient, Retry
+import api_client
+from actions import late_filing, session, themes
+from api_client import OirsApiClient, Retry
 
 API = "http://admin.test"
 TOKEN = "bot-test-token"

@@ -8,10 +8,10 @@ from typing import Any
 import httpx
 import pytest
 
-from actions.api_client import (
+from api_client import (
     SETTINGS_VERSION_HEADER as VERSION,
 )
-from actions.api_client import (
+from api_client import (
     ApiRejected,
     ApiUnavailable,
     NotFound,

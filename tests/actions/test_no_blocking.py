@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.api_client import shared_client
 from actions.estado import ActionConsultarEstado, ActionMisCasos
+from api_client import shared_client
 from tests.actions.conftest import Conversation
 
 SLOW = 1.0

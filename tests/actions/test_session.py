@@ -91,7 +91,7 @@ def test_a_hung_admin_does_not_hold_the_greeting(
 
 
 def test_the_cache_ttl_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from actions.api_client import seconds_from_env
+    from api_client import seconds_from_env
 
     monkeypatch.setenv("OIRS_COMMUNE_CACHE_SECONDS", "15")
     assert seconds_from_env("OIRS_COMMUNE_CACHE_SECONDS", 60) == 15

@@ -39,8 +39,6 @@ def line(fake_providers: Providers, monkeypatch: pytest.MonkeyPatch) -> VoiceInp
         account_sid=TWILIO_SID,
         api_base=fake_providers.base_url,
         hours=ALWAYS_OPEN,
-        admin_url=fake_providers.base_url,
-        admin_token=API_TOKEN,
     )
     limits = WebhookLimits.from_env("voice", PER_CALLER_VARIABLE, DEFAULT_PER_CALLER, environ={})
     return VoiceInput(config, CallStates(ChannelStore("voice-parts")), limits)
