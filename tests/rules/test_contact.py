@@ -125,6 +125,7 @@ def test_emails_are_found_typed_or_dictated(text, expected):
         "aca po",
         "por donde mismo les hablo",
         "x aqui y al correo si pueden",
+        "al whatsapp nomas",
     ],
 )
 def test_the_channel_itself_is_a_contact(text):
@@ -160,3 +161,18 @@ def test_a_phone_without_plus_but_with_country_code_is_read():
 )
 def test_a_value_corrected_in_the_same_message_is_the_last_one(text, finder, expected):
     assert contact.meant(finder(text), text) == expected
+
+
+@pytest.mark.parametrize(
+    ("number", "address"),
+    [
+        ("+14155238886", "whatsapp:+14155238886"),  # a sender as TWILIO_WHATSAPP_FROM sets it
+        ("whatsapp:+56987654321", "whatsapp:+56987654321"),  # already an address: unchanged
+        ("+56 9 8765 4321", "whatsapp:+56987654321"),  # as a resident or a form writes it
+        ("whatsapp:+1 (415) 523-8886", "whatsapp:+14155238886"),  # the channel kept these
+    ],
+)
+def test_a_whatsapp_address_is_the_prefix_once_and_the_number_without_separators(number, address):
+    """One behaviour on both sides: the admin's outbox and the bot's WhatsApp channel used to
+    disagree on a number written with spaces (the channel passed it to Twilio as it was)."""
+    assert contact.whatsapp_address(number) == address

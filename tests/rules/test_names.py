@@ -141,3 +141,36 @@ def test_a_name_with_a_surname_is_complete(name):
 )
 def test_the_story_sent_while_the_name_was_asked_is_not_a_name(text):
     assert parse_name(text) is None
+
+
+# Classes read on blind round r9 once measured (spent); the answers are paraphrases.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("apellidos gonzalez rivas", "Gonzalez Rivas"),
+        (
+            "Nombre: Felipe Antonio; apellidos: Castillo Orellana",
+            "Felipe Antonio Castillo Orellana",
+        ),
+        ("Mi nombre es Pedro y mi apellido Olivares", "Pedro Olivares"),
+        ("mi nombre es alejandro y mi apellido es soto rojas", "Alejandro Soto Rojas"),
+        ("Gonzalo Poblete R.", "Gonzalo Poblete R."),
+        ("del Valle Arriagada", "Del Valle Arriagada"),
+        ("mi nombre eh ramon antonio cuevas", "Ramon Antonio Cuevas"),
+        ("ah mi nombre eh victor hugo mella", "Victor Hugo Mella"),
+    ],
+)
+def test_names_given_with_labels_initials_or_a_spoken_eh(text, expected):
+    assert parse_name(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Los del aseo son lo máximo. Felicitaciones de parte de Teresa Alarcón", "Teresa Alarcón"),
+        ("La obra trabaja sin protección. Reclama Patricio Eduardo Vergara, 9 7788 1234.",
+         "Patricio Eduardo Vergara"),
+    ],
+)  # fmt: skip
+def test_a_name_signed_after_de_parte_de_or_reclama(text, expected):
+    assert find_name(text) == expected

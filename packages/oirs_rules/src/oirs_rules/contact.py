@@ -339,7 +339,7 @@ _SAME_CHANNEL = re.compile(
     r"(?:q|que)\s+estoy\s+(?:escribiendo|usando|hablando|llamando)|"
     r"desde\s+(?:el\s+)?(?:que|q|cual)\s+(?:le\s+|les\s+)?(?:escribo|llamo|hablo)|"
     r"al\s+que\s+(?:llamo|escribo)|del\s+que\s+(?:llamo|escribo)|"
-    r"(?:por|aqui por|aca por)\s+(?:el\s+)?(?:telegram|whatsapp|wsp)\s*(?:nomas|mismo|$)|"
+    r"(?:por|al|aqui por|aca por)\s+(?:el\s+)?(?:telegram|whatsapp|wsp)\s*(?:nomas|mismo|$)|"
     r"\bal\s+mismo\b|(?:aki|aka)\s+mismo|por\s+(?:aki|aka)\b|este\s+\w+\s+mismo|"
     r"\bx\s+(?:aqui|aca|aki|aka)\b|\bx\s+(?:el\s+)?(?:telegram|whatsapp|wsp)\b|"
     r"desde\s+donde\s+(?:le\s+|les\s+)?(?:estoy\s+)?(?:hablando|escribiendo|hablo|escribo)|"
@@ -367,3 +367,16 @@ def meant(values: list[str], text: str) -> str | None:
     if len(values) > 1 and _CORRECTION.search(text or ""):
         return values[-1]
     return values[0]
+
+
+# --- WhatsApp addresses ------------------------------------------------------------------------
+
+
+def whatsapp_address(number: str) -> str:
+    """A number as Twilio's WhatsApp API names it: "+56 9 8765 4321" -> "whatsapp:+56987654321".
+
+    Separators are dropped and the prefix is written once, whether or not it was there: Twilio
+    wants E.164 after "whatsapp:", and a sender configured with spaces must still be the sender.
+    """
+    digits = re.sub(r"[^\d+]", "", number.removeprefix("whatsapp:"))
+    return f"whatsapp:{digits}"

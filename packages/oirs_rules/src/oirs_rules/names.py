@@ -53,9 +53,9 @@ _FILLER = re.compile(
     re.IGNORECASE,
 )
 _LEAD_IN = re.compile(
-    r"^(?:(?:mi\s+)?nombre\s+(?:completo\s+)?(?:es|:)|m[e]?\s+llamo|soy|habla|le\s+habla|"
+    r"^(?:(?:mi\s+)?nombre\s+(?:completo\s+)?(?:es|eh|:)|m[e]?\s+llamo|soy|habla|le\s+habla|"
     r"le\s+escribe|les\s+escribe|te\s+escribe|escribe|a\s+nombre\s+de|nombre\s*:|"
-    r"mis\s+apellidos\s+son|mi\s+apellido\s+es|apellidos?\s*:|y\s+mis\s+apellidos\s+son|"
+    r"mis\s+apellidos\s+son|mi\s+apellido\s+es|apellidos?\s*:?|y\s+mis\s+apellidos\s+son|"
     r"hablas?\s+con|d[ií]game|me\s+dicen|p[oó]ngale|es|son|con)\s+",
     re.IGNORECASE,
 )
@@ -70,9 +70,10 @@ _ROLE = re.compile(
 _WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ'’\-]+")
 # Cues that introduce the speaker's own name inside a longer message.
 _SELF_CUE = re.compile(
-    r"\b(?:me\s+llamo|(?:mi|el)\s+nombre\s+(?:completo\s+)?(?:es|:)|soy|habla|le\s+habla|"
+    r"\b(?:me\s+llamo|(?:mi|el)\s+nombre\s+(?:completo\s+)?(?:es|eh|:)|soy|habla|le\s+habla|"
     r"les\s+habla|le\s+escribe|les\s+escribe|te\s+escribe|atte\.?|att\.?|atentamente|"
     r"saludos\s+cordiales|cordialmente|le\s+saluda|les\s+saluda|firma|nombre\s*:|"
+    r"de\s+parte\s+de(?=\s+(?-i:[A-ZÁÉÍÓÚÑ]))|reclama(?=\s+(?-i:[A-ZÁÉÍÓÚÑ]))|"
     r"(?:mi\s+)?nombre(?=\s+[A-ZÁÉÍÓÚÑ])|(?:usted\s+)?habla\s+con)\s*[,:]?\s*",
     re.IGNORECASE,
 )
@@ -448,9 +449,18 @@ def _name_words(text: str, limit: int = 6) -> list[str]:
             break
         if not words and folded in _TITLES:
             continue  # "la señora Marta", "don Luis"
+        if (
+            len(word) == 1
+            and word.isupper()
+            and len(words) >= 2
+            and text[match.end() : match.end() + 1] == "."
+        ):
+            words.append(word + ".")  # "Gonzalo Poblete R.": the initial of a surname
+            break
         if folded in PARTICLES:
-            if not words:
-                break  # "nombre de la calle": a name never starts with "de"
+            following = text[match.end() :].lstrip()
+            if not words and not (cased and folded in {"del", "de"} and following[:1].isupper()):
+                break  # "nombre de la calle": a name starts with "de" only as "del Valle"
             words.append(word)
             continue
         if folded in _NOT_NAME or len(folded) < 2:
@@ -508,6 +518,13 @@ def _without_repeats(words: list[str]) -> list[str]:
 def parse_name(text: str) -> str | None:
     """The name in the answer to "what is your name?", whole; None for a refusal or a sentence."""
     value = _tidy_answer(text or "")
+    both = _NAME_THEN_SURNAMES.match(value)
+    if both:
+        # "Nombre: Felipe Antonio; apellidos: Castillo Orellana", "mi nombre es Pedro y mi
+        # apellido Olivares": each part read on its own, then joined
+        first, more = parse_name(both.group("first")), parse_name(both.group("more"))
+        if first and more:
+            return join_name_parts(first, more)
     if not value or refuses(value) or "?" in value:
         return None  # a question is not a name
     introduced = find_name(value)
@@ -544,6 +561,13 @@ def parse_name(text: str) -> str | None:
     if _goes_on_as_a_story(value, words):
         return None  # "musica a todo volumen y gritos", "casi chocan 2 autos esta mañana"
     return display_name(_without_repeats(words))
+
+
+_NAME_THEN_SURNAMES = re.compile(
+    r"^(?P<first>.+?)\s*(?:[,;.]\s*(?:y\s+)?|\s+y\s+)(?:(?:mis?|el|los)\s+)?apellidos?\s*"
+    r"(?:es|son|:)?\s*(?P<more>.+)$",
+    re.IGNORECASE,
+)
 
 
 def _goes_on_as_a_story(value: str, words: list[str]) -> bool:
