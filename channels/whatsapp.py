@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
 import aiohttp
+from oirs_rules.contact import whatsapp_address
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -56,10 +57,6 @@ class TwilioConfig:
         """Twilio credentials are only ever sent to Twilio (or its configured stand-in)."""
         host = urlparse(url).hostname or ""
         return host == urlparse(self.api_base).hostname or host.endswith(".twilio.com")
-
-
-def whatsapp_address(number: str) -> str:
-    return number if number.startswith("whatsapp:") else f"whatsapp:{number}"
 
 
 def split_text(text: str, limit: int = MAX_BODY) -> list[str]:

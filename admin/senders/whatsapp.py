@@ -4,10 +4,10 @@ approved template (Content SID) outside it, as WhatsApp requires."""
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime
 
 import requests
+from oirs_rules.contact import whatsapp_address
 
 from admin.senders import DeliveryError
 from admin.senders.http import post
@@ -15,12 +15,6 @@ from oirs.outbox import Delivery
 
 MAX_BODY = 1500
 MAX_VARIABLE = 900  # template variables: one line, bounded length
-
-
-def whatsapp_address(recipient: str) -> str:
-    """ "+56 9 8765 4321" or "whatsapp:+56987654321" -> "whatsapp:+56987654321"."""
-    number = re.sub(r"[^\d+]", "", recipient.removeprefix("whatsapp:"))
-    return f"whatsapp:{number}"
 
 
 class TwilioWhatsAppSender:

@@ -115,6 +115,17 @@ def test_personal_data_is_masked_only_by_oirs_rules_masking() -> None:
     assert found == [], "use oirs_rules.masking"
 
 
+def test_whatsapp_addresses_are_only_written_by_oirs_rules_contact() -> None:
+    defined = re.compile(r"^\s*def whatsapp_address\b")
+    found = [
+        f"{where(p)}:{n}"
+        for p in source_files()
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
+        if defined.match(line)
+    ]
+    assert found == [], "use oirs_rules.contact.whatsapp_address"
+
+
 def test_the_api_contract_names_the_same_folios() -> None:
     """admin/api/openapi.json cannot import the pattern: it must describe the same folios."""
     contract = (ROOT / "admin" / "api" / "openapi.json").read_text(encoding="utf-8")
