@@ -23,6 +23,7 @@ NAV = [
     ("console.index", "Consola de atención", "console.use"),
     ("sai.inbox", "Transparencia (SAI)", "sai.manage"),
     ("stats.index", "Estadísticas", "stats.read"),
+    ("stats.map_page", "Mapa de reclamos", "stats.read"),
     ("settings_ui.index", "Configuración", "settings.manage"),
 ]
 

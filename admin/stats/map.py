@@ -1,0 +1,367 @@
+"""The reclamos map: cases with coordinates as points, and zones of a grid shaded by how many
+cases they hold, with each zone's on-time share (the statistics' own rule, oirs.stats).
+
+Staff only, like every statistics screen: residents' exact positions never leave it (the public
+Open311 listing keeps its coarse coordinates). Counts are grouped in SQL; at most MAX_POINTS
+points, the most recent, are sent to the browser.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Response, jsonify, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from oirs_rules.dates import SANTIAGO
+from sqlalchemy import ColumnElement, Date, Integer, and_, case, cast, func, select
+from sqlalchemy.orm import Session
+from wtforms import DateField, SelectField
+from wtforms.validators import Optional
+
+from admin.auth.forms import StaffForm
+from admin.auth.permissions import requires
+from admin.auth.web import CSP
+from admin.database import db, settings
+from admin.stats import bp
+from oirs import workflow
+from oirs.deadlines import local_date
+from oirs.geocoding import EXACT, NOT_FOUND, PRECISIONS, SOURCE_RESIDENT, STREET
+from oirs.labels import STATUS_LABELS
+from oirs.models import Case, CaseEvent, Category, StreetAxis
+from oirs.stats import UnitCompliance
+
+MAX_POINTS = 2000
+CELL_METRES = 500
+MAX_AXIS_POINTS = 60_000
+STATUS_CHOICES = [
+    ("todos", "Todos"),
+    ("abiertos", "Abiertos"),
+    ("vencidos", "Abiertos y vencidos"),
+    ("respondidos", "Respondidos o cerrados"),
+]
+
+
+MAX_SPAN = timedelta(days=3 * 366)
+MESSAGES = {
+    "order": "La fecha «hasta» debe ser igual o posterior a «desde».",
+    "span": "El período no puede superar tres años.",
+}
+
+
+class MapForm(StaffForm):
+    class Meta:
+        csrf = False
+
+    desde = DateField("Desde", validators=[Optional()])
+    hasta = DateField("Hasta", validators=[Optional()])
+    tema = SelectField("Tema", choices=[("", "Todos los temas")], default="")
+    estado = SelectField("Estado", choices=STATUS_CHOICES, default="todos")
+
+
+def _today() -> date:
+    return datetime.now(SANTIAGO).date()
+
+
+def _period(form: MapForm) -> tuple[date, date] | None:
+    """The chosen period, by default the last twelve months (as the statistics page)."""
+    today = _today()
+    default_start = (today.replace(day=1) - timedelta(days=335)).replace(day=1)
+    if not form.validate():
+        return None
+    start, end = form.desde.data or default_start, form.hasta.data or today
+    if end < start:
+        form.hasta.errors = [*form.hasta.errors, MESSAGES["order"]]
+        return None
+    if end - start > MAX_SPAN:
+        form.desde.errors = [*form.desde.errors, MESSAGES["span"]]
+        return None
+    form.desde.data, form.hasta.data = start, end
+    return start, end
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Cells of about CELL_METRES on a side from a south-west corner."""
+
+    south: float
+    west: float
+    dlat: float
+    dlon: float
+
+    @classmethod
+    def around(cls, south: float, west: float, north: float) -> Grid:
+        dlat = CELL_METRES / 110_540.0
+        middle = math.radians((south + north) / 2)
+        return cls(south, west, dlat, CELL_METRES / (111_320.0 * max(math.cos(middle), 0.1)))
+
+    def cell_bounds(self, row: int, column: int) -> list[list[float]]:
+        south, west = self.south + row * self.dlat, self.west + column * self.dlon
+        return [
+            [round(south, 6), round(west, 6)],
+            [round(south + self.dlat, 6), round(west + self.dlon, 6)],
+        ]
+
+
+def _floor(session: Session, value: ColumnElement[Any]) -> ColumnElement[Any]:
+    """floor() where the database has it; SQLite's CAST truncates, so shift above zero first."""
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(value + 1_000_000, Integer) - 1_000_000
+    return func.floor(value)
+
+
+def _filters(form: MapForm, start: date, end: date, today: date) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [
+        Case.received_on.between(start, end),
+        Case.latitude.is_not(None),
+        Case.longitude.is_not(None),
+    ]
+    answered = Case.status.in_(workflow.ANSWERED_STATUSES)
+    if form.tema.data:
+        theme = select(Category.id).where(Category.code == form.tema.data).scalar_subquery()
+        conditions.append(Case.category_id == theme)
+    if form.estado.data == "abiertos":
+        conditions.append(~answered)
+    elif form.estado.data == "vencidos":
+        conditions.append(and_(~answered, Case.due_date < today))
+    elif form.estado.data == "respondidos":
+        conditions.append(answered)
+    return conditions
+
+
+def _grid(session: Session, conditions: list[ColumnElement[bool]]) -> Grid | None:
+    """The grid over the commune's axes, or over the cases when no axes are loaded."""
+    axes = session.execute(
+        select(
+            func.min(StreetAxis.min_lat), func.min(StreetAxis.min_lon), func.max(StreetAxis.max_lat)
+        )
+    ).one()
+    if axes[0] is not None:
+        return Grid.around(axes[0], axes[1], axes[2])
+    cases = session.execute(
+        select(func.min(Case.latitude), func.min(Case.longitude), func.max(Case.latitude)).where(
+            *conditions
+        )
+    ).one()
+    return Grid.around(cases[0], cases[1], cases[2]) if cases[0] is not None else None
+
+
+def _local_day(session: Session, moment: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The Chilean calendar day of a UTC instant, in SQL: oirs.deadlines.local_date's answer.
+
+    PostgreSQL converts with its time-zone database; on SQLite the same Python function is
+    registered on the connection."""
+    if session.get_bind().dialect.name == "sqlite":
+        connection: Any = session.connection().connection.driver_connection
+        connection.create_function("oirs_local_day", 1, _sqlite_local_day, deterministic=True)
+        return func.oirs_local_day(moment)
+    return cast(func.timezone(SANTIAGO.key, moment), Date)
+
+
+def _sqlite_local_day(stored: str | None) -> str | None:
+    if stored is None:
+        return None
+    moment = datetime.fromisoformat(stored)
+    return local_date(moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
+def _zones(
+    session: Session, grid: Grid, conditions: list[ColumnElement[bool]], today: date
+) -> list[dict[str, Any]]:
+    """Cases per cell and, per cell, on time / late / open within term, grouped in SQL.
+
+    The verdict is oirs.stats' (see its docstring): a case is answered on the local day of its
+    first event into an answering status (oirs.workflow.ANSWERED_STATUSES), on time when that
+    day is on or before its due date; an open case past its due date is late. Running
+    oirs.stats.case_facts over 100 000 cases takes seconds; tests/admin/test_stats_map.py
+    checks that both count the same."""
+    first_answer = (
+        select(CaseEvent.case_id, func.min(CaseEvent.at).label("at"))
+        .join(Case, Case.id == CaseEvent.case_id)
+        .where(CaseEvent.to_status.in_(workflow.ANSWERED_STATUSES), *conditions)
+        .group_by(CaseEvent.case_id)
+        .subquery()
+    )
+    answered_day = _local_day(session, first_answer.c.at)
+    answered = first_answer.c.at.is_not(None)
+    row = _floor(session, (Case.latitude - grid.south) / grid.dlat).label("row")
+    column = _floor(session, (Case.longitude - grid.west) / grid.dlon).label("col")
+    query = (
+        select(
+            row,
+            column,
+            func.count(),
+            func.sum(case((and_(answered, answered_day <= Case.due_date), 1), else_=0)),
+            func.sum(
+                case(
+                    (and_(answered, answered_day > Case.due_date), 1),
+                    (and_(~answered, Case.due_date < today), 1),
+                    else_=0,
+                )
+            ),
+        )
+        .outerjoin(first_answer, first_answer.c.case_id == Case.id)
+        .where(*conditions)
+        .group_by(row, column)
+    )
+    zones = []
+    for cell_row, cell_column, count, on_time, late in session.execute(query):
+        key = (int(cell_row), int(cell_column))
+        zone = UnitCompliance(
+            _zone_label(*key),
+            on_time=int(on_time or 0),
+            late=int(late or 0),
+            pending=int(count) - int(on_time or 0) - int(late or 0),
+        )
+        zones.append(
+            {
+                "label": zone.unit,
+                "bounds": grid.cell_bounds(*key),
+                "cases": int(count),
+                "on_time": zone.on_time,
+                "late": zone.late,
+                "pending": zone.pending,
+                "on_time_pct": zone.on_time_pct,
+            }
+        )
+    return sorted(zones, key=lambda z: (-z["cases"], z["label"]))
+
+
+def _zone_label(row: int, column: int) -> str:
+    """Row from the south, column from the west: 'F-12' (A is the southernmost row)."""
+    letters = ""
+    n = row
+    while True:
+        letters = chr(65 + n % 26) + letters
+        n = n // 26 - 1
+        if n < 0:
+            break
+    return f"{letters}-{column + 1}" if row >= 0 else f"S{-row}-{column + 1}"
+
+
+def _points(session: Session, conditions: list[ColumnElement[bool]]) -> list[list[Any]]:
+    """[lat, lon, folio, status, category id, precision] of the most recent cases."""
+    query = (
+        select(
+            Case.latitude,
+            Case.longitude,
+            Case.folio,
+            Case.status,
+            Case.category_id,
+            Case.location_source,
+            Case.location_precision,
+        )
+        .where(*conditions)
+        .order_by(Case.received_on.desc(), Case.id.desc())
+        .limit(MAX_POINTS)
+    )
+    points = []
+    for lat, lon, folio, status, category_id, source, precision in session.execute(query):
+        # coordinates a resident shared before sources were recorded are exact too
+        precision = precision or (EXACT if source in (None, SOURCE_RESIDENT) else NOT_FOUND)
+        points.append([round(lat, 6), round(lon, 6), folio, status, category_id, precision])
+    return points
+
+
+def _payload(form: MapForm, start: date, end: date) -> dict[str, Any]:
+    session = db()
+    today = _today()
+    conditions = _filters(form, start, end, today)
+    categories = {c.id: c.name for c in session.scalars(select(Category))}
+    total = session.scalar(select(func.count()).select_from(Case).where(*conditions)) or 0
+    period_cases = (
+        session.scalar(
+            select(func.count()).select_from(Case).where(Case.received_on.between(start, end))
+        )
+        or 0
+    )
+    grid = _grid(session, conditions) if total else None
+    zones = _zones(session, grid, conditions, today) if grid else []
+    points = _points(session, conditions) if total else []
+    return {
+        "cases_with_location": total,
+        "cases_in_period": period_cases,
+        "points": points,
+        "points_shown": len(points),
+        "cell_metres": CELL_METRES,
+        "zones": zones,
+        "axes_url": url_for("stats.map_axes"),
+        "case_url": url_for("cases.detail", folio="FOLIO"),
+        "labels": {
+            "status": STATUS_LABELS,
+            "theme": {str(k): v for k, v in categories.items()},
+            "precision": PRECISIONS,
+            "approximate": [STREET, NOT_FOUND],
+        },
+    }
+
+
+def _form() -> tuple[MapForm, tuple[date, date] | None]:
+    form = MapForm(request.args)
+    form.tema.choices = [("", "Todos los temas")] + [
+        (c.code, c.name) for c in db().scalars(select(Category).order_by(Category.name))
+    ]
+    return form, _period(form)
+
+
+def _csp_with_tiles(tiles_url: str | None) -> str:
+    """The staff CSP, with the tile server's host allowed for images when one is set."""
+    if not tiles_url:
+        return CSP
+    parts = urlsplit(tiles_url.replace("{s}", "tiles"))
+    host = parts.netloc.replace("tiles.", "*.", 1) if "{s}." in tiles_url else parts.netloc
+    return CSP.replace("img-src 'self' data:", f"img-src 'self' data: {parts.scheme}://{host}")
+
+
+@bp.get("/mapa")
+@requires("stats.read")
+def map_page() -> ResponseReturnValue:
+    with db().begin():
+        form, period = _form()
+        if period is None:
+            return render_template("stats/map.html", form=form, data=None), 400
+        data = _payload(form, *period)
+    tiles = settings().map_tiles_url
+    html = render_template(
+        "stats/map.html",
+        form=form,
+        data=data,
+        data_json=json.dumps(data, ensure_ascii=False).replace("</", "<\\/"),
+        tiles_url=tiles,
+        tiles_attribution=settings().map_tiles_attribution,
+        max_points=MAX_POINTS,
+        data_args={k: v for k, v in request.args.items() if k in form.data},
+    )
+    response = Response(html)
+    response.headers["Content-Security-Policy"] = _csp_with_tiles(tiles)
+    return response
+
+
+@bp.get("/mapa/datos.json")
+@requires("stats.read")
+def map_data() -> ResponseReturnValue:
+    with db().begin():
+        form, period = _form()
+        if period is None:
+            errors = {name: f.errors for name, f in form._fields.items() if f.errors}
+            return jsonify({"errors": errors}), 400
+        return jsonify(_payload(form, *period))
+
+
+@bp.get("/mapa/calles.json")
+@requires("stats.read")
+def map_axes() -> ResponseReturnValue:
+    """The commune's street axes as [[lat, lon], …] lines, drawn when there are no tiles."""
+    lines: list[list[list[float]]] = []
+    budget = MAX_AXIS_POINTS
+    with db().begin():
+        for (points,) in db().execute(select(StreetAxis.points).order_by(StreetAxis.id)):
+            if budget <= 0:
+                break
+            lines.append([[round(lat, 5), round(lon, 5)] for lon, lat in points])
+            budget -= len(points)
+    return jsonify({"lines": lines, "complete": budget > 0})
