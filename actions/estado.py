@@ -20,6 +20,7 @@ from actions.common import (
     first_value,
 )
 from actions.messages import is_spoken, render, say
+from actions.outcomes import STATUS_GIVEN, report_outcome
 from actions.validators import (
     InvalidValue,
     find_bare_rut,
@@ -106,6 +107,7 @@ class ActionConsultarEstado(Action):
             say(dispatcher, tracker, "estado_no_encontrado")
             return reset
         say(dispatcher, tracker, "estado_caso", **status_values(status))
+        report_outcome(tracker, STATUS_GIVEN)
         return reset
 
 
@@ -161,4 +163,5 @@ class ActionMisCasos(Action):
         lines += [render("mis_casos_linea", status_values(case))["text"] for case in cases]
         lines.append(render("mis_casos_pie", {}, spoken=is_spoken(tracker))["text"])
         dispatcher.utter_message(text="\n".join(lines))
+        report_outcome(tracker, STATUS_GIVEN)
         return []

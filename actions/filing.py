@@ -18,6 +18,7 @@ from actions.channel_media import shared_media
 from actions.common import NO_PLACE, api_client, channel_identity, display_date
 from actions.late_filing import finish_later
 from actions.messages import say
+from actions.outcomes import CASE_FILED, report_outcome
 from actions.transcript import build_transcript
 from actions.validators import find_email
 from api_client import ApiError, ApiRejected, ApiUnavailable, seconds_from_env
@@ -206,6 +207,7 @@ async def file_case(
         fecha=display_date(result),
     )
     say(dispatcher, tracker, "como_consultar", folio=folio)
+    report_outcome(tracker, CASE_FILED)
     return [*case_reset_events(), SlotSet("ultimo_folio", folio)]
 
 
@@ -217,6 +219,7 @@ def _finish_in_background(
 
     async def on_filed(result: dict[str, Any]) -> None:
         await attach_shared_media(str(result.get("folio", "")), upload_ids, sender_id)
+        report_outcome(tracker, CASE_FILED)
 
     finish_later(api_client(), first_try, payload, on_filed, TIMES.keep_trying)
 

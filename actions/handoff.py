@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import api_client, channel_identity
 from actions.core import consecutive_fallbacks
 from actions.messages import say
+from actions.outcomes import HANDED_OFF, report_outcome
 from actions.transcript import build_transcript
 from api_client import ApiError
 
@@ -52,4 +53,5 @@ class ActionHandoff(Action):
             say(dispatcher, tracker, "handoff_en_cola")
         if result.get("folio"):
             say(dispatcher, tracker, "handoff_folio", folio=result["folio"])
+        report_outcome(tracker, HANDED_OFF)
         return []

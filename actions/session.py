@@ -15,6 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import api_client
 from actions.messages import say
+from actions.outcomes import STARTED, report_outcome
 from api_client import (
     ApiError,
     OirsApiClient,
@@ -133,6 +134,7 @@ class ActionSessionStart(Action):
         else:
             say(dispatcher, tracker, "bienvenida_regreso", **values)
         events.append(ActionExecuted("action_listen"))
+        report_outcome(tracker, STARTED)
         return events
 
 

@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.messages import say
+from actions.outcomes import FAQ_ANSWERED, report_outcome
 from actions.validators import fold
 
 DEFAULT_PATH = Path(__file__).with_name("tramites.yml")
@@ -121,4 +122,5 @@ class ActionTramite(Action):
             tramite_donde=tramite.where,
             tramite_enlace=tramite.link,
         )
+        report_outcome(tracker, FAQ_ANSWERED)
         return []

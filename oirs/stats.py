@@ -3,6 +3,11 @@
 A case is answered on the day of its first event into an answering status; it is on time
 when that day is on or before its due date; an open case past its due date counts as late.
 Response time is counted in business days, as the law counts the terms.
+
+Containment reads how the bot reported each conversation ended (oirs/conversations.py): one
+handed to a person is not contained even if it also filed a case; one with an FAQ answered, a
+case filed or a status given and no hand-off is; one that reached no outcome within
+ABANDON_AFTER of its start was abandoned, and a younger one is still open.
 """
 
 from __future__ import annotations
@@ -11,16 +16,18 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from statistics import mean
 
-from sqlalchemy import func, select
+from oirs_rules.dates import SANTIAGO
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from oirs import workflow
 from oirs.calendar import BusinessCalendar
+from oirs.conversations import ABANDON_AFTER, HANDED_OFF
 from oirs.deadlines import local_date
-from oirs.models import Amparo, Case, CaseEvent, Category, Unit
+from oirs.models import Amparo, Case, CaseEvent, Category, ConversationOutcome, Unit
 from oirs.terms import CALENDAR_DAY_TYPES
 
 DIMENSIONS = ("channel", "type", "category", "unit")
@@ -67,6 +74,77 @@ class UnitCompliance:
         return percentile(self.response_days, 90)
 
 
+@dataclass(frozen=True)
+class LateCase:
+    """A case answered after its due date, or still open past it (no personal data)."""
+
+    folio: str
+    type: str
+    due_date: date
+    answered_on: date | None
+    days_late: int  # business days (calendar days for CALENDAR_DAY_TYPES) past the due date
+    calendar_days: bool
+
+
+@dataclass(frozen=True)
+class UnitLateness:
+    """A unit that missed deadlines, with the cases it missed, most late first."""
+
+    unit: str
+    cases: list[LateCase]
+
+
+@dataclass
+class Containment:
+    """Conversations of one month and channel, by how they ended."""
+
+    month: str
+    channel: str
+    resolved: int = 0
+    handed_off: int = 0
+    abandoned: int = 0
+    ongoing: int = 0  # started less than ABANDON_AFTER ago with no outcome yet: not judged
+
+    @property
+    def judged(self) -> int:
+        return self.resolved + self.handed_off + self.abandoned
+
+    @property
+    def resolved_pct(self) -> float | None:
+        return round(100 * self.resolved / self.judged, 1) if self.judged else None
+
+    def add(self, other: Containment) -> None:
+        self.resolved += other.resolved
+        self.handed_off += other.handed_off
+        self.abandoned += other.abandoned
+        self.ongoing += other.ongoing
+
+
+@dataclass
+class Satisfaction:
+    """Ratings (1-5) of the answers of one unit or one month."""
+
+    label: str
+    scores: Counter[int] = field(default_factory=Counter)
+
+    @property
+    def count(self) -> int:
+        return sum(self.scores.values())
+
+    @property
+    def mean(self) -> float | None:
+        if not self.count:
+            return None
+        return round(sum(k * v for k, v in self.scores.items()) / self.count, 2)
+
+
+@dataclass(frozen=True)
+class RatingFact:
+    month: str  # month the rated case was received
+    unit: str  # the unit that answered it (NO_VALUE: answered by the OIRS itself)
+    score: int
+
+
 @dataclass
 class Report:
     start: date
@@ -78,6 +156,9 @@ class Report:
     extensions: int
     amparos: Counter[str]  # outcome (or "en_curso") -> count
     satisfaction: Counter[int]
+    ratings: list[RatingFact] = field(default_factory=list)
+    late_units: list[UnitLateness] = field(default_factory=list)
+    containment: list[Containment] = field(default_factory=list)  # by month, then channel
 
     @property
     def months(self) -> list[str]:
@@ -89,6 +170,28 @@ class Report:
         if not total:
             return None
         return round(sum(k * v for k, v in self.satisfaction.items()) / total, 2)
+
+    @property
+    def containment_total(self) -> Containment:
+        total = Containment("Total", "Total")
+        for row in self.containment:
+            total.add(row)
+        return total
+
+    def containment_by_channel(self) -> list[Containment]:
+        """The whole period's conversations per channel, most first."""
+        channels: dict[str, Containment] = {}
+        for row in self.containment:
+            channels.setdefault(row.channel, Containment("Total", row.channel)).add(row)
+        return sorted(channels.values(), key=lambda c: (-(c.judged + c.ongoing), c.channel))
+
+    def satisfaction_by(self, dimension: str) -> list[Satisfaction]:
+        """Ratings per unit (by name) or per month (in order); dimension: "unit" or "month"."""
+        groups: dict[str, Satisfaction] = {}
+        for rating in self.ratings:
+            label = getattr(rating, dimension)
+            groups.setdefault(label, Satisfaction(label)).scores[rating.score] += 1
+        return sorted(groups.values(), key=lambda g: g.label)
 
     def monthly(self, dimension: str) -> tuple[list[str], list[tuple[str, list[int], int]]]:
         """Values of a dimension (largest first) and, per month, the count of each and total."""
@@ -223,26 +326,116 @@ def _amparos(session: Session, start: date, end: date) -> Counter[str]:
     return Counter(outcome or "en_curso" for outcome in session.scalars(query))
 
 
-def _satisfaction(session: Session, start: date, end: date) -> Counter[int]:
+def _ratings(session: Session, start: date, end: date) -> list[RatingFact]:
+    """Every rating of a case received in the period, with the unit that answered it."""
     query = (
-        select(CaseEvent.data)
+        select(CaseEvent.data, Case.received_on, Unit.name)
         .join(Case, Case.id == CaseEvent.case_id)
+        .outerjoin(Unit, Unit.id == Case.unit_id)
         .where(CaseEvent.kind == "satisfaccion", Case.received_on.between(start, end))
+        .order_by(CaseEvent.id)
     )
-    scores: Counter[int] = Counter()
-    for data in session.scalars(query):
+    ratings = []
+    for data, received, unit in session.execute(query):
         score = (data or {}).get("score")
         if isinstance(score, int) and 1 <= score <= 5:
-            scores[score] += 1
-    return scores
+            ratings.append(RatingFact(f"{received:%Y-%m}", unit or NO_VALUE, score))
+    return ratings
+
+
+def late_units(
+    facts: Iterable[CaseFact], calendar: BusinessCalendar, today: date
+) -> list[UnitLateness]:
+    """Units that missed deadlines, each with its late cases and how late (to `today` when
+    still unanswered), the unit with most late cases first."""
+    late: dict[str, list[LateCase]] = {}
+    for fact in facts:
+        if fact.on_time is not False:
+            continue
+        until = fact.answered_on or today
+        calendar_days = fact.type in CALENDAR_DAY_TYPES
+        days = (
+            (until - fact.due_date).days
+            if calendar_days
+            else calendar.business_days_between(fact.due_date, until)
+        )
+        late.setdefault(fact.unit, []).append(
+            LateCase(fact.folio, fact.type, fact.due_date, fact.answered_on, days, calendar_days)
+        )
+    units = [
+        UnitLateness(unit, sorted(cases, key=lambda c: (-c.days_late, c.folio)))
+        for unit, cases in late.items()
+    ]
+    return sorted(units, key=lambda u: (-len(u.cases), u.unit))
+
+
+HANDED, RESOLVED_STATE, ABANDONED, ONGOING = "handed_off", "resolved", "abandoned", "ongoing"
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), SANTIAGO)
+
+
+def _months(start: date, end: date) -> list[tuple[str, datetime]]:
+    """Each month of [start, end] and the instant the next one begins in Chile (the last one
+    ends with `end`)."""
+    months = []
+    first = start.replace(day=1)
+    while first <= end:
+        following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+        bound = min(following, end + timedelta(days=1))
+        months.append((f"{first:%Y-%m}", _local_midnight(bound)))
+        first = following
+    return months
+
+
+def containment(session: Session, start: date, end: date, now: datetime) -> list[Containment]:
+    """Conversations started in [start, end] (Chilean days) per month and channel, by how they
+    ended; counted in the database (one row per month, channel and state comes back)."""
+    months = _months(start, end)
+    lower, upper = _local_midnight(start), months[-1][1]
+    c = ConversationOutcome
+    month = case(*[(c.started_at < bound, index) for index, (_, bound) in enumerate(months)])
+    state = case(
+        (c.outcome == HANDED_OFF, HANDED),
+        (c.outcome.is_not(None), RESOLVED_STATE),
+        (c.started_at <= now - ABANDON_AFTER, ABANDONED),
+        else_=ONGOING,
+    )
+    # grouped outside: PostgreSQL does not see two renderings of a CASE with bound values as
+    # one expression
+    classified = (
+        select(month.label("month"), c.channel, state.label("state"))
+        .where(c.started_at >= lower, c.started_at < upper)
+        .subquery()
+    )
+    query = select(
+        classified.c.month, classified.c.channel, classified.c.state, func.count()
+    ).group_by(classified.c.month, classified.c.channel, classified.c.state)
+    cells: dict[tuple[str, str], Containment] = {}
+    fields = {HANDED: "handed_off", RESOLVED_STATE: "resolved", ABANDONED: "abandoned"}
+    for index, channel, state_name, count in session.execute(query):
+        label = months[index][0]
+        cell = cells.setdefault((label, channel), Containment(label, channel))
+        name = fields.get(state_name, "ongoing")
+        setattr(cell, name, getattr(cell, name) + count)
+    return [cells[key] for key in sorted(cells)]
 
 
 def build_report(
-    session: Session, start: date, end: date, calendar: BusinessCalendar, today: date
+    session: Session,
+    start: date,
+    end: date,
+    calendar: BusinessCalendar,
+    today: date,
+    now: datetime | None = None,
 ) -> Report:
-    """All indicators of the cases received between start and end (inclusive)."""
+    """All indicators of the cases received between start and end (inclusive), and of the
+    bot's conversations started then; `now` judges abandonment (default: end of `today`)."""
     facts = case_facts(session, start, end, calendar, today)
     units, total = _compliance(facts)
+    ratings = _ratings(session, start, end)
+    now = now or _local_midnight(today + timedelta(days=1))
     return Report(
         start=start,
         end=end,
@@ -252,5 +445,8 @@ def build_report(
         total=total,
         extensions=sum(1 for f in facts if f.type == "sai" and f.extended),
         amparos=_amparos(session, start, end),
-        satisfaction=_satisfaction(session, start, end),
+        satisfaction=Counter(rating.score for rating in ratings),
+        ratings=ratings,
+        late_units=late_units(facts, calendar, today),
+        containment=containment(session, start, end, now),
     )

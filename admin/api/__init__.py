@@ -52,6 +52,7 @@ from admin.api import (  # noqa: E402,F401  (routes register on bp)
     cases,
     classify,
     community,
+    conversations,
     handoffs,
     satisfaction,
 )

@@ -27,6 +27,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "cases.publish": frozenset({"oirs", "admin"}),  # the description on the Open311 listing
     "settings.manage": frozenset({"admin"}),
     "stats.read": frozenset({"oirs", "transparency", "supervisor", "admin"}),
+    # the monthly compliance report e-mailed to the authorities (admin/stats/dispatch.py)
+    "stats.send": frozenset({"supervisor", "admin"}),
     "sai.manage": frozenset({"transparency", "admin"}),
     # Call-center console (handoffs); admin/console must guard with requires("console.use").
     "console.use": frozenset({"agent", "oirs", "admin"}),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import Response, abort, render_template, request, stream_with_context
@@ -17,9 +17,11 @@ from admin.auth.permissions import requires
 from admin.database import calendar, db, settings
 from admin.stats import bp
 from admin.stats.charts import bar_chart, column_chart
-from admin.stats.export import csv_lines, workbook
+from admin.stats.export import CSV_TABLES, workbook
+from oirs.conversations import ABANDON_AFTER
 from oirs.labels import CHANNEL_LABELS, TYPE_LABELS
 from oirs.models import Category
+from oirs.satisfaction import GRADE_SCALE, grade_to_score
 from oirs.stats import NO_VALUE, Report, build_report
 
 MAX_SPAN = timedelta(days=3 * 366)
@@ -28,9 +30,14 @@ MESSAGES = {
     "order": "La fecha «hasta» debe ser igual o posterior a «desde».",
     "span": "El período no puede superar tres años.",
     "month": "Indique el mes como AAAA-MM.",
+    "table": "La tabla debe ser casos, contencion o satisfaccion.",
     "no_category": "Sin categoría",
     "no_unit": "Sin unidad asignada",
+    "no_unit_answered": "Sin unidad (respondido por la OIRS)",
 }
+# a school grade and the 1-5 score it is kept as, 7 first (oirs.satisfaction)
+GRADES = [(grade, grade_to_score(grade)) for grade in reversed(GRADE_SCALE)]
+ABANDON_HOURS = int(ABANDON_AFTER.total_seconds() // 3600)
 MONTH_ABBREVIATIONS = tuple(month[:3] for month in MONTHS)  # "ene" … "dic"
 
 
@@ -68,7 +75,7 @@ def _categories() -> dict[str, str]:
 
 
 def _report(start: date, end: date) -> Report:
-    return build_report(db(), start, end, calendar(), _today())
+    return build_report(db(), start, end, calendar(), _today(), now=datetime.now(UTC))
 
 
 def month_label(month: str) -> str:
@@ -106,6 +113,37 @@ def _charts(report: Report, categories: dict[str, str]) -> dict[str, Any]:
             suffix=" %",
             maximum=100,
         ),
+        "containment": bar_chart(
+            [
+                (CHANNEL_LABELS.get(c.channel, c.channel), c.resolved_pct)
+                for c in report.containment_by_channel()
+                if c.resolved_pct is not None
+            ],
+            "Porcentaje de conversaciones resueltas sin una persona, por canal",
+            suffix=" %",
+            maximum=100,
+        ),
+        "satisfaction": bar_chart(
+            [
+                (MESSAGES["no_unit_answered"] if s.label == NO_VALUE else s.label, s.mean)
+                for s in report.satisfaction_by("unit")
+                if s.mean is not None
+            ],
+            "Satisfacción promedio por unidad que respondió (1 a 5)",
+            maximum=5,
+        ),
+    }
+
+
+def _shared(report: Report, categories: dict[str, str]) -> dict[str, Any]:
+    """What the page and the PDF both show: charts, names for codes, the grade scale."""
+    return {
+        "report": report,
+        "charts": _charts(report, categories),
+        "grades": GRADES,
+        "abandon_hours": ABANDON_HOURS,
+        "unit_labels": {NO_VALUE: MESSAGES["no_unit"]},
+        "answered_labels": {NO_VALUE: MESSAGES["no_unit_answered"]},
     }
 
 
@@ -122,8 +160,7 @@ def index() -> ResponseReturnValue:
         return render_template(
             "stats/index.html",
             form=form,
-            report=report,
-            charts=_charts(report, categories),
+            **_shared(report, categories),
             labels={
                 "type": TYPE_LABELS,
                 "channel": CHANNEL_LABELS,
@@ -144,11 +181,16 @@ def _export_period() -> tuple[date, date]:
 @bp.get("/exportar.csv")
 @requires("stats.read")
 def export_csv() -> ResponseReturnValue:
+    """?tabla=casos (one row per case, the default), contencion or satisfaccion."""
     start, end = _export_period()
+    table = request.args.get("tabla") or "casos"
+    if table not in CSV_TABLES:
+        abort(400, MESSAGES["table"])
     with db().begin():
         report, categories = _report(start, end), _categories()
-    response = Response(stream_with_context(csv_lines(report, categories)), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="casos_{start}_{end}.csv"'
+    lines = CSV_TABLES[table](report, categories)
+    response = Response(stream_with_context(lines), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{table}_{start}_{end}.csv"'
     return response
 
 
@@ -163,8 +205,8 @@ def export_xlsx() -> ResponseReturnValue:
     return response
 
 
-def _month(value: str | None) -> tuple[date, date]:
-    """First and last day of YYYY-MM; by default the previous month."""
+def month_bounds(value: str | None) -> tuple[date, date]:
+    """First and last day of YYYY-MM (by default the previous month); 400 when malformed."""
     if not value:
         last = _today().replace(day=1) - timedelta(days=1)
         return last.replace(day=1), last
@@ -176,24 +218,33 @@ def _month(value: str | None) -> tuple[date, date]:
     return first, following - timedelta(days=1)
 
 
-@bp.get("/informe-mensual.pdf")
-@requires("stats.read")
-def monthly_report() -> ResponseReturnValue:
+def report_filename(start: date) -> str:
+    return f"informe_cumplimiento_{start:%Y-%m}.pdf"
+
+
+def monthly_pdf(start: date, end: date) -> bytes:
+    """The monthly compliance report of the cases received from start to end, as a PDF."""
     from weasyprint import HTML
 
-    start, end = _month(request.args.get("mes"))
     with db().begin():
         categories = _categories()
         report = _report(start, end)
         html = render_template(
             "stats/report.html",
-            report=report,
-            charts=_charts(report, categories),
+            **_shared(report, categories),
             commune=settings().commune,
             generated=_today(),
         )
-    response = Response(bytes(HTML(string=html).write_pdf()), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="informe_cumplimiento_{start:%Y-%m}.pdf"'
-    )
+    return bytes(HTML(string=html).write_pdf())
+
+
+@bp.get("/informe-mensual.pdf")
+@requires("stats.read")
+def monthly_report() -> ResponseReturnValue:
+    start, end = month_bounds(request.args.get("mes"))
+    response = Response(monthly_pdf(start, end), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{report_filename(start)}"'
     return response
+
+
+from admin.stats import dispatch  # noqa: E402,F401  (the sending routes register on bp)

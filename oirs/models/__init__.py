@@ -5,6 +5,7 @@ from oirs.models.alert import SentAlert
 from oirs.models.base import Base, utcnow
 from oirs.models.calendar import DeadlineRule, ExtraHoliday
 from oirs.models.case import Adhesion, Attachment, Case, CaseEvent, CaseType, Channel, FolioCounter
+from oirs.models.conversation import ConversationOutcome, ReportDispatch
 from oirs.models.handoff import Handoff, HandoffStatus
 from oirs.models.note import InternalNote
 from oirs.models.organisation import Category, Unit
@@ -28,6 +29,7 @@ __all__ = [
     "CaseView",
     "Category",
     "Channel",
+    "ConversationOutcome",
     "DeadlineRule",
     "ExtraHoliday",
     "FolioCounter",
@@ -36,6 +38,7 @@ __all__ = [
     "InternalNote",
     "OutboxMessage",
     "ReplyTemplate",
+    "ReportDispatch",
     "Role",
     "SentAlert",
     "StreetAxis",

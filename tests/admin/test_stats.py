@@ -160,6 +160,10 @@ def test_xlsx_export_has_cases_compliance_and_volume_sheets(
         "Por canal",
         "Por categoría",
         "Por unidad",
+        "Contención",
+        "Satisfacción por unidad",
+        "Satisfacción por mes",
+        "Fuera de plazo por unidad",
     ]
     channels = list(book["Por canal"].iter_rows(values_only=True))
     assert channels == [
