@@ -28,8 +28,6 @@ FAQ_ANSWERED = "faq_answered"
 CASE_FILED = "case_filed"
 STATUS_GIVEN = "status_given"
 HANDED_OFF = "handed_off"
-# the channel names of the case API; the channels put theirs in each message's metadata
-KNOWN_CHANNELS = frozenset({"web", "whatsapp", "telegram", "voice"})
 # the report leaves this long after the action returned: the resident's answer goes first
 REPORT_DELAY = 0.05
 # reports still to leave (per loop) or on their way; a task only weakly referenced by the
@@ -46,10 +44,11 @@ def conversation_hash(sender_id: str) -> str:
 
 def conversation_channel(tracker: Tracker) -> str:
     """The channel of this conversation: the one the session's first message named (at the
-    session's start no message is in the tracker yet), else the latest message's."""
+    session's start no message is in the tracker yet; our channels name theirs as the case API
+    does, and the admin refuses a name it does not know), else the latest message's."""
     metadata = tracker.get_slot("session_started_metadata")
     named = metadata.get("channel") if isinstance(metadata, dict) else None
-    return named if named in KNOWN_CHANNELS else case_channel(tracker)
+    return named if isinstance(named, str) and named else case_channel(tracker)
 
 
 def report_outcome(tracker: Tracker, outcome: str) -> None:
