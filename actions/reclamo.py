@@ -24,6 +24,7 @@ from actions.common import (
 )
 from actions.filing import attach_shared_media, case_reset_events, contact_payload, file_case
 from actions.messages import say
+from actions.outcomes import CASE_FILED, report_outcome
 from actions.themes import theme_of
 from actions.validators import fold
 from api_client import ApiError, ApiUnavailable, within
@@ -183,6 +184,7 @@ class ActionAdherirCaso(Action):
             adhesiones=result.get("adhesions", 1),
             fecha=result.get("due_date_display"),
         )
+        report_outcome(tracker, CASE_FILED)  # the reclamo is on file: joined, not repeated
         return [*case_reset_events(), SlotSet("ultimo_folio", folio)]
 
 

@@ -15,7 +15,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import outcomes
 from actions.estado import ActionConsultarEstado
+from actions.filing import ActionFileCase
 from actions.handoff import ActionHandoff
+from actions.reclamo import ActionAdherirCaso
 from actions.session import ActionSessionStart
 from tests.actions.conftest import API, TOKEN, AdminWire, Conversation
 
@@ -102,3 +104,28 @@ def test_a_slow_or_failing_admin_neither_delays_nor_fails_the_turn(
     texts, _ = run_reported(conversation, ActionHandoff())
     assert texts == ["Un agente le atenderá en unos minutos."]
     assert len(reports(api)) == 3
+
+
+def test_a_case_filed_or_joined_is_reported_as_case_filed(
+    conversation: Conversation, api: AdminWire
+) -> None:
+    conversation.set(
+        descripcion="Hace dos semanas que no pasa el camión de la basura",
+        categoria="aseo",
+        direccion="Los Aromos 123",
+        nombre="Ana Pérez",
+        telefono="+56987654321",
+        tipo_caso="reclamo",
+        idempotency_key="key-1",
+        confirmacion="si",
+    )
+    api.post(f"{API}/api/v1/cases", status=201, json={"folio": "RC-2026-000042"})
+    api.post(OUTCOMES_URL, status=201, json={})
+    run_reported(conversation, ActionFileCase())
+    conversation.set(caso_similar="RC-2026-000007", oferta_adhesion=True)
+    adhesion = {"folio": "RC-2026-000007", "adhesions": 2}
+    api.post(f"{API}/api/v1/cases/RC-2026-000007/adhesions", status=201, json=adhesion)
+    run_reported(conversation, ActionAdherirCaso())
+    assert [r["outcome"] for r in reports(api)] == ["case_filed", "case_filed"]
+    sent = json.dumps(reports(api))
+    assert "Ana" not in sent and "56987654321" not in sent and "Aromos" not in sent
