@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.messages import say
+from actions.outcomes import FAQ_ANSWERED, report_outcome
 from actions.validators import fold
 
 # Ordered: the first kind whose word stems appear decides the response (violence before crime,
@@ -122,4 +123,5 @@ class ActionEmergencia(Action):
             return []
         say(dispatcher, tracker, kind or GENERAL)
         say(dispatcher, tracker, "emergencia_despues")
+        report_outcome(tracker, FAQ_ANSWERED)  # the numbers are the answer, as for a FAQ
         return []

@@ -14,6 +14,7 @@ from rasa_sdk import Action
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import outcomes
+from actions.emergencia import ActionEmergencia
 from actions.estado import ActionConsultarEstado
 from actions.filing import ActionFileCase
 from actions.handoff import ActionHandoff
@@ -129,3 +130,14 @@ def test_a_case_filed_or_joined_is_reported_as_case_filed(
     assert [r["outcome"] for r in reports(api)] == ["case_filed", "case_filed"]
     sent = json.dumps(reports(api))
     assert "Ana" not in sent and "56987654321" not in sent and "Aromos" not in sent
+
+
+def test_emergency_numbers_are_an_answer_a_past_danger_is_not_yet(
+    conversation: Conversation, api: AdminWire
+) -> None:
+    api.post(OUTCOMES_URL, status=201, json={})
+    conversation.user("hay un incendio en la casa del lado", intent="emergencia")
+    run_reported(conversation, ActionEmergencia())
+    conversation.user("casi me atropellan la semana pasada en el cruce", intent="emergencia")
+    run_reported(conversation, ActionEmergencia())  # offered a reclamo: the conversation goes on
+    assert [r["outcome"] for r in reports(api)] == ["faq_answered"]
