@@ -23,7 +23,13 @@ TYPE_WORDS = {
     "reclamo": ("reclamo",),
     "sugerencia": ("sugerencia", "idea"),
     "felicitacion": ("felicit",),
-    "sai": ("solicitud de informacion", "transparencia", "acceso a la informacion"),
+    "sai": (
+        "solicitud de informacion",
+        "solicitud_informacion",
+        "informacion publica",
+        "transparencia",
+        "acceso a la informacion",
+    ),
     "consulta": ("consulta", "pregunta"),
 }
 UNIT_CUE = re.compile(

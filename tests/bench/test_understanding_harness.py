@@ -596,8 +596,8 @@ def test_personas_use_their_channel_only_where_the_stand_ins_run() -> None:
     assert talk.identity.sender == f"whatsapp:{talk.identity.phone}"
     on_telegram = Persona.from_line({"id": "t", "channel": "telegram", "opening": "hola"})
     assert routed.open(on_telegram).identity.transport == "telegram"
-    by_voice = Persona.from_line({"id": "v", "channel": "voice", "opening": "hola"})
-    assert routed.open(by_voice).identity.transport == "rest"
+    on_web = Persona.from_line({"id": "w", "channel": "web", "opening": "hola"})
+    assert routed.open(on_web).identity.transport == "rest"
 
 
 def test_a_busy_stand_in_port_is_reported_not_raised_as_an_os_error() -> None:
@@ -730,3 +730,15 @@ def test_a_different_place_stays_different(reading: str, gold: str) -> None:
     from bench.understanding.compare import normalize_place
 
     assert normalize_place(reading) != normalize_place(gold)
+
+
+def test_the_menu_button_for_public_information_is_the_sai_one() -> None:
+    """Blind round r9: a SAI persona pressed «Hacer un reclamo» (the first button, improvised)
+    because «Pedir información pública» matched none of the SAI words."""
+    from bench.understanding.resident import type_button
+
+    menu = [
+        {"title": "Hacer un reclamo", "payload": "/reclamo"},
+        {"title": "Pedir información pública", "payload": "/solicitud_informacion"},
+    ]
+    assert type_button(menu, "sai") == menu[1]
