@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Response, jsonify, render_template, request, url_for
+from flask import Response, current_app, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from oirs_rules.dates import SANTIAGO
 from sqlalchemy import ColumnElement, Date, Integer, and_, case, cast, func, select
@@ -38,6 +41,7 @@ from oirs.stats import UnitCompliance
 MAX_POINTS = 2000
 CELL_METRES = 500
 MAX_AXIS_POINTS = 60_000
+CACHE_SIZE, CACHE_SECONDS = 32, 120.0
 STATUS_CHOICES = [
     ("todos", "Todos"),
     ("abiertos", "Abiertos"),
@@ -61,6 +65,7 @@ class MapForm(StaffForm):
     hasta = DateField("Hasta", validators=[Optional()])
     tema = SelectField("Tema", choices=[("", "Todos los temas")], default="")
     estado = SelectField("Estado", choices=STATUS_CHOICES, default="todos")
+    category_names: dict[int, str]  # id -> name, set per request by _form()
 
 
 def _today() -> date:
@@ -170,7 +175,11 @@ def _sqlite_local_day(stored: str | None) -> str | None:
 
 
 def _zones(
-    session: Session, grid: Grid, conditions: list[ColumnElement[bool]], today: date
+    session: Session,
+    grid: Grid,
+    conditions: list[ColumnElement[bool]],
+    start: date,
+    today: date,
 ) -> list[dict[str, Any]]:
     """Cases per cell and, per cell, on time / late / open within term, grouped in SQL.
 
@@ -179,15 +188,17 @@ def _zones(
     day is on or before its due date; an open case past its due date is late. Running
     oirs.stats.case_facts over 100 000 cases takes seconds; tests/admin/test_stats_map.py
     checks that both count the same."""
+    # a case received in the period was answered after the period began: the events need no
+    # join to their cases to be narrowed down
+    since = datetime.combine(start, time(), SANTIAGO).astimezone(UTC)
     first_answer = (
-        select(CaseEvent.case_id, func.min(CaseEvent.at).label("at"))
-        .join(Case, Case.id == CaseEvent.case_id)
-        .where(CaseEvent.to_status.in_(workflow.ANSWERED_STATUSES), *conditions)
+        select(CaseEvent.case_id, _local_day(session, func.min(CaseEvent.at)).label("day"))
+        .where(CaseEvent.to_status.in_(workflow.ANSWERED_STATUSES), CaseEvent.at >= since)
         .group_by(CaseEvent.case_id)
         .subquery()
     )
-    answered_day = _local_day(session, first_answer.c.at)
-    answered = first_answer.c.at.is_not(None)
+    answered_day = first_answer.c.day
+    answered = answered_day.is_not(None)
     row = _floor(session, (Case.latitude - grid.south) / grid.dlat).label("row")
     column = _floor(session, (Case.longitude - grid.west) / grid.dlon).label("col")
     query = (
@@ -271,16 +282,15 @@ def _payload(form: MapForm, start: date, end: date) -> dict[str, Any]:
     session = db()
     today = _today()
     conditions = _filters(form, start, end, today)
-    categories = {c.id: c.name for c in session.scalars(select(Category))}
-    total = session.scalar(select(func.count()).select_from(Case).where(*conditions)) or 0
     period_cases = (
         session.scalar(
             select(func.count()).select_from(Case).where(Case.received_on.between(start, end))
         )
         or 0
     )
-    grid = _grid(session, conditions) if total else None
-    zones = _zones(session, grid, conditions, today) if grid else []
+    grid = _grid(session, conditions) if period_cases else None
+    zones = _zones(session, grid, conditions, start, today) if grid else []
+    total = sum(zone["cases"] for zone in zones)
     points = _points(session, conditions) if total else []
     return {
         "cases_with_location": total,
@@ -293,7 +303,7 @@ def _payload(form: MapForm, start: date, end: date) -> dict[str, Any]:
         "case_url": url_for("cases.detail", folio="FOLIO"),
         "labels": {
             "status": STATUS_LABELS,
-            "theme": {str(k): v for k, v in categories.items()},
+            "theme": {str(k): v for k, v in form.category_names.items()},
             "precision": PRECISIONS,
             "approximate": [STREET, NOT_FOUND],
         },
@@ -302,9 +312,9 @@ def _payload(form: MapForm, start: date, end: date) -> dict[str, Any]:
 
 def _form() -> tuple[MapForm, tuple[date, date] | None]:
     form = MapForm(request.args)
-    form.tema.choices = [("", "Todos los temas")] + [
-        (c.code, c.name) for c in db().scalars(select(Category).order_by(Category.name))
-    ]
+    categories = db().scalars(select(Category).order_by(Category.name)).all()
+    form.tema.choices = [("", "Todos los temas")] + [(c.code, c.name) for c in categories]
+    form.category_names = {c.id: c.name for c in categories}
     return form, _period(form)
 
 
@@ -317,6 +327,71 @@ def _csp_with_tiles(tiles_url: str | None) -> str:
     return CSP.replace("img-src 'self' data:", f"img-src 'self' data: {parts.scheme}://{host}")
 
 
+class PayloadCache:
+    """The map's data per filters, kept while nothing changed (every status change and filing
+    adds an event row; new street axes get new ids) and at most CACHE_SECONDS (the worker's
+    geocoding adds no event). Grouping 100 000 cases takes a few hundred milliseconds; staff
+    flipping between filters should not pay it each time."""
+
+    def __init__(self, size: int = CACHE_SIZE, seconds: float = CACHE_SECONDS) -> None:
+        self.size, self.seconds = size, seconds
+        self.entries: OrderedDict[tuple[Any, ...], tuple[float, dict[str, Any]]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> dict[str, Any] | None:
+        with self.lock:
+            found = self.entries.get(key)
+            if found is None or monotonic() - found[0] > self.seconds:
+                return None
+            self.entries.move_to_end(key)
+            return found[1]
+
+    def put(self, key: tuple[Any, ...], payload: dict[str, Any]) -> None:
+        with self.lock:
+            self.entries[key] = (monotonic(), payload)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+def _cache() -> PayloadCache:
+    cache: PayloadCache = current_app.extensions.setdefault("oirs_map_cache", PayloadCache())
+    return cache
+
+
+def _data_version(session: Session) -> tuple[Any, ...]:
+    """What changes when a case is filed or moves, or the axes are loaded again."""
+    return tuple(
+        session.execute(
+            select(
+                select(func.max(CaseEvent.id)).scalar_subquery(),
+                select(func.max(Case.id)).scalar_subquery(),
+                select(func.max(StreetAxis.id)).scalar_subquery(),
+            )
+        ).one()
+    )
+
+
+def _cached_payload(form: MapForm, start: date, end: date) -> dict[str, Any]:
+    key = (
+        start,
+        end,
+        form.tema.data,
+        form.estado.data,
+        _today(),
+        *_data_version(db()),
+    )
+    payload = _cache().get(key)
+    if payload is None:
+        payload = _payload(form, start, end)
+        _cache().put(key, payload)
+    return payload
+
+
 @bp.get("/mapa")
 @requires("stats.read")
 def map_page() -> ResponseReturnValue:
@@ -324,7 +399,7 @@ def map_page() -> ResponseReturnValue:
         form, period = _form()
         if period is None:
             return render_template("stats/map.html", form=form, data=None), 400
-        data = _payload(form, *period)
+        data = _cached_payload(form, *period)
     tiles = settings().map_tiles_url
     html = render_template(
         "stats/map.html",
@@ -349,7 +424,7 @@ def map_data() -> ResponseReturnValue:
         if period is None:
             errors = {name: f.errors for name, f in form._fields.items() if f.errors}
             return jsonify({"errors": errors}), 400
-        return jsonify(_payload(form, *period))
+        return jsonify(_cached_payload(form, *period))
 
 
 @bp.get("/mapa/calles.json")

@@ -53,6 +53,12 @@ def file(
     return case
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache(app: Flask) -> None:
+    """Tests wipe the tables, and SQLite reuses ids: no payload may outlive its test."""
+    app.extensions.pop("oirs_map_cache", None)
+
+
 @pytest.fixture
 def cases(db_session: Session) -> dict[str, str]:
     """In A-1: aseo answered on time, aseo answered late. In D-3: alumbrado open and overdue,
@@ -166,6 +172,18 @@ def test_zone_shares_add_up_to_the_statistics_own_verdict(
     assert sum(z["on_time"] for z in payload["zones"]) == verdicts.count(True)
     assert sum(z["late"] for z in payload["zones"]) == verdicts.count(False)
     assert sum(z["pending"] for z in payload["zones"]) == verdicts.count(None)
+
+
+def test_a_case_that_moves_is_on_the_map_at_once_despite_the_cache(
+    supervisor: FlaskClient, cases: dict[str, str], db_session: Session
+) -> None:
+    assert zones(data(supervisor, "?tema=alumbrado"))["D-3"][1:4] == (0, 1, 1)
+    assert zones(data(supervisor, "?tema=alumbrado"))["D-3"][1:4] == (0, 1, 1)  # cached
+    with db_session.begin():
+        fresh = db_session.scalar(select(Case).where(Case.folio == cases["fresh"]))
+        assert fresh is not None
+        transition(db_session, fresh, "responder", OIRS, "Listo")
+    assert zones(data(supervisor, "?tema=alumbrado"))["D-3"][1:4] == (1, 1, 0)
 
 
 def test_the_page_renders_offline_with_the_axes_and_a_table_of_zones(
