@@ -13,6 +13,7 @@ from oirs_rules.places import (
     corrected_place,
     find_place,
     is_precise,
+    mentions_a_place,
     parse_place,
     says_no_place,
     vague_place,
@@ -344,8 +345,13 @@ class CaseFormValidation(FaqAwareValidation, ABC):
             return {"direccion": NO_PLACE}  # staff see it was asked and there is none
         if place is None:
             result: dict[str, Any] = {"direccion": None}
-            if asked == "direccion" and is_substantive(text, min_words=4):
-                # more about the problem sent while the place was asked: it joins the description
+            if (
+                asked == "direccion"
+                and is_substantive(text, min_words=3)
+                and not mentions_a_place(text)
+            ):
+                # more about the problem sent while the place was asked ("nadie lo saca", "en
+                # pleno verano y nadie avisa"): it joins the description, the place is asked again
                 result.update(self.with_details(tracker, text))
             elif asked == "direccion":
                 say(dispatcher, tracker, "direccion_invalida")
@@ -372,7 +378,7 @@ class CaseFormValidation(FaqAwareValidation, ABC):
                 say(dispatcher, tracker, "nombre_rechazado")
             return {"nombre": None}
         name = parse_name(text)
-        if name is None and asked == "nombre" and is_substantive(text, min_words=4):
+        if name is None and asked == "nombre" and is_substantive(text, min_words=3):
             # more about the case sent while the name was asked: it is kept, the name asked again
             return {"nombre": None, **self.with_details(tracker, text)}
         if name is None:

@@ -230,7 +230,45 @@ def test_a_praised_official_is_not_the_residents_name(api, conversation):
     )
     result = conversation.run(ValidateFelicitacionForm(), active_loop="felicitacion_form")
     assert result.slots.get("nombre") is None
-    assert result.slots["requested_slot"] == "unidad_felicitada"
+    # who is thanked is in the message: it is kept and not asked again
+    assert result.slots["unidad_felicitada"] == "la señora Marta Lagos del CESFAM"
+    assert result.slots["requested_slot"] == "nombre"
+
+
+def test_the_story_sent_after_a_felicitacion_is_not_taken_for_who_is_thanked(api, conversation):
+    """Blind round r9 (spent): "quiero felicitar a los jardineros", then "dejaron la plaza de mi
+    villa preciosa" filed the second message as who was thanked."""
+    classifier(api, {**CONFIDENT, "category": "areas_verdes"})
+    text = "hola quiero felicitar a los jardineros"
+    conversation.user(text, intent="felicitacion", new_slots={"descripcion": text})
+    first = conversation.run(ValidateFelicitacionForm(), active_loop="felicitacion_form")
+    assert first.slots["unidad_felicitada"] == "los jardineros"
+    more = "dejaron la plaza de mi villa preciosa"
+    conversation.set(**first.slots).user(more, intent="felicitacion", new_slots={"nombre": more})
+    second = conversation.run(ValidateFelicitacionForm(), active_loop="felicitacion_form")
+    assert second.slots.get("nombre") is None
+    assert more in second.slots["descripcion"]
+    assert second.slots["requested_slot"] == "nombre"
+
+
+@pytest.mark.parametrize(
+    "story", ["nadie lo saca", "en pleno verano y nadie avisa nada", "llevo 2 meses reclamando"]
+)
+def test_the_story_sent_while_the_place_is_asked_joins_the_description(api, conversation, story):
+    """Blind round r9 (spent): these were filed as the places "saca", "pleno verano", "llevo 2"."""
+    in_reclamo(conversation, "direccion").user(story, new_slots={"direccion": story})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots.get("direccion") is None
+    assert story in result.slots["descripcion"]
+    assert result.slots["requested_slot"] == "direccion"
+
+
+@pytest.mark.parametrize("story", ["casi chocan ayer", "hace 1 semana", "con boletas y todo"])
+def test_the_story_sent_while_the_name_is_asked_is_no_name(api, conversation, story):
+    in_reclamo(conversation, "nombre").user(story, new_slots={"nombre": story})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots.get("nombre") is None
+    assert result.slots["requested_slot"] == "nombre"
 
 
 def whatsapp(conversation: Conversation) -> Conversation:

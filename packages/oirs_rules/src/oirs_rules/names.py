@@ -38,8 +38,12 @@ _NOT_NAME = {
     "persona", "senor", "senora", "don", "dona", "sr", "sra", "srta", "vez", "ese", "esa",
     "eso", "este", "esto", "cual", "quien", "como", "cuando", "donde", "ud", "usted",
     "desde", "hasta", "vivimos", "saludos", "atte", "att", "pero", "pues", "porfa", "hace",
+    # the story sent while the name is asked: "casi chocan ayer", "con boletas y todo"
+    "casi", "ayer", "hoy", "anoche", "manana", "semana", "semanas", "mes", "meses", "ano",
+    "anos", "todo", "toda", "todos", "todas", "algo", "siempre", "nunca", "nadie", "boletas",
+    "plata", "gasto", "gastos", "foto", "fotos",
     "jaja", "jajaja", "ponga", "pongale", "mentira", "dicen", "xfa", "porfis", "hagan",
-    "haga", "algo", "ayuda", "urgente",
+    "haga", "ayuda", "urgente",
 }  # fmt: skip
 _REFUSAL = re.compile(
     r"\b(?:no (?:quiero|deseo|puedo|voy a|le voy a|doy|dare|prefiero|me interesa)|"
@@ -84,6 +88,37 @@ _SELF_CUE = re.compile(
 # ramas…") is the story, not a name.
 FIRST_NAMES = frozenset(
     [
+        # added in session 7 (names blind round r9 showed as first names, and their like)
+        "angeles",
+        "leonel",
+        "paulina",
+        "ingrid",
+        "yessenia",
+        "nataly",
+        "gaston",
+        "jean",
+        "amaro",
+        "thiago",
+        "facundo",
+        "salvador",
+        "baltazar",
+        "mateo",
+        "santiago",
+        "bruno",
+        "liam",
+        "zunilda",
+        "dolores",
+        "mercedes",
+        "pilar",
+        "consuelo",
+        "rosario",
+        "carmen",
+        "lourdes",
+        "milagros",
+        "belen",
+        "soledad",
+        "paz",
+        "luz",
         "adolfo",
         "adriana",
         "agustin",

@@ -93,6 +93,8 @@ _STOP = {
     # what a caller says next without a full stop (voice): "…villa el sol quiero reclamar"
     "quiero", "queria", "quisiera", "necesito", "necesitaba", "solicito", "vengo", "reclamar",
     "denunciar", "consultar", "avisar", "informar",
+    # the story told while the place is asked: "llevo 2 meses…", "ya van varios autos"
+    "llevo", "van", "va", "vamos",
 }  # fmt: skip
 # "…que puse en septiembre por el poste de…": a date starts no place ("10 de Julio" does)
 _MONTHS_AND_DAYS = {
@@ -210,6 +212,8 @@ def _is_name_word(token: _Token, cased: bool) -> bool:
         return False  # "abrió", "cayó": the story goes on
     if not re.search(r"[a-z0-9ñ]", token.key):
         return False
+    if cased and len(token.text) >= 2 and token.text.isupper() and token.text.isalpha():
+        return False  # "por LED en Quilín 4001": an acronym in mixed-case text names no street
     if cased and token.text[:1].islower() and token.key not in PLACE_KINDS | _GLUE:
         # typed with capitals: a lower-case common word ends the name ("Prat donde hay…")
         return len(token.key) <= 3 and token.key.isdigit()
@@ -537,6 +541,13 @@ def parse_place(text: str) -> str | None:
     start, end = _trim(tokens, start, end)
     if end <= start or not _substantive(tokens[start:end]):
         return find_place(value)
+    cased = _mixed_case(value)
+    if _counts_something(tokens, start, end) and not any(
+        t.key in PLACE_KINDS for t in tokens[start:end]
+    ):
+        return None  # "llevo 2 meses reclamando": the number counts time, it places nothing
+    if not _names_a_place(tokens[start:end], cased) and _story_around(tokens, start, end):
+        return None  # "en pleno verano y nadie avisa nada", "nadie lo saca": the story goes on
     if not _signals_place(tokens[start:end], _mixed_case(value)):
         return find_place(value)  # a sentence about the problem, not a place
     if not _names_a_place(tokens[start:end], _mixed_case(value)) and _tells_a_story(tokens):
@@ -596,6 +607,22 @@ def _names_a_place(span: list[_Token], cased: bool) -> bool:
     if any(_RELATION.match(" ".join(keys[i:])) for i in range(len(keys))):
         return True
     return cased and any(t.text[:1].isupper() for t in span)
+
+
+# words before an answer's place that say nothing of the story
+_ANSWER_FILLERS = {
+    "si", "ya", "ok", "bueno", "eh", "ehh", "mmm", "mire", "oiga", "hola", "buenas", "ah",
+    "en", "por", "x", "es", "esta", "queda", "alla", "aca", "aqui", "ahi", "alli", "aki",
+}  # fmt: skip
+
+
+def _story_around(tokens: list[_Token], start: int, end: int) -> bool:
+    """Words of the story before or after what was read as the place."""
+    before = [t.key for t in tokens[:start] if t.key not in _ANSWER_FILLERS]
+    after = [t.key for t in tokens[end:]]
+    return any(k in _STOP or k in _STORY for k in before) or any(
+        k in _STORY or k in _STORY_VERBS for k in after
+    )
 
 
 def _tells_a_story(tokens: list[_Token]) -> bool:
@@ -1127,6 +1154,15 @@ def is_precise(place: str | None) -> bool:
         if capital or len(named) >= 2 or (named and article):
             return True
     return False
+
+
+def mentions_a_place(text: str) -> bool:
+    """Whether a message speaks of a place at all (a kind of place, a relation to a landmark):
+    "frente a mi casa" tries to say where; "nadie lo saca" goes on with the story."""
+    keys = [t.key for t in _tokens(text or "")]
+    return any(k in PLACE_KINDS for k in keys) or any(
+        _RELATION.match(" ".join(keys[i:])) for i in range(len(keys))
+    )
 
 
 # A place named without saying which ("en la villa", "frente al jardín infantil de mi calle",
