@@ -130,7 +130,7 @@ def test_page_shows_containment_per_channel_and_satisfaction_per_unit(
     supervisor: FlaskClient, march: dict[str, str]
 ) -> None:
     html = supervisor.get(f"/estadisticas/?{MARCH}").get_data(as_text=True)
-    assert "Contención del asistente" in html
+    assert "50,0 % de 4 conversaciones resueltas sin una persona" in html
     assert "Porcentaje de conversaciones resueltas sin una persona, por canal" in html
     # WhatsApp: one case filed, one handed off, one abandoned -> 33,3 %; web 100 %
     assert "33,3 %" in html and "100,0 %" in html
