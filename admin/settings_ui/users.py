@@ -47,6 +47,13 @@ def _held_back(user: User) -> bool:
     return throttle is not None and throttle.held_back(account_name(user.email))
 
 
+def _release(user: User) -> None:
+    """Forget the login throttle's count on this account, for every address."""
+    throttle = login_throttle(current_app)
+    if throttle is not None:
+        throttle.release(account_name(user.email))
+
+
 def _state(user: User) -> str:
     if not user.active:
         return "Desactivada"
@@ -176,6 +183,8 @@ def reset_password(user_id: int) -> ResponseReturnValue:
         return _edit_page(user, form, reset, 400)
     user.password_hash = hash_password(reset.password.data or "")
     session.commit()
+    # the failures counted were against the old password: the new one opens the account now
+    _release(user)
     log.info("settings password reset user_id=%s", user.id)
     flash(MESSAGES["reset"], "success")
     return redirect(url_for("settings_ui.edit_user", user_id=user.id), code=303)
@@ -188,9 +197,7 @@ def unlock_user(user_id: int) -> ResponseReturnValue:
     user = session.get(User, user_id)
     if user is None:
         return render_template("error.html", code=404, reason=None), 404
-    throttle = login_throttle(current_app)
-    if throttle is not None:
-        throttle.release(account_name(user.email))
+    _release(user)
     log.info("settings user unlocked user_id=%s", user.id)
     flash(MESSAGES["unlocked"], "success")
     return redirect(url_for("settings_ui.edit_user", user_id=user.id), code=303)

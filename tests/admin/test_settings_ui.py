@@ -393,3 +393,43 @@ def test_an_account_held_back_by_the_login_throttle_shows_and_is_released_everyw
     assert attempt(holder) == 302
     assert attempt(attacker, "clave-equivocada-123") == 401  # a fresh count, not held back
     assert attempt(attacker) == 302
+
+
+def test_a_password_reset_releases_the_account_from_the_login_throttle(
+    app_settings: Settings,
+    db_session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An admin resets the password of someone held back by their own typos: the new password
+    opens the account at once, from the address that was failing, instead of 15 minutes on."""
+    import limits.storage.memory as memory_storage
+
+    clock = _LimiterClock()
+    monkeypatch.setattr(memory_storage, "time", clock)
+    app = create_app(app_settings, TESTING=True)  # rate limits on, fresh counters
+    target = make_user(db_session, "agent", email="titular@prueba.cl")
+    make_user(db_session, "admin")
+    admin, holder = app.test_client(), app.test_client()
+    admin.environ_base["REMOTE_ADDR"] = "200.0.0.1"
+    holder.environ_base["REMOTE_ADDR"] = "200.0.0.2"
+
+    def attempt(password: str) -> int:
+        clock.now += 7  # under the blanket 10 login posts a minute per address
+        return int(login(holder, "titular@prueba.cl", password).status_code)
+
+    assert login(admin, "admin@prueba.cl").status_code == 302
+    assert [attempt("clave-equivocada-123") for _ in range(5)] == [401] * 5
+    assert attempt(PASSWORD) == 401  # held back
+    users = admin.get("/configuracion/usuarios").get_data(as_text=True)
+    assert "Retenida" in _row_of(users, "titular@prueba.cl")
+
+    reset = send(
+        admin,
+        f"/configuracion/usuarios/{target.id}/contrasena",
+        {"password": "otra-clave-muy-segura"},
+    )
+    assert reset.status_code == 303
+    users = admin.get("/configuracion/usuarios").get_data(as_text=True)
+    assert "Activa" in _row_of(users, "titular@prueba.cl")
+    assert attempt(PASSWORD) == 401  # the old password is gone, as before
+    assert attempt("otra-clave-muy-segura") == 302
