@@ -1,8 +1,8 @@
 """Password check behind the login throttle: every refusal looks and costs the same.
 
-The user_account columns failed_logins and locked_until are no longer written or read here:
-a lock kept on the account let anyone lock anyone out by typing five wrong passwords
-(see admin/auth/throttle.py for what replaced it).
+A lock kept on the account (the user_account columns failed_logins and locked_until, dropped
+by migration 0010) let anyone lock anyone out by typing five wrong passwords; see
+admin/auth/throttle.py for what replaced it.
 """
 
 from __future__ import annotations

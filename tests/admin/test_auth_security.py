@@ -389,17 +389,3 @@ def test_no_alert_for_an_account_that_does_not_exist(
     for _ in range(10):
         attacker.login("nadie@prueba.cl", "clave-equivocada-123")
     assert _outbox(db_session) == []
-
-
-def test_a_stale_database_lock_no_longer_refuses_the_right_password(
-    client: FlaskClient, db_session: Session
-) -> None:
-    from oirs.models import utcnow
-
-    user = make_user(db_session, "oirs")
-    with db_session.begin():
-        db_session.add(user)
-        user.locked_until = utcnow().replace(year=utcnow().year + 1)
-    assert login(client, "oirs@prueba.cl").status_code == 302
-    db_session.expire_all()
-    assert db_session.get(User, user.id) is not None
