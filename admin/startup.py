@@ -2,8 +2,9 @@
 
 Production mode already refuses a missing OIRS_SECRET_KEY, but a development-mode admin bound
 to 0.0.0.0 signed its sessions with a key anyone can read in this repository. Whatever the
-mode, an admin that listens on more than loopback needs its own secret, and its session
-cookie is sent over https only. The addresses are OIRS_ADMIN_BIND (what the Procfile passes
+mode, an admin that listens on more than loopback, or sits behind a reverse proxy (which serves
+its loopback address to everyone), needs its own secret, and its session cookie is sent over
+https only. The addresses are OIRS_ADMIN_BIND (what the Procfile passes
 to gunicorn) and, when gunicorn loads the app, the --bind options gunicorn itself was given.
 """
 
@@ -80,14 +81,17 @@ def served_binds(
 
 def check_exposure(settings: Settings, binds: Sequence[str]) -> bool:
     """Whether the admin is reachable beyond localhost; raises when it would be with the
-    development (or a short) secret."""
-    exposed = [bind for bind in binds if not is_loopback(bind)]
+    development (or a short) secret. Behind a reverse proxy (OIRS_PROXIES_COUNT) it is,
+    whatever its bind: the proxy serves 127.0.0.1 to everyone, usually terminating TLS there."""
+    exposed = [f"on {bind}" for bind in binds if not is_loopback(bind)]
+    if settings.proxies:
+        exposed.append(f"behind a reverse proxy (OIRS_PROXIES_COUNT={settings.proxies})")
     if not exposed:
         return False
     if settings.secret_key == Settings.secret_key or len(settings.secret_key) < MIN_SECRET_LENGTH:
         raise ConfigurationError(
             f"OIRS_SECRET_KEY must be set to a random value of {MIN_SECRET_LENGTH}+ characters "
-            f"to serve the admin on {', '.join(exposed)} (beyond localhost); for development "
-            "keep OIRS_ADMIN_BIND on 127.0.0.1"
+            f"to serve the admin {' and '.join(exposed)} (beyond localhost); for development "
+            "keep OIRS_ADMIN_BIND on 127.0.0.1 and OIRS_PROXIES_COUNT unset"
         )
     return True

@@ -53,7 +53,9 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_login_limit(
 ) -> None:
     from dataclasses import replace
 
-    client = _fresh_app(replace(app_settings, proxies=1)).test_client()
+    # behind a proxy the admin needs its own secret (admin/startup.py)
+    behind_nginx = replace(app_settings, proxies=1, secret_key="k" * 40)
+    client = _fresh_app(behind_nginx).test_client()
     attacker = _login_codes(client, ["200.1.1.1"] * 12)
     assert attacker[-1] == 429
     assert _login_codes(client, ["200.2.2.2"]) == [401]  # refused as wrong, not locked out

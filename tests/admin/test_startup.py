@@ -56,6 +56,33 @@ def test_beyond_localhost_with_the_secret_the_session_cookie_is_secure(tmp_path:
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
 
 
+def test_behind_a_proxy_on_localhost_the_secret_is_required_too(tmp_path: Path) -> None:
+    """Bound to 127.0.0.1 behind nginx (OIRS_PROXIES_COUNT), the admin is served to everyone
+    the proxy serves: the development secret would let anyone forge a staff session."""
+    env = environment(tmp_path, OIRS_ADMIN_BIND="127.0.0.1:8000", OIRS_PROXIES_COUNT="1")
+    with pytest.raises(ConfigurationError, match=r"OIRS_SECRET_KEY.*OIRS_PROXIES_COUNT"):
+        create_app(Settings.from_env(env))
+
+
+def test_behind_a_proxy_on_localhost_the_session_cookie_is_secure(tmp_path: Path) -> None:
+    """The proxy terminates TLS and speaks http to 127.0.0.1: the cookie the browser gets
+    through it must still be https-only, in development mode as in production."""
+    env = environment(
+        tmp_path,
+        OIRS_ADMIN_BIND="127.0.0.1:8000",
+        OIRS_PROXIES_COUNT="1",
+        OIRS_SECRET_KEY=SECRET,
+    )
+    app = create_app(Settings.from_env(env))
+    page = app.test_client().get(
+        "/ingresar",
+        headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "200.1.1.1"},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
+    )
+    (cookie,) = [c for c in page.headers.getlist("Set-Cookie") if c.startswith("session=")]
+    assert "; Secure" in cookie and "; HttpOnly" in cookie
+
+
 def test_gunicorns_own_bind_options_count(tmp_path: Path) -> None:
     from admin.startup import gunicorn_binds
 
