@@ -65,13 +65,19 @@ def latest_set(root: Path) -> Path | None:
     return rounds[-1] if rounds else None
 
 
-def run_set(kind: str, folder: Path, endpoints: Endpoints | None) -> dict[str, Any]:
-    """One set: its record ({status, summary, …}) and, under 'details', what goes to the file."""
+def run_set(
+    kind: str, folder: Path, endpoints: Endpoints | None, channels: set[str] | None = None
+) -> dict[str, Any]:
+    """One set: its record ({status, summary, …}) and, under 'details', what goes to the file.
+    `channels` keeps only the conversations of those persona channels (--channels)."""
     path = folder / f"{kind}.jsonl"
     if not path.exists():
         return {"status": "skipped", "reason": f"no existe {path}"}
     loaded = sets.load(folder, kind)
     record: dict[str, Any] = {"file": str(path), "invalid_lines": loaded.invalid}
+    if kind == "conversations" and channels:
+        loaded.items[:] = [i for i in loaded.items if str(i.get("channel") or "web") in channels]
+        record["channels"] = sorted(channels)
     label = Progress(kind, len(loaded.items))
     try:
         summary, details = _score(kind, loaded.items, endpoints, label)
@@ -184,6 +190,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--token", help="token de la API del panel (mejor: OIRS_API_TOKEN)")
     parser.add_argument("--rasa-token", help="--auth-token de Rasa (mejor: RASA_AUTH_TOKEN)")
     parser.add_argument("--database-url", help="base del panel dado, para comparar sin máscara")
+    parser.add_argument(
+        "--channels", help="conversaciones: solo las personas de estos canales (voice,whatsapp,…)"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench")
     args = parser.parse_args(argv)
     kinds = [k.strip() for k in (args.only or ",".join(sets.KINDS)).split(",") if k.strip()]
@@ -191,6 +200,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if unknown:
         parser.error(f"conjuntos desconocidos: {unknown}")
     args.kinds = [k for k in sets.KINDS if k in kinds]
+    args.channel_filter = {c.strip() for c in (args.channels or "").split(",") if c.strip()}
     return args
 
 
@@ -229,12 +239,14 @@ def main(argv: list[str] | None = None) -> int:
     local = [k for k in args.kinds if not NEEDS[k]]
     remote = [k for k in args.kinds if NEEDS[k]]
     for kind in local:
-        records[kind] = _run_and_save(kind, folder, None, args.out)
+        records[kind] = _run_and_save(kind, folder, None, args.out, args.channel_filter)
     if remote:
         try:
             with endpoints_for(args, remote) as endpoints:
                 for kind in remote:
-                    records[kind] = _run_and_save(kind, folder, endpoints, args.out)
+                    records[kind] = _run_and_save(
+                        kind, folder, endpoints, args.out, args.channel_filter
+                    )
         except (StackUnavailable, RuntimeError) as error:
             for kind in remote:
                 records.setdefault(kind, {"status": "failed", "reason": describe(error)})
@@ -244,11 +256,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run_and_save(
-    kind: str, folder: Path, endpoints: Endpoints | None, out: Path
+    kind: str,
+    folder: Path,
+    endpoints: Endpoints | None,
+    out: Path,
+    channels: set[str] | None = None,
 ) -> dict[str, Any]:
     """Run one set, write var/bench/understanding-<kind>.json, return the record without details."""
     say(f"{kind}: empieza")
-    record = run_set(kind, folder, endpoints)
+    record = run_set(kind, folder, endpoints, channels)
     details = record.pop("details", [])
     key = "failures" if kind == "conversations" else "errors"
     path = out / f"understanding-{kind}.json"

@@ -3,8 +3,8 @@
 A conversation is right when the filed case holds every gold field: type, category (when the
 gold has one), place, name, phone, e-mail, RUT and, for "a este mismo número", a way to answer
 through the channel. A field the resident never gave must stay empty (else it is invented); a
-value the resident gave that the case lacks is lost. WhatsApp and Telegram personas talk through
-those channels when the stack runs their stand-ins (transports.py), the others over REST.
+value the resident gave that the case lacks is lost. WhatsApp, Telegram and voice personas talk
+through those channels when the stack runs their stand-ins (transports.py), the others over REST.
 """
 
 from __future__ import annotations
@@ -54,10 +54,15 @@ TRANSPORTS = {
     "rest": "el canal REST de Rasa (sin identidad telefónica)",
     "whatsapp": "el canal WhatsApp real (Twilio simulado en loopback, webhooks firmados)",
     "telegram": "el canal Telegram real (Bot API simulada en loopback, token secreto)",
+    "voice": (
+        "el canal de voz real (webhooks de Twilio Voice firmados desde un número nuevo, "
+        "respuestas TwiML; se habla como SpeechResult y las opciones se marcan)"
+    ),
 }
 REST_CAVEAT = (
     "Por REST 'a este mismo número' no tiene número al que responder: el bot lo rechaza con "
-    "razón y una persona de voz o de un canal sin dobles queda medida con esa desventaja."
+    "razón y una persona de voz, WhatsApp o Telegram que habla por REST (stack dado por URL, "
+    "sin dobles) queda medida con esa desventaja."
 )
 
 
@@ -65,9 +70,9 @@ REST_CAVEAT = (
 class Identity:
     """Who the bot sees talking: the transport, Rasa's sender id and the channel's phone."""
 
-    transport: str  # "rest", "whatsapp" or "telegram" (keys of TRANSPORTS)
-    sender: str  # the tracker's id: "bench-…", "whatsapp:+569…" or the Telegram chat id
-    phone: str | None = None  # the WhatsApp number (E.164) the persona writes from
+    transport: str  # "rest", "whatsapp", "telegram" or "voice" (keys of TRANSPORTS)
+    sender: str  # the tracker's id: "bench-…", "whatsapp:+569…", the Telegram chat id, a CallSid
+    phone: str | None = None  # the WhatsApp number or the caller's (E.164) the persona uses
 
 
 NO_PLACE = re.compile(r"^sin lugar especifico\b")
@@ -128,6 +133,13 @@ class Talk(Protocol):
     def tracker(self) -> dict[str, Any]:
         """Rasa's tracker of this conversation (active form, requested slot)."""
         ...
+
+
+def ended(talk: Talk) -> str | None:
+    """Why the channel ended the conversation on its own (a call handed to a person, a
+    voicemail, the bot hanging up), None while it goes on (chats never end on their own)."""
+    reason = getattr(talk, "ended", None)
+    return str(reason) if reason else None
 
 
 @dataclass
@@ -228,11 +240,13 @@ def _same_channel(
 ) -> dict[str, Any]:
     """'A este mismo número': can the municipality answer through the channel that wrote?"""
     transport = identity.transport if identity is not None else "rest"
-    if identity is not None and transport == "whatsapp":
-        # the case is the number's (filed under it) and its phone is that number; a persona
-        # who also typed another phone keeps that one as the phone (the chat still answers)
+    if identity is not None and transport in ("whatsapp", "voice"):
+        # the case is the number's (filed under it: the WhatsApp address, the caller's number)
+        # and its phone is that number; a persona who also gave another phone keeps that one
+        # as the phone (the channel still answers)
         wanted = str(gold.get("telefono") or identity.phone or "")
-        filed_here = case.channel == "whatsapp" and case.channel_user_id in (None, identity.sender)
+        mine = (None, identity.sender, identity.phone)
+        filed_here = case.channel == transport and case.channel_user_id in mine
         right = filed_here and _same_phone(case.phone, wanted, case.masked, mask)
         return _field(right, True, case.phone, not right, False)
     if identity is not None and transport == "telegram":
@@ -267,7 +281,7 @@ def converse(
     reply: list[dict[str, Any]] = []
     for message in persona.opening:
         reply = _send(talk, outcome, Move(message, "apertura"))
-        if _filed(outcome, reply):
+        if _filed(outcome, reply) or _ended(outcome, talk):
             return _done(outcome, resident)
     while outcome.turns < max_turns:
         if time.monotonic() > deadline:
@@ -281,7 +295,7 @@ def converse(
             return _done(outcome, resident)
         outcome.turns += 1
         reply = _send(talk, outcome, move, turn.requested_slot)
-        if _filed(outcome, reply):
+        if _filed(outcome, reply) or _ended(outcome, talk):
             return _done(outcome, resident)
     outcome.stop = f"sin folio tras {max_turns} turnos"
     return _done(outcome, resident)
@@ -316,6 +330,15 @@ def _filed(outcome: Outcome, reply: Sequence[Mapping[str, Any]]) -> bool:
     if folio:
         outcome.folio, outcome.stop = folio, "folio"
     return folio is not None
+
+
+def _ended(outcome: Outcome, talk: Talk) -> bool:
+    """A call that left the bot (a person, a voicemail, hung up) ends the conversation."""
+    reason = ended(talk)
+    if reason:
+        outcome.stop = f"llamada terminada: {reason}"
+        outcome.transcript.append({"stop": outcome.stop})
+    return reason is not None
 
 
 def _done(outcome: Outcome, resident: SimulatedResident) -> Outcome:

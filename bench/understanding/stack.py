@@ -3,8 +3,11 @@
 Started the way the end-to-end tests start it (tests/e2e/stack.py: migrate, seed, `oirs
 create-token`, then the three services) on ports of its own, with a fresh SQLite database in a
 temporary folder, and stopped at the end. Like the e2e session stack it mounts WhatsApp and
-Telegram against loopback stand-ins of Twilio and Telegram (tests/e2e/conftest.py), so those
-personas talk through their real channels. It never trains: without a model in models/ it stops.
+Telegram against loopback stand-ins of Twilio and Telegram (tests/e2e/conftest.py), and the phone
+line (credentials.yml's channels.voice.VoiceInput) with the same Twilio account: its webhooks are
+signed with TWILIO_AUTH_TOKEN over OIRS_PUBLIC_URL, SMS and recordings go to the Twilio stand-in.
+So WhatsApp, Telegram and voice personas talk through their real channels. It never trains:
+without a model in models/ it stops.
 """
 
 from __future__ import annotations
@@ -59,11 +62,17 @@ def own_stack(root: Path, report: Callable[[str], None]) -> Iterator[Endpoints]:
     model_dir(root)
     data_dir = Path(tempfile.mkdtemp(prefix="bench-understanding-"))
     url = f"sqlite:///{data_dir / 'oirs.db'}"
-    report(f"iniciando admin, acciones, Rasa y los dobles de Twilio y Telegram ({data_dir}) …")
+    report(
+        "iniciando admin, acciones, Rasa (WhatsApp, Telegram y voz) y los dobles de Twilio y "
+        f"Telegram ({data_dir}) …"
+    )
     try:
         with running_stand_ins(*STAND_IN_PORTS) as (twilio, telegram):
             extra = {
                 "RASA_AUTH_TOKEN": secrets.token_urlsafe(18),
+                # TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_API_BASE also mount the
+                # phone line; with the e2e stack's OIRS_PUBLIC_URL, what its signatures cover.
+                # Each voice persona calls from a fresh number: the per-caller limit stays on
                 **channel_env.channel_env(twilio.base_url, telegram.base_url),
             }
             with e2e.running_stack(data_dir, url, ports=PORTS, extra_env=extra) as running:

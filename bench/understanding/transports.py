@@ -6,17 +6,25 @@ as tests/e2e/test_channels.py does (tests/e2e/resident_channels.py): WhatsApp as
 form posts from a fresh number, the bot's replies read from the messages the Twilio stand-in
 received, buttons shown as numbered options and chosen by their number; Telegram as Update JSON
 with the webhook's secret token from a fresh chat, buttons as inline keyboards pressed with a
-callback_query. The tracker is then the channel's sender ("whatsapp:+569…", the chat id). Voice
-and web personas, and every persona against a stack given by URL, talk over REST.
+callback_query; voice as a phone call from a fresh number, Twilio Voice's signed webhooks
+(/webhooks/voice/webhook answers it, /webhooks/voice/gather carries each SpeechResult), the bot's
+words the <Say> of the TwiML answers, its buttons the numbered options it reads out, chosen by
+pressing their digit. The tracker is then the channel's sender ("whatsapp:+569…", the chat id,
+the call's CallSid). Web personas, and every persona against a stack given by URL, talk over
+REST.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import secrets
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .clients import RasaClient
@@ -27,9 +35,15 @@ if TYPE_CHECKING:
     from tests.e2e.fake_telegram import FakeTelegram
     from tests.e2e.faults import FakeTwilio
     from tests.e2e.resident_channels import ChannelTarget, TelegramChat, WhatsAppPhone
+    from tests.support.voice_call import Call
 
 OPTION = re.compile(r"^(\d{1,2})\. (.*)$")
 PROFILE = "Vecino"  # the profile name the channels pass on; the bot never files it as a name
+ROOT = Path(__file__).resolve().parents[2]
+VOICE_TEXTS = ROOT / "channels" / "voice" / "texts.py"
+MUNICIPAL_NUMBER = "+56223456789"  # the number the voice personas call (any: only its To)
+CONFIDENCE = "0.9"  # Twilio's transcription confidence for a clearly spoken answer
+POST_TIMEOUT = 120  # seconds for one webhook: Rasa answers before it returns
 
 
 class StandInsUnavailable(RuntimeError):
@@ -198,6 +212,140 @@ class TelegramTalk:
         return self.rasa.tracker(self.identity.sender)
 
 
+@cache
+def voice_texts() -> Mapping[str, str]:
+    """The phone line's own sentences (channels/voice/texts.py), read from that one file: its
+    package imports Rasa, which the benchmark's environment does not have."""
+    spec = importlib.util.spec_from_file_location("_oirs_voice_texts", VOICE_TEXTS)
+    if spec is None or spec.loader is None:
+        raise ChannelFailed(f"no se pudo leer {VOICE_TEXTS}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return dict(module.TEXTS)
+
+
+def _option_pattern(texts: Mapping[str, str]) -> re.Pattern[str]:
+    """'Opción {number}: {title}.' as a pattern; a title ends where the next option (or the
+    line's own 'marque 0' for a person) begins."""
+    template = texts["option"]
+    lead = re.escape(template.split("{number}")[0])
+    pattern = re.escape(template)
+    pattern = pattern.replace(re.escape("{number}"), r"(\d)").replace(re.escape("{title}"), "(.+?)")
+    person = re.escape(texts["option_person"])
+    return re.compile(rf"{pattern}(?=\s+{lead}\d|\s+{person}|\s*$)")
+
+
+@dataclass(frozen=True)
+class VoiceAnswer:
+    """What a caller hears in one TwiML answer: the sentences, the numbered options read out
+    (their titles, option 1 first) and, when the call does not go on with the bot, why."""
+
+    texts: list[str]
+    options: list[str]
+    ended: str | None = None
+
+
+ENDINGS = (  # the verbs after which no <Gather> comes back to the bot, and what they mean
+    ("Enqueue", "derivada a una persona (cola de atención)"),
+    ("Record", "buzón de voz (ninguna persona disponible)"),
+    ("Hangup", "el bot cortó la llamada"),
+)
+
+
+def read_twiml(root: ET.Element, texts: Mapping[str, str] | None = None) -> VoiceAnswer:
+    """A TwiML answer of the phone line as a caller hears it. The options are the <Say> that
+    starts with the line's 'Puede decir la opción o marcar su número.' (channels/voice/speech.py);
+    a folio read digit by digit is written down, as a caller notes it."""
+    from tests.support.voice_call import folios_written
+
+    texts = texts or voice_texts()
+    said: list[str] = []
+    options: list[str] = []
+    for say in root.iter("Say"):
+        text = folios_written((say.text or "").strip())
+        if text.startswith(texts["options_intro"]):
+            numbered = _option_pattern(texts).findall(text)
+            if [int(n) for n, _ in numbered] == list(range(1, len(numbered) + 1)):
+                options = [title.strip() for _, title in numbered]
+                continue
+        if text:
+            said.append(text)
+    ended = None
+    if root.find(".//Gather") is None:
+        verbs = {element.tag for element in root.iter()}
+        ended = next(
+            (why for verb, why in ENDINGS if verb in verbs), "la llamada quedó en silencio"
+        )
+    return VoiceAnswer(said, options, ended)
+
+
+def voice_reply(answer: VoiceAnswer, buttons: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """A TwiML answer as REST shapes a reply: one message per sentence, the options as buttons
+    on the last one with their digit, each with the payload of the bot's button it reads (the
+    channel reads the first nine of the latest buttons, in order)."""
+    reply: list[dict[str, Any]] = [{"text": text} for text in answer.texts] or [{"text": ""}]
+    if answer.options:
+        shown = list(buttons)[:9]
+        payloads = [str(b.get("payload") or "") for b in shown]
+        same = len(shown) == len(answer.options)
+        reply[-1]["buttons"] = [
+            {"title": title, "payload": payloads[n] if same else "", "option": str(n + 1)}
+            for n, title in enumerate(answer.options)
+        ]
+    return reply
+
+
+class VoiceTalk:
+    """A persona calling the municipal line from its own fresh number: the call is answered at
+    the first message, then each message is what Twilio's speech recognition heard."""
+
+    def __init__(self, rasa: RasaClient, call: Call) -> None:
+        self.rasa, self.call = rasa, call
+        # Rasa's conversation is the call (its CallSid); the resident is the number calling
+        self.identity = Identity("voice", call.call_sid, call.caller)
+        self.ended: str | None = None
+        self.answered = False
+
+    def say(self, text: str) -> list[dict[str, Any]]:
+        greeting: list[str] = []
+        if not self.answered:
+            self.answered = True
+            first = self._heard(self.call.answer)
+            greeting = first.texts
+            if first.ended:
+                self.ended = first.ended
+                return [{"text": t} for t in greeting]
+        return self._reply(self._heard(lambda: self.call.say(text, CONFIDENCE)), greeting)
+
+    def press(self, button: Mapping[str, str]) -> list[dict[str, Any]]:
+        """A caller chooses a read-out option by pressing its digit."""
+        option = button.get("option")
+        if not option:
+            raise ChannelFailed("la línea de voz no leyó esa opción numerada")
+        return self._reply(self._heard(lambda: self.call.press(option)))
+
+    def tracker(self) -> dict[str, Any]:
+        return self.rasa.tracker(self.identity.sender)
+
+    def _heard(self, post: Any) -> VoiceAnswer:
+        if self.ended:
+            raise ChannelFailed(f"la llamada ya terminó ({self.ended})")
+        try:
+            return read_twiml(post())
+        except AssertionError as error:  # refused, or not TwiML
+            raise ChannelFailed(f"la línea de voz rechazó la llamada: {_masked(error)}") from None
+        except ET.ParseError as error:
+            raise ChannelFailed(f"la línea de voz no respondió TwiML: {error}") from None
+
+    def _reply(self, answer: VoiceAnswer, before: Sequence[str] = ()) -> list[dict[str, Any]]:
+        self.ended = answer.ended
+        buttons: list[dict[str, Any]] = []
+        if answer.options:
+            buttons = last_buttons(self.rasa.tracker(self.identity.sender, events="AFTER_RESTART"))
+        answer = VoiceAnswer([*before, *answer.texts], answer.options, answer.ended)
+        return voice_reply(answer, buttons)
+
+
 class Channels:
     """Opens each persona's conversation on its channel when the stand-ins run, else on REST."""
 
@@ -207,8 +355,8 @@ class Channels:
         self.chats: set[int] = set()
 
     def transport(self, channel: str) -> str:
-        """'whatsapp', 'telegram' or 'rest': what carries a persona of this channel."""
-        if self.stand_ins is not None and channel in ("whatsapp", "telegram"):
+        """'whatsapp', 'telegram', 'voice' or 'rest': what carries a persona of this channel."""
+        if self.stand_ins is not None and channel in ("whatsapp", "telegram", "voice"):
             return channel
         return "rest"
 
@@ -228,7 +376,27 @@ class Channels:
                 self.stand_ins.target, self.stand_ins.telegram, self.fresh_chat(), (PROFILE, "")
             )
             return TelegramTalk(self.rasa, chat)
+        if transport == "voice" and self.stand_ins is not None:
+            return VoiceTalk(self.rasa, self.phone_call())
         return RestTalk(self.rasa, new_sender(persona))
+
+    def phone_call(self) -> Call:
+        """A call from a fresh number, signed with the stack's own TWILIO_AUTH_TOKEN over its
+        OIRS_PUBLIC_URL, as the voice channel of credentials.yml checks it."""
+        from tests.support.voice_call import Call
+
+        assert self.stand_ins is not None
+        target = self.stand_ins.target
+        env = target.env
+        return Call(
+            target.rasa_url,
+            caller=self.fresh_number(),
+            public_url=env["OIRS_PUBLIC_URL"].rstrip("/"),
+            auth_token=env["TWILIO_AUTH_TOKEN"],
+            account_sid=env["TWILIO_ACCOUNT_SID"],
+            municipal_number=MUNICIPAL_NUMBER,
+            timeout=POST_TIMEOUT,
+        )
 
     def fresh_number(self) -> str:
         """A Chilean mobile no persona of this run has used. +56 9 5…: the whole range is valid

@@ -8,8 +8,6 @@ The admin runs from the app environment on a temporary SQLite database.
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import os
 import re
 import subprocess
@@ -29,94 +27,26 @@ import pytest
 import requests
 import yaml
 
+from tests.support.voice_call import (
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    CALLER,
+    MUNICIPAL_NUMBER,
+    PUBLIC_URL,
+    Call,
+    folio_heard,
+    spoken,
+    twilio_signature,
+)
+
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 BOT_BIN = ROOT / ".venv-bot" / "bin"
 APP_BIN = ROOT / ".venv" / "bin"
 ADMIN_PORT, ACTIONS_PORT, RASA_OPEN_PORT, RASA_CLOSED_PORT = 15180, 15155, 15100, 15101
-PUBLIC_URL = "https://oirs.example.cl"  # what Twilio calls (and signs); a proxy forwards to us
-ACCOUNT_SID = "AC" + "1" * 32
-AUTH_TOKEN = "voice-test-auth-token"
-MUNICIPAL_NUMBER = "+56223456789"
-CALLER = "+56987654321"
 SMALL_EPOCHS = 15
 MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" * 64
-
-
-# --- signing as Twilio does --------------------------------------------------------------------
-
-
-def twilio_signature(url: str, params: dict[str, str], token: str = AUTH_TOKEN) -> str:
-    """HMAC-SHA1 of the URL followed by every POST key and value, sorted by key, base64."""
-    payload = url + "".join(f"{key}{params[key]}" for key in sorted(params))
-    digest = hmac.new(token.encode(), payload.encode("utf-8"), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode()
-
-
-@dataclass
-class Call:
-    """One phone call driven the way Twilio drives it: a signed form post per turn."""
-
-    rasa_url: str
-    call_sid: str = field(default_factory=lambda: "CA" + uuid.uuid4().hex)
-    caller: str = CALLER
-    last: ET.Element | None = None
-
-    def params(self, **extra: str) -> dict[str, str]:
-        return {
-            "AccountSid": ACCOUNT_SID,
-            "ApiVersion": "2010-04-01",
-            "CallSid": self.call_sid,
-            "CallStatus": "in-progress",
-            "Called": MUNICIPAL_NUMBER,
-            "CalledCountry": "CL",
-            "Caller": self.caller,
-            "CallerCountry": "CL",
-            "Direction": "inbound",
-            "From": self.caller,
-            "FromCountry": "CL",
-            "To": MUNICIPAL_NUMBER,
-            "ToCountry": "CL",
-            **extra,
-        }
-
-    def post(self, route: str, params: dict[str, str], signature: str | None = None) -> Any:
-        path = f"/webhooks/voice/{route}"
-        headers = {
-            "X-Twilio-Signature": signature or twilio_signature(PUBLIC_URL + path, params),
-            "User-Agent": "TwilioProxy/1.1",
-        }
-        return requests.post(self.rasa_url + path, data=params, headers=headers, timeout=60)
-
-    def turn(self, route: str, **extra: str) -> ET.Element:
-        reply = self.post(route, self.params(**extra))
-        assert reply.status_code == 200, reply.text
-        assert reply.headers["Content-Type"] == "text/xml; charset=utf-8"
-        self.last = ET.fromstring(reply.content)
-        return self.last
-
-    def answer(self) -> ET.Element:
-        return self.turn("webhook", CallStatus="ringing")
-
-    def say(self, speech: str, confidence: str = "0.91") -> ET.Element:
-        return self.turn(
-            "gather",
-            SpeechResult=speech,
-            Confidence=confidence,
-            Language="es-CL",
-            msg="Gather End",
-        )
-
-    def press(self, digits: str) -> ET.Element:
-        return self.turn("gather", Digits=digits, FinishedOnKey="", msg="Gather End")
-
-    def silence(self) -> ET.Element:
-        return self.turn("gather", msg="Gather End")
-
-
-def spoken(root: ET.Element) -> str:
-    return " ".join(say.text or "" for say in root.iter("Say"))
 
 
 # --- a loopback stand-in for api.twilio.com -----------------------------------------------------
@@ -420,26 +350,6 @@ def closed_line(backend: Backend) -> Iterator[str]:
 
 
 # --- the calls ----------------------------------------------------------------------------------
-
-FOLIO_SPOKEN = re.compile(
-    r"(R C|C S), ((?:cero|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve) ?){4}, "
-    r"((?:cero|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve) ?){6}"
-)
-DIGITS = {
-    w: str(i)
-    for i, w in enumerate(
-        ("cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve")
-    )
-}
-
-
-def folio_heard(text: str) -> str:
-    """Turn a folio read digit by digit back into its written form."""
-    match = FOLIO_SPOKEN.search(text)
-    assert match, text
-    prefix, year, number = match.group(0).split(", ")
-    to_digits = lambda words: "".join(DIGITS[w] for w in words.split())  # noqa: E731
-    return f"{prefix.replace(' ', '')}-{to_digits(year)}-{to_digits(number)}"
 
 
 def file_reclamo_by_phone(call: Call) -> ET.Element:
