@@ -3,7 +3,8 @@ cases they hold, with each zone's on-time share (the statistics' own rule, oirs.
 
 Staff only, like every statistics screen: residents' exact positions never leave it (the public
 Open311 listing keeps its coarse coordinates). Counts are grouped in SQL; at most MAX_POINTS
-points, the most recent, are sent to the browser.
+points, the most recent, are sent to the browser; the result is kept per filters until the data
+changes (PayloadCache). docs/bench/map.md has the figures at 100 000 cases.
 """
 
 from __future__ import annotations
