@@ -16,7 +16,15 @@ from oirs_rules.folio import FOLIO_RE
 from channels.voice.texts import TEXTS
 
 DIGIT_WORDS = ("cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve")
-URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s«»]+", re.IGNORECASE)
+# a link, without the punctuation that closes the sentence around it ("…idNorma=251693).")
+URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s«»]*[^\s«»).,;:!?]", re.IGNORECASE)
+# sites a caller can look up by name; any other link is the municipality's own
+SITES = {
+    "consejotransparencia.cl": "el sitio del Consejo para la Transparencia",
+    "portaltransparencia.cl": "el Portal de Transparencia",
+    "bcn.cl": "el sitio Ley Chile de la Biblioteca del Congreso",
+}
+OWN_SITE = "el sitio web municipal"
 EMAIL_RE = re.compile(r"\b([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)\b")
 DATE_RE = re.compile(r"\b(\d{2})-(\d{2})-(\d{4})\b")
 RUT_RE = re.compile(r"\b(\d{1,2})\.?(\d{3})\.?(\d{3})-([\dkK])\b")
@@ -68,10 +76,20 @@ def _spoken_email(match: re.Match[str]) -> str:
     return f"{user.replace('.', ' punto ')} arroba {domain.replace('.', ' punto ')}"
 
 
+def _spoken_url(match: re.Match[str]) -> str:
+    """A link said as the site it belongs to; "en" only where the sentence lacks it."""
+    host = re.sub(r"^(?:https?://)?(?:www\.)?", "", match.group(0).lower()).split("/")[0]
+    site = next((name for domain, name in SITES.items() if host.endswith(domain)), OWN_SITE)
+    before = match.string[: match.start()].rstrip().lower()
+    if re.search(r"\b(?:en|a|de|del|desde|por|y en)$", before):
+        return site
+    return f"en {site}"
+
+
 def speakable(text: str) -> str:
     """Bot text made fit for text-to-speech: folios, RUT and phones spelled, links named."""
     text = FOLIO_RE.sub(lambda m: spell_folio(m.group(0)), text)
-    text = URL_RE.sub("en el sitio web municipal", text)
+    text = URL_RE.sub(_spoken_url, text)
     text = EMAIL_RE.sub(_spoken_email, text)
     text = RUT_RE.sub(_spoken_rut, text)
     text = PHONE_RE.sub(_spoken_phone, text)

@@ -229,3 +229,16 @@ def test_yes_to_the_sms_offer_is_recognised_by_voice_or_key():
 def test_folio_is_found_in_any_message_of_the_turn():
     assert speech.find_folio(["Gracias.", "Su folio: rc-2026-000007."]) == "RC-2026-000007"
     assert speech.find_folio(["Sin folio aquí."]) is None
+
+
+def test_a_link_is_said_as_its_site_once_and_the_sentence_keeps_its_end() -> None:
+    """Found on the phone line by blind round r9's voice personas: callers heard "en en el sitio
+    web municipal", other institutions' sites named as the municipality's, and the "). " after
+    a link swallowed."""
+    said = speech.speakable(
+        "Puede reclamar ante el Consejo en https://www.consejotransparencia.cl (Ley 20.285, "
+        "art. 8). Texto: https://www.bcn.cl/leychile/navegar?idNorma=251693)."
+    )
+    assert "en en" not in said
+    assert "en el sitio del Consejo para la Transparencia (Ley 20.285, art. 8)." in said
+    assert said.endswith("Texto: en el sitio Ley Chile de la Biblioteca del Congreso).")
