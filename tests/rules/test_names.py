@@ -174,3 +174,9 @@ def test_names_given_with_labels_initials_or_a_spoken_eh(text, expected):
 )  # fmt: skip
 def test_a_name_signed_after_de_parte_de_or_reclama(text, expected):
     assert find_name(text) == expected
+
+
+def test_two_equal_surnames_given_alone_are_both_kept():
+    """Blind round r9 (spent): a caller answered the surnames «tapia tapia»; one was dropped."""
+    assert parse_name("tapia tapia") == "Tapia Tapia"
+    assert parse_name("juan juan pablo rivas") == "Juan Pablo Rivas"

@@ -541,9 +541,10 @@ def _without_repeats(words: list[str]) -> list[str]:
     """ "juan juan pablo rivas" -> one "juan"; "carla vera soto carla vera" -> the first telling;
     "Rosa Ester Millán Millán" keeps both surnames."""
     kept: list[str] = []
-    for word in words:
-        if len(kept) == 1 and fold(word) == fold(kept[0]):
-            continue  # a stutter at the start; "Millán Millán" as surnames stays
+    for position, word in enumerate(words):
+        stutter = fold(word) in FIRST_NAMES or position < len(words) - 1
+        if len(kept) == 1 and fold(word) == fold(kept[0]) and stutter:
+            continue  # a stutter at the start; "Millán Millán" or "tapia tapia" as surnames stays
         if len(kept) >= 2 and fold(word) == fold(kept[0]):
             break
         kept.append(word)
