@@ -18,6 +18,7 @@ from oirs.db import make_engine, make_session_factory
 from oirs.geocoding import Axis, commune_geocoder, geocode_pending, replace_street_axes
 from oirs.settings import PROJECT_ROOT, Settings
 from tests.admin.staff import make_user, move, new_case
+from tests.admin.test_browser_accessibility import DUPLICATE_IDS_JS, UNLABELLED_JS
 from tests.admin.test_browser_workflow import log_in, page  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -135,6 +136,9 @@ def test_the_map_draws_axes_zones_and_points_offline(live_map_admin: str, page) 
         }"""
     )
     assert painted > 0.02, painted  # not a blank map
+    # every control labelled (the layer switches too), no id twice
+    assert page.evaluate(UNLABELLED_JS) == []
+    assert page.evaluate(DUPLICATE_IDS_JS) == []
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
 
