@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
+from oirs_rules.text import fold
 from sqlalchemy import ColumnElement, delete, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from oirs.adhesions import street_key
 from oirs.errors import OirsError
 from oirs.models import Case, StreetAxis
 
@@ -68,7 +68,15 @@ BATCH = 5000
 _ABBREVIATED = {
     "gral": "general", "pdte": "presidente", "pte": "presidente", "cap": "capitan",
     "tte": "teniente", "sta": "santa", "sto": "santo", "dr": "doctor", "alm": "almirante",
-    "cnel": "coronel", "avda": "", "prof": "profesor", "pbro": "presbitero", "sgto": "sargento",
+    "cnel": "coronel", "prof": "profesor", "pbro": "presbitero", "sgto": "sargento",
+    "av": "avenida", "avda": "avenida", "pje": "pasaje", "psje": "pasaje", "cll": "calle",
+}  # fmt: skip
+_KINDS = {"calle", "avenida", "pasaje"}
+_NUMBER_MARKS = {"n", "nro", "num", "numero", "no"}
+# what follows the house number without naming the street
+_UNIT_WORDS = {
+    "depto", "dpto", "departamento", "casa", "block", "blok", "torre", "oficina", "of", "local",
+    "piso", "villa", "poblacion", "pobl", "condominio", "sector", "barrio",
 }  # fmt: skip
 _CROSSING = re.compile(r"\s+(?:con|esquina(?:\s+(?:de|con))?|esq\.?|y|/|&)\s+", re.IGNORECASE)
 _NUMBER_KEYS = (
@@ -86,14 +94,27 @@ class StreetDataError(OirsError):
     code = "street_data"
 
 
+def _words(text: str) -> list[str]:
+    """Folded words and numbers ("Psje. Ñuble #1022" -> pasaje, nuble, 1022), titles and kinds
+    written out as street data spells them."""
+    words = re.findall(r"\d+|[a-z]+", fold(text))
+    return [w for w in (_ABBREVIATED.get(word, word) for word in words) if w]
+
+
+def _name_key(words: list[str]) -> str:
+    """Without the leading kind ('Avenida Pedro de Valdivia' is 'pedro de valdivia'), unless
+    the kind is the name ('Pasaje 12', 'Calle 3')."""
+    while len(words) > 1 and words[0] in _KINDS and not (len(words) == 2 and words[1].isdigit()):
+        words = words[1:]
+    return " ".join(words)
+
+
 def street_name_key(name: str) -> str:
     """'Avda. Gral. Bulnes' -> 'general bulnes': the key both the data and residents meet on.
 
-    oirs.adhesions.street_key drops accents, case, punctuation and 'calle'/'avenida'/'pasaje';
-    here common abbreviations of titles are written out, as street data spells them."""
-    text = street_key(name)[0] if not re.fullmatch(r"\s*\d+\s*", name or "") else name.strip()
-    words = [_ABBREVIATED.get(word, word) for word in text.split()]
-    return " ".join(word for word in words if word)
+    Accent folding is oirs_rules.text.fold, as every parser of residents' words uses it;
+    oirs_rules has no street normaliser to reuse."""
+    return _name_key(_words(name))
 
 
 @dataclass(frozen=True)
@@ -104,6 +125,25 @@ class TypedAddress:
     number: int | None = None
     cross: str | None = None
     locality: str | None = None
+
+
+def _street_and_number(text: str) -> tuple[str, int | None]:
+    """'Los Aromos 1240 depto 5' -> ('los aromos', 1240); '10 de Julio 456' -> ('10 de julio',
+    456); 'Pasaje 12 345' -> ('pasaje 12', 345); 'Calle 3' -> ('calle 3', None)."""
+    words = _words(text)
+    for index, word in enumerate(words):
+        if word in _UNIT_WORDS and index > 0:
+            words = words[:index]  # the flat or block inside the building, or the villa
+            break
+    numbers = [i for i, word in enumerate(words) if word.isdigit() and len(word) <= 6]
+    if numbers and numbers[-1] > 0:
+        last = numbers[-1]
+        street = [w for w in words[:last]]
+        while street and street[-1] in _NUMBER_MARKS:
+            street.pop()
+        if any(w not in _KINDS for w in street) and not (len(street) == 1 and street[0].isdigit()):
+            return _name_key(street), int(words[last])
+    return _name_key(words), None
 
 
 def parse_address(text: str) -> TypedAddress | None:
@@ -118,8 +158,8 @@ def parse_address(text: str) -> TypedAddress | None:
         return TypedAddress(
             street=street_name_key(parts[0]), cross=street_name_key(parts[1]), locality=place
         )
-    street, number = street_key(main)
-    return TypedAddress(street=street_name_key(street), number=number, locality=place)
+    street, number = _street_and_number(main)
+    return TypedAddress(street=street, number=number, locality=place)
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,8 @@ def test_street_names_meet_whatever_way_they_are_written() -> None:
     assert street_name_key("Avenida Pedro de Valdivia") == "pedro de valdivia"
     assert street_name_key("Pasaje Ñuble") == "nuble"
     assert street_name_key("LOS AROMOS") == "los aromos"
+    # a kind followed by a bare number is the whole name: Pasaje 12 is not Calle 12
+    assert street_name_key("Pje. 12") == "pasaje 12" != street_name_key("Calle 12")
 
 
 @pytest.mark.parametrize(
@@ -149,6 +151,11 @@ def test_street_names_meet_whatever_way_they_are_written() -> None:
         ("Los Aromos esquina Pedro de Valdivia", "los aromos", None, "pedro de valdivia", None),
         ("los aromos esq. av. pedro de valdivia", "los aromos", None, "pedro de valdivia", None),
         ("Las Acacias", "las acacias", None, None, None),
+        ("Los Aromos N° 1240 depto 5", "los aromos", 1240, None, None),
+        ("10 de Julio 456", "10 de julio", 456, None, None),
+        ("Avenida 5 de Abril 1200", "5 de abril", 1200, None, None),
+        ("Psje. 12 #345", "pasaje 12", 345, None, None),
+        ("Calle 3", "calle 3", None, None, None),
     ],
 )
 def test_a_typed_address_is_split_into_street_number_crossing_and_villa(
