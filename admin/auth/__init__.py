@@ -43,15 +43,18 @@ def _setup(state: BlueprintSetupState) -> None:
 
 
 def _nav() -> dict[str, object]:
-    from flask import current_app
+    from flask import current_app, request
     from flask_login import current_user
 
     from admin.auth.permissions import allowed
 
     links = []
     if current_user.is_authenticated:
+        # an area's link is current on its screens, unless the screen has a link of its own
+        # (the reclamos map is in the statistics area)
+        own = request.endpoint if any(request.endpoint == e for e, _, _ in NAV) else None
         links = [
-            (url_for(endpoint), label, endpoint.split(".")[0])
+            (url_for(endpoint), label, endpoint.split(".")[0] if own in (None, endpoint) else None)
             for endpoint, label, permission in NAV
             if endpoint in current_app.view_functions and allowed(permission, current_user.role)
         ]

@@ -196,7 +196,12 @@ def test_the_page_renders_offline_with_the_axes_and_a_table_of_zones(
     assert "/static/vendor/leaflet/leaflet.js" in html and "//unpkg" not in html
     assert "cuadrícula de celdas de 500 × 500 m" in html
     assert '<th scope="row">A-1</th><td>2</td><td>1</td><td>1</td><td>0</td><td>50,0 %</td>' in html
-    assert 'href="/estadisticas/mapa"' in html  # the menu links the map next to the statistics
+    # the menu links the map next to the statistics, and only the map is the current page
+    assert '<a href="/estadisticas/mapa" aria-current="page">Mapa de reclamos</a>' in html
+    assert html.count('aria-current="page"') == 1
+    index = supervisor.get("/estadisticas/").get_data(as_text=True)
+    assert '<a href="/estadisticas/" aria-current="page">Estadísticas</a>' in index
+    assert index.count('aria-current="page"') == 1
     assert response.headers["Content-Security-Policy"].count("img-src 'self' data:;") == 1
     axes = supervisor.get("/estadisticas/mapa/calles.json").get_json()
     assert axes == {
