@@ -8,7 +8,7 @@ import importlib.util
 from pathlib import Path
 
 BOT_ENV = importlib.util.find_spec("rasa_sdk") is not None
-BOT_DIRS = ["actions", "api_client", "channels", "nlu"]
+BOT_DIRS = ["actions", "api_client", "channels", "nlu", "rasa_runtime"]
 # pure tests both environments run: the shared rules must hold on Python 3.10 and 3.11 alike
 SHARED_DIRS = ["rules"]
 HERE = Path(__file__).parent

@@ -1,0 +1,1 @@
+"""Rasa runtime pieces of our own that are neither channels nor NLU components."""
