@@ -4,6 +4,11 @@ A case is answered on the day of its first event into an answering status; it is
 when that day is on or before its due date; an open case past its due date counts as late.
 Response time is counted in business days, as the law counts the terms.
 
+That verdict is computed once, in SQL (judged_cases, verdict): the statistics page, its exports,
+the monthly report and the reclamos map (admin/stats/map.py) all group or list its rows, so
+100 000 cases never travel to Python one by one (docs/bench/map.md). The business-day counts
+stay in Python (the calendar), on the few distinct (received, answered) pairs.
+
 Containment reads how the bot reported each conversation ended (oirs/conversations.py): one
 handed to a person is not contained even if it also filed a case; one with an FAQ answered, a
 case filed or a status given and no hand-off is; one that reached no outcome within
@@ -16,11 +21,27 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from statistics import mean
+from typing import Any
 
 from oirs_rules.dates import SANTIAGO
-from sqlalchemy import case, func, select
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Date,
+    Select,
+    Subquery,
+    and_,
+    case,
+    cast,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from oirs import workflow
@@ -32,6 +53,8 @@ from oirs.terms import CALENDAR_DAY_TYPES
 
 DIMENSIONS = ("channel", "type", "category", "unit")
 NO_VALUE = "—"
+# verdict() of a case, in SQL
+PENDING, ON_TIME, LATE = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -149,7 +172,7 @@ class RatingFact:
 class Report:
     start: date
     end: date
-    facts: list[CaseFact]
+    cases: int  # received in the period
     volumes: dict[str, Counter[tuple[str, str]]]  # dimension -> (month, value) -> count
     units: list[UnitCompliance]
     total: UnitCompliance
@@ -219,106 +242,230 @@ def percentile(values: Iterable[int], pct: int) -> int | None:
     return ordered[max(math.ceil(pct / 100 * len(ordered)), 1) - 1]
 
 
-def _answered_days(session: Session, start: date, end: date) -> dict[int, date]:
-    """Day each case of the period was first answered."""
-    query = (
-        select(CaseEvent.case_id, func.min(CaseEvent.at))
-        .join(Case, Case.id == CaseEvent.case_id)
-        .where(
-            Case.received_on.between(start, end),
-            CaseEvent.to_status.in_(workflow.ANSWERED_STATUSES),
-        )
-        .group_by(CaseEvent.case_id)
-    )
-    return {case_id: local_date(at) for case_id, at in session.execute(query)}
+def local_day(session: Session, moment: ColumnElement[Any]) -> ColumnElement[date]:
+    """The Chilean calendar day of a UTC instant, in SQL: oirs.deadlines.local_date's answer.
+
+    PostgreSQL converts with its time-zone database; on SQLite the same Python function is
+    registered on the connection."""
+    if session.get_bind().dialect.name == "sqlite":
+        connection: Any = session.connection().connection.driver_connection
+        connection.create_function("oirs_local_day", 1, _sqlite_local_day, deterministic=True)
+        return func.oirs_local_day(moment, type_=Date)
+    return cast(func.timezone(SANTIAGO.key, moment), Date)
 
 
-def _elapsed(case_type: str, received: date, answered: date, calendar: BusinessCalendar) -> int:
-    if case_type in CALENDAR_DAY_TYPES:
-        return (answered - received).days
-    return calendar.business_days_between(received, answered)
+def _sqlite_local_day(stored: str | None) -> str | None:
+    if stored is None:
+        return None
+    moment = datetime.fromisoformat(stored)
+    return local_date(moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
 
 
-def case_facts(
-    session: Session, start: date, end: date, calendar: BusinessCalendar, today: date
-) -> list[CaseFact]:
-    """Every case received in [start, end] with when and whether it was answered on time."""
-    answered = _answered_days(session, start, end)
-    query = (
+def judged_cases(
+    session: Session, start: date, end: date, *conditions: ColumnElement[bool]
+) -> Select[Any]:
+    """One row per case received in [start, end] (and meeting `conditions` on Case) with
+    `answered_on`, the Chilean day of its first event into an answering status (None: open).
+
+    Group or list it through .subquery() or .cte(), with verdict() over its columns."""
+    answer = and_(CaseEvent.case_id == Case.id, CaseEvent.to_status.in_(workflow.ANSWERED_STATUSES))
+    return (
         select(
             Case.id,
             Case.folio,
             Case.type,
             Case.channel,
-            Category.code,
-            Unit.name,
+            Case.category_id,
+            Case.unit_id,
             Case.status,
             Case.received_on,
             Case.due_date,
             Case.extended,
+            Case.latitude,
+            Case.longitude,
+            local_day(session, func.min(CaseEvent.at)).label("answered_on"),
         )
-        .outerjoin(Category, Category.id == Case.category_id)
-        .outerjoin(Unit, Unit.id == Case.unit_id)
-        .where(Case.received_on.between(start, end))
-        .order_by(Case.id)
+        .outerjoin(CaseEvent, answer)
+        .where(Case.received_on.between(start, end), *conditions)
+        .group_by(Case.id)
     )
-    elapsed: dict[tuple[str, date, date], int] = {}
+
+
+def verdict(judged: Subquery | CTE, today: date) -> ColumnElement[int]:
+    """ON_TIME: answered on or before the due date; LATE: answered after it, or still open
+    with the due date before `today`; PENDING: open and within its term."""
+    answered, due = judged.c.answered_on, judged.c.due_date
+    return case(
+        (answered <= due, ON_TIME),
+        (or_(answered.is_not(None), due < today), LATE),
+        else_=PENDING,
+    )
+
+
+def _elapsed_days(
+    calendar_days: bool, received: date, answered: date, calendar: BusinessCalendar
+) -> int:
+    """Response time: calendar days for CALENDAR_DAY_TYPES, business days otherwise."""
+    if calendar_days:
+        return (answered - received).days
+    return calendar.business_days_between(received, answered)
+
+
+def _names(session: Session) -> tuple[dict[int, str], dict[int, str]]:
+    """Category codes and unit names by id."""
+    categories = {id_: code for id_, code in session.execute(select(Category.id, Category.code))}
+    units = {id_: name for id_, name in session.execute(select(Unit.id, Unit.name))}
+    return categories, units
+
+
+def case_facts(
+    session: Session, start: date, end: date, calendar: BusinessCalendar, today: date
+) -> list[CaseFact]:
+    """Every case received in [start, end] with when and whether it was answered on time
+    (the case-level exports)."""
+    judged = judged_cases(session, start, end).subquery()
+    query = select(judged, verdict(judged, today).label("verdict")).order_by(judged.c.id)
+    categories, units = _names(session)
+    elapsed: dict[tuple[bool, date, date], int] = {}
     facts = []
     for row in session.execute(query):
-        case_id, folio, case_type, channel, category, unit, status, received, due, extended = row
-        day = answered.get(case_id)
+        day = row.answered_on
         days = None
         if day is not None:
-            key = (case_type, received, day)
+            key = (row.type in CALENDAR_DAY_TYPES, row.received_on, day)
             if key not in elapsed:
-                elapsed[key] = _elapsed(case_type, received, day, calendar)
+                elapsed[key] = _elapsed_days(*key, calendar)
             days = elapsed[key]
-        on_time = (day <= due) if day is not None else (False if today > due else None)
         facts.append(
             CaseFact(
-                folio,
-                case_type,
-                channel,
-                category or NO_VALUE,
-                unit or NO_VALUE,
-                status,
-                received,
-                due,
-                bool(extended),
+                row.folio,
+                row.type,
+                row.channel,
+                categories.get(row.category_id, NO_VALUE),
+                units.get(row.unit_id, NO_VALUE),
+                row.status,
+                row.received_on,
+                row.due_date,
+                bool(row.extended),
                 day,
                 days,
-                on_time,
+                None if row.verdict == PENDING else row.verdict == ON_TIME,
             )
         )
     return facts
 
 
-def _compliance(facts: list[CaseFact]) -> tuple[list[UnitCompliance], UnitCompliance]:
-    units: dict[str, UnitCompliance] = {}
-    total = UnitCompliance("Total")
-    for fact in facts:
-        unit = units.setdefault(fact.unit, UnitCompliance(fact.unit))
-        for target in (unit, total):
-            if fact.on_time is None:
-                target.pending += 1
-            elif fact.on_time:
-                target.on_time += 1
-            else:
-                target.late += 1
-            if fact.response_days is not None:
-                target.response_days.append(fact.response_days)
-    return sorted(units.values(), key=lambda u: u.unit), total
+@dataclass
+class _Counts:
+    cases: int = 0
+    extensions: int = 0
+    volumes: dict[str, Counter[tuple[str, str]]] = field(
+        default_factory=lambda: {dimension: Counter() for dimension in DIMENSIONS}
+    )
+    units: dict[str, UnitCompliance] = field(default_factory=dict)
+    total: UnitCompliance = field(default_factory=lambda: UnitCompliance("Total"))
 
 
-def _volumes(facts: list[CaseFact]) -> dict[str, Counter[tuple[str, str]]]:
-    months: dict[date, str] = {}
-    for fact in facts:
-        if fact.received_on not in months:
-            months[fact.received_on] = f"{fact.received_on:%Y-%m}"
-    return {
-        dimension: Counter((months[f.received_on], getattr(f, dimension)) for f in facts)
-        for dimension in DIMENSIONS
-    }
+def _month(session: Session, day: ColumnElement[date]) -> ColumnElement[str]:
+    """'2026-03' of a date, in SQL."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.strftime("%Y-%m", day)
+    return func.to_char(day, "YYYY-MM")
+
+
+def _case_counts(
+    session: Session, start: date, end: date, calendar: BusinessCalendar, today: date
+) -> _Counts:
+    """Cases per month, type, channel, category, unit, verdict and prórroga, and answered cases
+    per unit, kind of term, received and answered day, in one statement over one pass of the
+    events (the cases, judged once, feed both groupings)."""
+    judged = judged_cases(session, start, end).cte("judged")
+    c = judged.c
+    # grouped outside: PostgreSQL does not see two renderings of an expression with bound
+    # values as one
+    classified = select(
+        c.id,
+        _month(session, c.received_on).label("month"),
+        c.type,
+        c.channel,
+        c.category_id,
+        c.unit_id,
+        verdict(judged, today).label("verdict"),
+        c.extended,
+    ).subquery()
+    answered = (
+        select(
+            c.unit_id,
+            c.type.in_(CALENDAR_DAY_TYPES).label("calendar_days"),
+            c.received_on,
+            c.answered_on,
+        )
+        .where(c.answered_on.is_not(None))
+        .subquery()
+    )
+    k, a = classified.c, answered.c
+    no_day = cast(null(), Date)
+    counts = select(
+        literal_column("1").label("part"),
+        k.month,
+        k.type,
+        k.channel,
+        k.category_id,
+        k.unit_id,
+        k.verdict,
+        k.extended,
+        null().label("calendar_days"),
+        no_day.label("received_on"),
+        no_day.label("answered_on"),
+        func.count().label("n"),
+        func.min(k.id).label("first"),
+    ).group_by(k.month, k.type, k.channel, k.category_id, k.unit_id, k.verdict, k.extended)
+    answers = select(
+        literal_column("2"),
+        *(null() for _ in range(4)),
+        a.unit_id,
+        null(),
+        null(),
+        a.calendar_days,
+        a.received_on,
+        a.answered_on,
+        func.count(),
+        null(),
+    ).group_by(a.unit_id, a.calendar_days, a.received_on, a.answered_on)
+    categories, unit_names = _names(session)
+    rows = session.execute(union_all(counts, answers)).tuples().all()
+    result = _Counts()
+    # in the order of each group's first case, as values of equal count are listed
+    for row in sorted((row for row in rows if row[0] == 1), key=lambda row: row[-1]):
+        _, month, case_type, channel, category_id, unit_id, outcome, extended, *_, n, _ = row
+        unit_name = unit_names.get(unit_id, NO_VALUE)
+        unit = result.units.setdefault(unit_name, UnitCompliance(unit_name))
+        values = {
+            "channel": channel,
+            "type": case_type,
+            "category": categories.get(category_id, NO_VALUE),
+            "unit": unit_name,
+        }
+        for dimension, value in values.items():
+            result.volumes[dimension][(month, value)] += n
+        name = {PENDING: "pending", ON_TIME: "on_time", LATE: "late"}[outcome]
+        for target in (unit, result.total):
+            setattr(target, name, getattr(target, name) + n)
+        result.cases += n
+        if case_type == "sai" and extended:
+            result.extensions += n
+    elapsed: dict[tuple[bool, date, date], int] = {}
+    for row in rows:
+        if row[0] != 2:
+            continue
+        unit_id, calendar_days, received, answered_on, n = row[5], row[8], row[9], row[10], row[11]
+        key = (bool(calendar_days), received, answered_on)
+        if key not in elapsed:
+            elapsed[key] = _elapsed_days(*key, calendar)
+        days = [elapsed[key]] * n
+        result.units[unit_names.get(unit_id, NO_VALUE)].response_days.extend(days)
+        result.total.response_days.extend(days)
+    return result
 
 
 def _amparos(session: Session, start: date, end: date) -> Counter[str]:
@@ -344,29 +491,33 @@ def _ratings(session: Session, start: date, end: date) -> list[RatingFact]:
 
 
 def late_units(
-    facts: Iterable[CaseFact], calendar: BusinessCalendar, today: date
+    session: Session, start: date, end: date, calendar: BusinessCalendar, today: date
 ) -> list[UnitLateness]:
-    """Units that missed deadlines, each with its late cases and how late (to `today` when
-    still unanswered), the unit with most late cases first."""
+    """Units that missed deadlines with the cases received in [start, end] they let expire,
+    and how late (to `today` when still unanswered), the unit with most late cases first."""
+    judged = judged_cases(session, start, end).subquery()
+    query = select(
+        judged.c.folio, judged.c.type, judged.c.unit_id, judged.c.due_date, judged.c.answered_on
+    ).where(verdict(judged, today) == LATE)
+    _, units = _names(session)
+    counted: dict[tuple[bool, date, date], int] = {}
     late: dict[str, list[LateCase]] = {}
-    for fact in facts:
-        if fact.on_time is not False:
-            continue
-        until = fact.answered_on or today
-        calendar_days = fact.type in CALENDAR_DAY_TYPES
-        days = (
-            (until - fact.due_date).days
-            if calendar_days
-            else calendar.business_days_between(fact.due_date, until)
+    for folio, case_type, unit_id, due, answered_on in session.execute(query):
+        until = answered_on or today
+        calendar_days = case_type in CALENDAR_DAY_TYPES
+        key = (calendar_days, due, until)
+        if key not in counted:
+            counted[key] = (
+                (until - due).days if calendar_days else calendar.business_days_between(due, until)
+            )
+        late.setdefault(units.get(unit_id, NO_VALUE), []).append(
+            LateCase(folio, case_type, due, answered_on, counted[key], calendar_days)
         )
-        late.setdefault(fact.unit, []).append(
-            LateCase(fact.folio, fact.type, fact.due_date, fact.answered_on, days, calendar_days)
-        )
-    units = [
+    listed = [
         UnitLateness(unit, sorted(cases, key=lambda c: (-c.days_late, c.folio)))
         for unit, cases in late.items()
     ]
-    return sorted(units, key=lambda u: (-len(u.cases), u.unit))
+    return sorted(listed, key=lambda u: (-len(u.cases), u.unit))
 
 
 HANDED, RESOLVED_STATE, ABANDONED, ONGOING = "handed_off", "resolved", "abandoned", "ongoing"
@@ -429,24 +580,26 @@ def build_report(
     calendar: BusinessCalendar,
     today: date,
     now: datetime | None = None,
+    *,
+    with_late_units: bool = True,
 ) -> Report:
     """All indicators of the cases received between start and end (inclusive), and of the
-    bot's conversations started then; `now` judges abandonment (default: end of `today`)."""
-    facts = case_facts(session, start, end, calendar, today)
-    units, total = _compliance(facts)
+    bot's conversations started then; `now` judges abandonment (default: end of `today`).
+    The list of late cases per unit (the monthly report's) is left out when not asked for."""
+    counts = _case_counts(session, start, end, calendar, today)
     ratings = _ratings(session, start, end)
     now = now or _local_midnight(today + timedelta(days=1))
     return Report(
         start=start,
         end=end,
-        facts=facts,
-        volumes=_volumes(facts),
-        units=units,
-        total=total,
-        extensions=sum(1 for f in facts if f.type == "sai" and f.extended),
+        cases=counts.cases,
+        volumes=counts.volumes,
+        units=sorted(counts.units.values(), key=lambda u: u.unit),
+        total=counts.total,
+        extensions=counts.extensions,
         amparos=_amparos(session, start, end),
         satisfaction=Counter(rating.score for rating in ratings),
         ratings=ratings,
-        late_units=late_units(facts, calendar, today),
+        late_units=late_units(session, start, end, calendar, today) if with_late_units else [],
         containment=containment(session, start, end, now),
     )

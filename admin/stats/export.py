@@ -144,9 +144,9 @@ def _csv(header: Sequence[object], rows: Iterable[Sequence[object]]) -> Iterator
     yield buffer.getvalue()
 
 
-def csv_lines(report: Report, categories: Mapping[str, str]) -> Iterator[str]:
-    """One row per case."""
-    return _csv(HEADERS, (fact_row(fact, categories) for fact in report.facts))
+def case_csv(facts: Iterable[CaseFact], categories: Mapping[str, str]) -> Iterator[str]:
+    """One row per case (oirs.stats.case_facts)."""
+    return _csv(HEADERS, (fact_row(fact, categories) for fact in facts))
 
 
 def containment_csv(report: Report, categories: Mapping[str, str]) -> Iterator[str]:
@@ -160,20 +160,19 @@ def satisfaction_csv(report: Report, categories: Mapping[str, str]) -> Iterator[
     return _csv(("Por", "Unidad o mes", *SATISFACTION_HEADERS), rows)
 
 
-# ?tabla= of the CSV export
+# ?tabla= of the CSV export of the indicators; "casos" is case_csv, from the cases themselves
 CSV_TABLES: dict[str, Callable[[Report, Mapping[str, str]], Iterator[str]]] = {
-    "casos": csv_lines,
     "contencion": containment_csv,
     "satisfaccion": satisfaction_csv,
 }
 
 
-def workbook(report: Report, categories: Mapping[str, str]) -> bytes:
+def workbook(report: Report, facts: Iterable[CaseFact], categories: Mapping[str, str]) -> bytes:
     """Cases, compliance per unit and monthly volume per type, one sheet each."""
     book = Workbook(write_only=True)
     cases = book.create_sheet("Casos")
     cases.append(list(HEADERS))
-    for fact in report.facts:
+    for fact in facts:
         cases.append(fact_row(fact, categories))
     units = book.create_sheet("Cumplimiento por unidad")
     units.append(

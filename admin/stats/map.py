@@ -1,5 +1,6 @@
 """The reclamos map: cases with coordinates as points, and zones of a grid shaded by how many
-cases they hold, with each zone's on-time share (the statistics' own rule, oirs.stats).
+cases they hold, with each zone's on-time share (the statistics' own verdict, computed by
+oirs.stats in SQL).
 
 Staff only, like every statistics screen: residents' exact positions never leave it (the public
 Open311 listing keeps its coarse coordinates). Counts are grouped in SQL; at most MAX_POINTS
@@ -14,7 +15,7 @@ import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from time import monotonic
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,7 +23,7 @@ from urllib.parse import urlsplit
 from flask import Response, current_app, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from oirs_rules.dates import SANTIAGO
-from sqlalchemy import ColumnElement, Date, Integer, and_, case, cast, func, select
+from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
@@ -33,11 +34,10 @@ from admin.auth.web import CSP
 from admin.database import db, settings
 from admin.stats import bp
 from oirs import workflow
-from oirs.deadlines import local_date
 from oirs.geocoding import EXACT, NOT_FOUND, PRECISIONS, SOURCE_RESIDENT, STREET
 from oirs.labels import STATUS_LABELS
 from oirs.models import Case, CaseEvent, Category, StreetAxis
-from oirs.stats import UnitCompliance
+from oirs.stats import LATE, ON_TIME, UnitCompliance, judged_cases, verdict
 
 MAX_POINTS = 2000
 CELL_METRES = 500
@@ -156,70 +156,26 @@ def _grid(session: Session, conditions: list[ColumnElement[bool]]) -> Grid | Non
     return Grid.around(cases[0], cases[1], cases[2]) if cases[0] is not None else None
 
 
-def _local_day(session: Session, moment: ColumnElement[Any]) -> ColumnElement[Any]:
-    """The Chilean calendar day of a UTC instant, in SQL: oirs.deadlines.local_date's answer.
-
-    PostgreSQL converts with its time-zone database; on SQLite the same Python function is
-    registered on the connection."""
-    if session.get_bind().dialect.name == "sqlite":
-        connection: Any = session.connection().connection.driver_connection
-        connection.create_function("oirs_local_day", 1, _sqlite_local_day, deterministic=True)
-        return func.oirs_local_day(moment)
-    return cast(func.timezone(SANTIAGO.key, moment), Date)
-
-
-def _sqlite_local_day(stored: str | None) -> str | None:
-    if stored is None:
-        return None
-    moment = datetime.fromisoformat(stored)
-    return local_date(moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
-
-
 def _zones(
     session: Session,
     grid: Grid,
     conditions: list[ColumnElement[bool]],
-    start: date,
+    period: tuple[date, date],
     today: date,
 ) -> list[dict[str, Any]]:
-    """Cases per cell and, per cell, on time / late / open within term, grouped in SQL.
-
-    The verdict is oirs.stats' (see its docstring): a case is answered on the local day of its
-    first event into an answering status (oirs.workflow.ANSWERED_STATUSES), on time when that
-    day is on or before its due date; an open case past its due date is late. Running
-    oirs.stats.case_facts over 100 000 cases takes seconds; tests/admin/test_stats_map.py
-    checks that both count the same."""
-    # a case received in the period was answered after the period began: the events need no
-    # join to their cases to be narrowed down
-    since = datetime.combine(start, time(), SANTIAGO).astimezone(UTC)
-    first_answer = (
-        select(CaseEvent.case_id, _local_day(session, func.min(CaseEvent.at)).label("day"))
-        .where(CaseEvent.to_status.in_(workflow.ANSWERED_STATUSES), CaseEvent.at >= since)
-        .group_by(CaseEvent.case_id)
-        .subquery()
-    )
-    answered_day = first_answer.c.day
-    answered = answered_day.is_not(None)
-    row = _floor(session, (Case.latitude - grid.south) / grid.dlat).label("row")
-    column = _floor(session, (Case.longitude - grid.west) / grid.dlon).label("col")
-    query = (
-        select(
-            row,
-            column,
-            func.count(),
-            func.sum(case((and_(answered, answered_day <= Case.due_date), 1), else_=0)),
-            func.sum(
-                case(
-                    (and_(answered, answered_day > Case.due_date), 1),
-                    (and_(~answered, Case.due_date < today), 1),
-                    else_=0,
-                )
-            ),
-        )
-        .outerjoin(first_answer, first_answer.c.case_id == Case.id)
-        .where(*conditions)
-        .group_by(row, column)
-    )
+    """Cases per cell and, per cell, on time / late / open within term, grouped in SQL with
+    the statistics' own verdict (oirs.stats.judged_cases and verdict)."""
+    judged = judged_cases(session, *period, *conditions).subquery()
+    outcome = verdict(judged, today)
+    row = _floor(session, (judged.c.latitude - grid.south) / grid.dlat).label("row")
+    column = _floor(session, (judged.c.longitude - grid.west) / grid.dlon).label("col")
+    query = select(
+        row,
+        column,
+        func.count(),
+        func.sum(case((outcome == ON_TIME, 1), else_=0)),
+        func.sum(case((outcome == LATE, 1), else_=0)),
+    ).group_by(row, column)
     zones = []
     for cell_row, cell_column, count, on_time, late in session.execute(query):
         key = (int(cell_row), int(cell_column))
@@ -290,7 +246,7 @@ def _payload(form: MapForm, start: date, end: date) -> dict[str, Any]:
         or 0
     )
     grid = _grid(session, conditions) if period_cases else None
-    zones = _zones(session, grid, conditions, start, today) if grid else []
+    zones = _zones(session, grid, conditions, (start, end), today) if grid else []
     total = sum(zone["cases"] for zone in zones)
     points = _points(session, conditions) if total else []
     return {

@@ -17,12 +17,12 @@ from admin.auth.permissions import requires
 from admin.database import calendar, db, settings
 from admin.stats import bp
 from admin.stats.charts import bar_chart, column_chart
-from admin.stats.export import CSV_TABLES, workbook
+from admin.stats.export import CSV_TABLES, case_csv, workbook
 from oirs.conversations import ABANDON_AFTER
 from oirs.labels import CHANNEL_LABELS, TYPE_LABELS
 from oirs.models import Category
 from oirs.satisfaction import GRADE_SCALE, grade_to_score
-from oirs.stats import NO_VALUE, Report, build_report
+from oirs.stats import NO_VALUE, Report, build_report, case_facts
 
 MAX_SPAN = timedelta(days=3 * 366)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -74,8 +74,16 @@ def _categories() -> dict[str, str]:
     return {c.code: c.name for c in db().scalars(select(Category))}
 
 
-def _report(start: date, end: date) -> Report:
-    return build_report(db(), start, end, calendar(), _today(), now=datetime.now(UTC))
+def _report(start: date, end: date, with_late_units: bool = True) -> Report:
+    return build_report(
+        db(),
+        start,
+        end,
+        calendar(),
+        _today(),
+        now=datetime.now(UTC),
+        with_late_units=with_late_units,
+    )
 
 
 def month_label(month: str) -> str:
@@ -156,7 +164,7 @@ def index() -> ResponseReturnValue:
         return render_template("stats/index.html", form=form, report=None), 400
     with db().begin():
         categories = _categories()
-        report = _report(*period)
+        report = _report(*period, with_late_units=False)  # only the PDF and XLSX list them
         return render_template(
             "stats/index.html",
             form=form,
@@ -184,11 +192,14 @@ def export_csv() -> ResponseReturnValue:
     """?tabla=casos (one row per case, the default), contencion or satisfaccion."""
     start, end = _export_period()
     table = request.args.get("tabla") or "casos"
-    if table not in CSV_TABLES:
+    if table != "casos" and table not in CSV_TABLES:
         abort(400, MESSAGES["table"])
     with db().begin():
-        report, categories = _report(start, end), _categories()
-    lines = CSV_TABLES[table](report, categories)
+        categories = _categories()
+        if table == "casos":  # one row per case: no indicators needed
+            lines = case_csv(case_facts(db(), start, end, calendar(), _today()), categories)
+        else:
+            lines = CSV_TABLES[table](_report(start, end), categories)
     response = Response(stream_with_context(lines), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{table}_{start}_{end}.csv"'
     return response
@@ -199,7 +210,8 @@ def export_csv() -> ResponseReturnValue:
 def export_xlsx() -> ResponseReturnValue:
     start, end = _export_period()
     with db().begin():
-        data = workbook(_report(start, end), _categories())
+        facts = case_facts(db(), start, end, calendar(), _today())
+        data = workbook(_report(start, end), facts, _categories())
     response = Response(data, mimetype=XLSX)
     response.headers["Content-Disposition"] = f'attachment; filename="casos_{start}_{end}.xlsx"'
     return response

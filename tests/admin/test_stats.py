@@ -73,7 +73,7 @@ def test_report_reads_on_time_response_days_prorrogas_amparos_and_satisfaction(
 ) -> None:
     with db_session.begin():
         report = build_report(db_session, date(2026, 3, 1), date(2026, 3, 31), CAL, TODAY)
-    assert len(report.facts) == 4
+    assert report.cases == 4
     units = {u.unit: u for u in report.units}
     dimao = units["Dirección de Medio Ambiente, Aseo y Ornato"]
     # on time: the sugerencia answered 10-03 and the SAI denied 14-04 (due 14-04 after prórroga);
@@ -96,7 +96,7 @@ def test_amparos_count_in_the_month_they_were_filed(db_session: Session, history
     with db_session.begin():
         april = build_report(db_session, date(2026, 4, 1), date(2026, 4, 30), CAL, TODAY)
     assert april.amparos == {"en_curso": 1}
-    assert april.facts == []
+    assert april.cases == 0 and april.units == []
 
 
 def test_percentile_is_nearest_rank() -> None:

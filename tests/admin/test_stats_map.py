@@ -17,7 +17,7 @@ from oirs.cases import Actor, ContactData, NewCase, file_case, transition
 from oirs.geocoding import Axis, replace_street_axes
 from oirs.models import Case
 from oirs.settings import Settings
-from oirs.stats import build_report
+from oirs.stats import case_facts
 from tests.admin.staff import login, make_user
 
 CAL = BusinessCalendar()
@@ -166,9 +166,9 @@ def test_zone_shares_add_up_to_the_statistics_own_verdict(
     start, end = (NOW - timedelta(days=120)).date(), NOW.date()
     payload = data(supervisor, f"?desde={start}&hasta={end}")
     with db_session.begin():
-        report = build_report(db_session, start, end, CAL, date.today())
+        facts = case_facts(db_session, start, end, CAL, date.today())
     with_location = {cases[k] for k in ("on_time", "late", "overdue", "fresh")}
-    verdicts = [f.on_time for f in report.facts if f.folio in with_location]
+    verdicts = [f.on_time for f in facts if f.folio in with_location]
     assert sum(z["on_time"] for z in payload["zones"]) == verdicts.count(True)
     assert sum(z["late"] for z in payload["zones"]) == verdicts.count(False)
     assert sum(z["pending"] for z in payload["zones"]) == verdicts.count(None)
