@@ -22,7 +22,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from statistics import mean
 from typing import Any
 
 from oirs_rules.dates import SANTIAGO
@@ -90,7 +89,9 @@ class UnitCompliance:
 
     @property
     def mean_days(self) -> float | None:
-        return round(mean(self.response_days), 1) if self.response_days else None
+        # int / int is correctly rounded, as statistics.mean, which is 100 times slower
+        days = self.response_days
+        return round(sum(days) / len(days), 1) if days else None
 
     @property
     def p90_days(self) -> int | None:
