@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey, crontab
+from oirs_rules.dates import SANTIAGO
 
 from admin.anonymisation import complete_pending
 from admin.database import calendar, db, settings
@@ -32,7 +32,6 @@ from oirs.terms import CALENDAR_DAY_TYPES
 from oirs.theme_store import load_training_set, needs_training, record_run
 from oirs.themes import FOLDS, evaluate
 
-SANTIAGO = ZoneInfo("America/Santiago")
 SECRETARIA_UNIT = "SECMU"
 log = logging.getLogger(__name__)
 

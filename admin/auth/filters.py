@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask.sansio.app import App
+from oirs_rules.dates import SANTIAGO
 
 from oirs import labels
 from oirs.masking import mask_text
-
-SANTIAGO = ZoneInfo("America/Santiago")
 
 
 def fecha(value: date | datetime | None) -> str:

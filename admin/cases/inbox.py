@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from oirs_rules.dates import SANTIAGO
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -18,7 +18,6 @@ from admin.cases.deadline_view import view_for
 from admin.database import calendar, db
 from oirs.models import Case, Category, Unit
 
-SANTIAGO = ZoneInfo("America/Santiago")
 PER_PAGE = 25
 
 

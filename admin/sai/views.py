@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from oirs_rules.dates import SANTIAGO
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -29,7 +29,6 @@ from oirs.models import Amparo, Case, CaseEvent, ThirdParty, Unit, utcnow
 from oirs.sai import case_deadline, subsanacion_due
 from oirs.sai_catalog import AMPARO_OUTCOMES, AMPARO_STEPS, DENIAL_CAUSES
 
-SANTIAGO = ZoneInfo("America/Santiago")
 PAGE_SIZE = 50
 SAI_STATUSES = (
     [s for s in STATUS_LABELS if s not in workflow.RECLAMO_STATUSES]
