@@ -233,7 +233,8 @@ class CaseFormValidation(FaqAwareValidation, ABC):
         if asked in (None, "descripcion"):
             result.update(self._opening_values(tracker, text))
         elif asked not in ("direccion", "confirmacion") and tracker.slots.get("direccion"):
-            place = corrected_place(text)  # "Perdón, me equivoqué de número: es Las Acacias 545"
+            # "Perdón, me equivoqué de número: es Las Acacias 545", "perdón, es el 303"
+            place = corrected_place(text, tracker.slots.get("direccion"))
             if place:
                 result["direccion"] = place
         return result
@@ -376,6 +377,10 @@ class CaseFormValidation(FaqAwareValidation, ABC):
                 return {"nombre": first_name, "nombre_pila": None}  # no surnames: the first name
             if asked == "nombre":
                 say(dispatcher, tracker, "nombre_rechazado")
+            return {"nombre": None}
+        if asked == "nombre" and tracker.get_slot("direccion") and corrected_place(text):
+            # "Corrijo: el número es 504": the place was corrected (validate_contact_entities),
+            # the name is still to be asked
             return {"nombre": None}
         name = parse_name(text)
         if name is None and asked == "nombre" and is_substantive(text, min_words=3):

@@ -227,7 +227,9 @@ class SimulatedResident:
         if slot == "informacion_solicitada":
             return Move(str(answers.get("informacion") or self.descripcion()), slot)
         if slot == "sai_notificacion":
-            return Move(str(answers.get("email_notificacion") or "a mi correo"), slot)
+            # by e-mail, or by letter to the postal address the persona gave (its `direccion`)
+            told = answers.get("email_notificacion") or answers.get("direccion")
+            return Move(str(told or "a mi correo"), slot)
         if slot == "unidad_felicitada":
             return Move(unit_from(self.persona.opening), slot)
         if slot == "confirmacion":

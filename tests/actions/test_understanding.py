@@ -504,3 +504,23 @@ def test_a_felicitacion_files_no_vague_place(api, conversation):
     result = conversation.run(ValidateFelicitacionForm(), active_loop="felicitacion_form")
     assert result.slots.get("direccion") is None
     assert result.slots.get("lugar_mencionado") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("Corrijo: el número es 504, no 540.", "Pasaje Los Jacintos 504"),
+        ("perdon es el 303", "Pasaje Los Jacintos 303"),
+    ],
+)
+def test_a_house_number_corrected_while_the_name_is_asked_corrects_the_place(
+    api, conversation, text, place
+):
+    """Blind round r10 (spent): the place became "504" / "el 303" and the name "Corrijo"."""
+    in_reclamo(conversation, "nombre", direccion="Pasaje Los Jacintos 540").user(
+        text, new_slots={"nombre": text}
+    )
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["direccion"] == place
+    assert result.slots.get("nombre") is None
+    assert result.slots["requested_slot"] == "nombre"

@@ -742,3 +742,10 @@ def test_the_menu_button_for_public_information_is_the_sai_one() -> None:
         {"title": "Pedir información pública", "payload": "/solicitud_informacion"},
     ]
     assert type_button(menu, "sai") == menu[1]
+
+
+def test_a_sai_persona_notified_by_letter_gives_its_postal_address() -> None:
+    """Blind round r10: four SAI personas who chose a letter answered «a mi correo» three
+    times and were never filed."""
+    resident = SimulatedResident(persona(), NAMES)  # no e-mail for notifications
+    assert resident.decide(asks("sai_notificacion")).text == "Los Aromos 123"

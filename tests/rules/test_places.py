@@ -472,3 +472,25 @@ def test_a_postal_address_keeps_its_commune_and_a_refusal_is_none(text, expected
 )  # fmt: skip
 def test_openings_whose_phone_in_groups_is_no_house_number(text, expected):
     assert find_place(text) == expected
+
+
+# Blind round r10 (spent): number corrections applied to the place, counts that place nothing.
+@pytest.mark.parametrize(
+    ("text", "current", "expected"),
+    [
+        ("Corrijo: el número es 504, no 540.", "Pasaje Los Jacintos 540",
+         "Pasaje Los Jacintos 504"),
+        ("perdon es el 303", "General Freire 330", "General Freire 303"),
+        ("perdón, es casa 32", "pasaje 4 casa 23 villa esperanza",
+         "pasaje 4 casa 32 villa esperanza"),
+    ],
+)  # fmt: skip
+def test_a_corrected_number_corrects_the_place_it_belongs_to(text, current, expected):
+    assert corrected_place(text, current) == expected
+
+
+def test_a_number_corrected_inside_the_answer_keeps_the_rest_of_the_place():
+    assert parse_place("pasaje 4 casa 23 villa esperanza, no perdon casa 32") == (
+        "pasaje 4 casa 32 villa esperanza"
+    )
+    assert parse_place("ya van 2 choques esta semana") is None

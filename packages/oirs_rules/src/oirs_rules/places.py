@@ -504,8 +504,10 @@ def parse_place(text: str) -> str | None:
     if len(corrected) > 1 and corrected[-1].strip():
         first = parse_place(corrected[0]) if corrected[0].strip() else None
         fixed = parse_place(corrected[-1])  # "Los Jesuitas 1320, no, perdón, es … 1230"
-        if first and fixed and re.fullmatch(r"\d+[a-zA-Z]?", fixed):
-            return re.sub(r"\d+[a-zA-Z]?(?!.*\d)", fixed, first)  # "…123, no, perdón, 132"
+        if first and fixed and _only_a_number(fixed):
+            return with_number(
+                first, fixed
+            )  # "…123, no, perdón, 132", "…casa 23, no perdón casa 32"
         if fixed and (first or not corrected[0].strip()):
             return fixed  # also "Perdón, es en Los Pinos 45"
     value = _clean_answer(_SYMBOLS.sub(" ", _aside(text or "")))
@@ -935,6 +937,8 @@ _COUNTED = {
     "veces", "vez", "dias", "dia", "semanas", "semana", "meses", "mes", "anos", "ano", "horas",
     "hora", "minutos", "cuotas", "personas", "perros", "gatos", "autos", "vecinos", "ninos",
     "km/h", "kilos", "pesos", "lucas", "metros", "cuadras", "am", "pm", "hrs",
+    "choques", "choque", "accidentes", "accidente", "robos", "asaltos", "motos", "ninas",
+    "bolsas", "llamadas", "reclamos", "cartas", "correos", "arboles", "hoyos", "baches",
 }  # fmt: skip
 _LOCALITIES = {"villa", "poblacion", "pobl", "condominio", "sector", "barrio", "conjunto"}
 
@@ -1199,12 +1203,46 @@ _CORRECTION_LEAD = re.compile(
 )
 
 
-def corrected_place(text: str) -> str | None:
+def corrected_place(text: str, current: str | None = None) -> str | None:
     """A precise place the resident corrects while something else is asked ("Perdón, me
-    equivoqué de número: es Las Acacias 545"); None when the message corrects no place."""
-    for match in _CORRECTS.finditer(text or ""):
+    equivoqué de número: es Las Acacias 545"); None when the message corrects no place. A
+    correction of the number alone ("perdón, es el 303", "Corrijo: el número es 504, no 540")
+    is applied to the `current` place."""
+    text = _NUMBER_DENIED.sub("", text or "")
+    for match in _CORRECTS.finditer(text):
         rest = _CORRECTION_LEAD.sub("", text[match.end() :])
         place = parse_place(rest) if rest.strip() else None
+        if place and current and _only_a_number(place):
+            return with_number(current, place)
         if place and is_precise(place):
             return place
     return None
+
+
+_ONLY_A_NUMBER = re.compile(
+    r"(?i)^(?:(?:el|la)\s+)?(?:(?P<kind>casa|depto|dpto|departamento|block|n°|nro|numero|número|#)"
+    r"\s*)?(?P<number>\d{1,5}[a-zA-Z]?)$"
+)
+
+
+def _only_a_number(place: str) -> bool:
+    return bool(_ONLY_A_NUMBER.match(place.strip()))
+
+
+def with_number(place: str, fixed: str) -> str:
+    """The place with its number corrected: "General Freire 330" + "el 303" -> "General Freire
+    303"; "pasaje 4 casa 23 villa esperanza" + "casa 32" -> "pasaje 4 casa 32 villa esperanza"."""
+    match = _ONLY_A_NUMBER.match(fixed.strip())
+    if not match:
+        return fixed
+    number, kind = match.group("number"), match.group("kind")
+    if kind and fold(kind) not in {"n°", "nro", "numero", "#"}:
+        pattern = rf"(?i)\b({re.escape(kind)}\s*)\d{{1,5}}[a-zA-Z]?\b"
+        if re.search(pattern, place):
+            return re.sub(pattern, lambda m: m.group(1) + number, place, count=1)
+        return fixed
+    last = list(re.finditer(r"\b\d{1,5}[a-zA-Z]?\b", place))
+    if not last:
+        return fixed
+    spot = last[-1]
+    return place[: spot.start()] + number + place[spot.end() :]
