@@ -77,7 +77,8 @@ def normalize_place(value: object) -> str | None:
     - a house number's mark: "pasaje Los Claveles número 402" = "pasaje Los Claveles 402";
     - "calle" before a street's name: "calle Sargento Menadier 1780" = "Sargento Menadier 1780"
       ("calle 5 norte", a street named by a number, keeps it);
-    - the words that join two streets: "X con Y" = "X y Y" = "X esquina Y" = "esquina de X y Y".
+    - the words that join two streets: "X con Y" = "X y Y" = "X esquina Y" = "esquina de X y Y"
+      = "el cruce de X con Y" = "esq. X con Y" (r10's writers dropped these lead-ins, they said).
     """
     text = normalize(value)
     if text is None:
@@ -87,8 +88,12 @@ def normalize_place(value: object) -> str | None:
         w for i, w in enumerate(words)
         if not (w in _NUMBER_MARKS and i + 1 < len(words) and words[i + 1][:1].isdigit())
     ]  # fmt: skip
-    if words[:2] == ["esquina", "de"] and len(words) > 2:
+    if words[:2] in (["esquina", "de"], ["cruce", "de"]) and len(words) > 2:
         words = words[2:]
+    elif words[:3] == ["el", "cruce", "de"] and len(words) > 3:
+        words = words[3:]
+    elif words[:1] == ["esq"] and len(words) > 1:
+        words = words[1:]
     if len(words) > 1 and words[0] == "calle" and not words[1][:1].isdigit():
         words = words[1:]
     words = ["con" if w in _CROSSING and 0 < i < len(words) - 1 else w for i, w in enumerate(words)]

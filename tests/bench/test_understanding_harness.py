@@ -749,3 +749,14 @@ def test_a_sai_persona_notified_by_letter_gives_its_postal_address() -> None:
     times and were never filed."""
     resident = SimulatedResident(persona(), NAMES)  # no e-mail for notifications
     assert resident.decide(asks("sai_notificacion")).text == "Los Aromos 123"
+
+
+def test_the_lead_in_of_a_crossing_is_not_part_of_the_place() -> None:
+    from bench.understanding.compare import normalize_place
+
+    assert normalize_place("el cruce de santa julia con la primavera") == normalize_place(
+        "santa julia con la primavera"
+    )
+    assert normalize_place("esq. Los Nogales con Av. Central") == normalize_place(
+        "Los Nogales con Av. Central"
+    )

@@ -126,6 +126,8 @@ def test_emails_are_found_typed_or_dictated(text, expected):
         "por donde mismo les hablo",
         "x aqui y al correo si pueden",
         "al whatsapp nomas",
+        "por el chat mismo",
+        "cualquiera, el de ahora",
     ],
 )
 def test_the_channel_itself_is_a_contact(text):

@@ -180,3 +180,7 @@ def test_two_equal_surnames_given_alone_are_both_kept():
     """Blind round r9 (spent): a caller answered the surnames «tapia tapia»; one was dropped."""
     assert parse_name("tapia tapia") == "Tapia Tapia"
     assert parse_name("juan juan pablo rivas") == "Juan Pablo Rivas"
+
+
+def test_a_nickname_then_the_name_after_a_comma_is_the_name():
+    assert parse_name("soy el Pato, Patricio Lobos") == "Patricio Lobos"

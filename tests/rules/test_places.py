@@ -494,3 +494,24 @@ def test_a_number_corrected_inside_the_answer_keeps_the_rest_of_the_place():
         "pasaje 4 casa 32 villa esperanza"
     )
     assert parse_place("ya van 2 choques esta semana") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("yo vivo en Los Tilos 870 pero el problema es en Los Tilos 902", "Los Tilos 902"),
+        ("en mi casa, psje los claveles 2133", "psje los claveles 2133"),
+        ("Puente Alto no, es en Eyzaguirre 1720", "Eyzaguirre 1720"),
+        ("avenida la florida nueve cinco cero cero", "avenida la florida 9500"),
+    ],
+)
+def test_answers_where_the_problem_is_not_where_the_resident_lives(text, expected):
+    assert parse_place(text) == expected
+
+
+def test_a_caller_s_filler_and_a_street_reached_llegando_a():
+    assert parse_postal_address("mire es capitan ignacio carrera pinto quinientos sesenta") == (
+        "capitan ignacio carrera pinto 560"
+    )
+    assert find_place("sugiero un lomo de toro en Froilan Roa llegando a Departamental, pasan "
+                      "muy rapido") == "Froilan Roa llegando a Departamental"  # fmt: skip

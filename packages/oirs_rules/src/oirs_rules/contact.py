@@ -343,7 +343,8 @@ _SAME_CHANNEL = re.compile(
     r"\bal\s+mismo\b|(?:aki|aka)\s+mismo|por\s+(?:aki|aka)\b|este\s+\w+\s+mismo|"
     r"\bx\s+(?:aqui|aca|aki|aka)\b|\bx\s+(?:el\s+)?(?:telegram|whatsapp|wsp)\b|"
     r"desde\s+donde\s+(?:le\s+|les\s+)?(?:estoy\s+)?(?:hablando|escribiendo|hablo|escribo)|"
-    r"por\s+donde\s+mismo|^\s*(?:aca|aqui|aki|aka)\s*(?:po|pos|nomas)?\s*[.!]*\s*$)"
+    r"por\s+donde\s+mismo|^\s*(?:aca|aqui|aki|aka)\s*(?:po|pos|nomas)?\s*[.!]*\s*$|"
+    r"(?:por\s+)?(?:el|este)\s+(?:chat|whatsapp|wsp|telegram)\s+mismo|el\s+de\s+ahora\b)"
 )
 
 

@@ -643,9 +643,11 @@ def parse_name(text: str) -> str | None:
         # "me dicen el flaco pero me llamo Sergio Andrés Rojas"; "me llamo Daniela, Daniela
         # Jara Inostroza": the fuller repetition after the comma wins
         repeated = _after_comma_name(value)
+        nickname = len(introduced.split()) == 1 and fold(introduced) not in FIRST_NAMES
         if repeated and (
             fold(repeated).startswith(fold(introduced.split()[0]))
             or (len(introduced.split()) == 1 and len(repeated.split()) >= 3)
+            or (nickname and len(repeated.split()) >= 2)  # "soy el Pato, Patricio Lobos"
         ):
             return repeated  # "Soy la Pili, María Pilar Rojas Díaz": the nickname, then the name
         return introduced

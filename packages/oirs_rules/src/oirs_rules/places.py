@@ -450,7 +450,9 @@ def _place_numbers(text: str) -> str:
     value = spoken_numbers_to_digits(text)
     # digits said one by one: "uno cuatro cinco seis" -> "1 4 5 6" -> "1456"
     value = re.sub(
-        r"(?<![\d.,])\b\d(?: \d){2,}\b(?![.,]?\d)", lambda m: m.group(0).replace(" ", ""), value
+        r"(?<![\d.,])\b\d(?: \d{1,2}){2,}\b(?![.,]?\d)",
+        lambda m: m.group(0).replace(" ", ""),
+        value,
     )
     return _NUMBERED_KIND.sub(lambda m: f"{m.group(1)} {_SMALL_NUMBERS[fold(m.group(2))]}", value)
 
@@ -499,6 +501,10 @@ def parse_place(text: str) -> str | None:
     "en la calle", "afuera de mi casa", "en mi pasaje" name nowhere (None).
     """
     text = _NUMBER_CORRECTED.sub(r"\g<fixed>", text or "")  # "serrano 560, no, 650"
+    contrast = _BUT_THE_PROBLEM.search(text)
+    if contrast and text[contrast.end() :].strip():
+        text = text[contrast.end() :]  # where the problem is, not where the resident lives
+    text = re.sub(r"(?i)^\s*(?:en\s+)?mi\s+casa\s*,\s*", "", text)  # "en mi casa, psje …"
     text = _NUMBER_DENIED.sub("", text)  # "Los Olmos 345, no 354"
     corrected = _CORRECTION.split(text)
     if len(corrected) > 1 and corrected[-1].strip():
@@ -515,7 +521,9 @@ def parse_place(text: str) -> str | None:
         return None  # "no sé la dirección exacta": ask again, nothing to keep
     tokens = _tokens(value)
     start = 0
-    while start < len(tokens) and tokens[start].key in _STOP - {"esta", "este"}:
+    while start < len(tokens) and (
+        tokens[start].key in _STOP - {"esta", "este"} or tokens[start].key in _OPENING_FILLERS
+    ):
         if tokens[start].key in _NAME_PREFIXES and (
             tokens[start].text[:1].isupper() or _street_follows(tokens, start)
         ):
@@ -584,10 +592,19 @@ _NUMBER_CORRECTED = re.compile(
 _NUMBER_DENIED = re.compile(r"(?<=\d)\s*[,.]?\s*\bno+\s+(?:el\s+)?\d{1,5}[a-zA-Z]?\b[.!]?")
 
 
+# words a caller starts an answer with ("mire es capitán ignacio carrera pinto 560")
+_OPENING_FILLERS = {"mire", "oiga", "eh", "ehh", "mmm", "ah", "bueno", "ya", "ok", "si"}
+# "yo vivo en Los Tilos 870 pero el problema es en Los Tilos 902": the second one is the place
+_BUT_THE_PROBLEM = re.compile(
+    r"(?i)\bpero\s+(?:el\s+(?:problema|reclamo|hoyo|poste|tema)|lo\s+que\s+reclamo|eso)\s+"
+    r"(?:es|esta|está|queda|fue|ocurre|pasa)\s+(?:en\s+)?"
+)
+
+
 # A correction inside the answer: what follows it is the place ("…, no, perdón, es …").
 _CORRECTION = re.compile(
     r"[,.;]?\s*\b(?:no+\s*[,.]?\s*)?(?:perd[oó]n|me equivoqu[eé]|mejor dicho|quise decir)\b"
-    r"\s*[,:.]?\s*(?:es|era|en)?\b",
+    r"\s*[,:.]?\s*(?:es|era|en)?\b|(?<=\w)\s+no\s*,\s*(?:es|era)\s+(?=en\b)",
     re.IGNORECASE,
 )
 # Verbs of the story a resident goes on with; a place name is never one of these.
@@ -1066,7 +1083,7 @@ def _score(span: list[_Token]) -> int:
         score += 2
     if any(k in {"esquina", "entre"} for k in keys):
         score += 1
-    if "con" in keys[1:-1] or ("y" in keys[1:-1] and "esquina" in keys):
+    if "con" in keys[1:-1] or "llegando" in keys[1:-1] or ("y" in keys[1:-1] and "esquina" in keys):
         score += 2  # an intersection names two streets
     if any(t.text[:1].isupper() for t in span):
         score += 1
