@@ -10,16 +10,16 @@ number or chat.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import logging
-import os
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.common import api_client, case_channel
 from api_client import ApiError
-from api_client.client import TOKEN_VARIABLE
+from api_client.outcomes import conversation_hash
 
 logger = logging.getLogger(__name__)
 
@@ -34,12 +34,6 @@ REPORT_DELAY = 0.05
 # loop could be collected
 _SCHEDULED: dict[asyncio.TimerHandle, asyncio.AbstractEventLoop] = {}
 _PENDING: set[asyncio.Task[None]] = set()
-
-
-def conversation_hash(sender_id: str) -> str:
-    """Rasa's conversation id as the admin sees it: keyed, so not reversible from the hash."""
-    key = (os.environ.get(TOKEN_VARIABLE) or "").encode()  # the bot's API token
-    return hmac.new(key, sender_id.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def conversation_channel(tracker: Tracker) -> str:
@@ -84,3 +78,17 @@ async def _send(conversation: str, channel: str, outcome: str) -> None:
         await api_client().report_outcome(conversation, channel, outcome)
     except ApiError as error:  # one conversation missing from the statistics, nothing more
         logger.warning("outcome_not_reported outcome=%s error=%s", outcome, type(error).__name__)
+
+
+class ActionFaqRespondida(Action):
+    """Runs after each fixed FAQ answer (utter_faq, chosen by rules with no action of ours):
+    the admin learns the conversation got an answer without a person. Says nothing."""
+
+    def name(self) -> str:
+        return "action_faq_respondida"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        report_outcome(tracker, FAQ_ANSWERED)
+        return []

@@ -1,6 +1,6 @@
 """A person, or a voicemail: the caller is queued for the agents in hours, else offered to record.
 
-The admin decides with the same hours and calendar (oirs/handoffs.py); when it still answers
+The admin decides with the same hours and calendar (oirs/handoffs/queue.py); when it still answers
 `after_hours` (a holiday the channel's schedule does not know), its message says why and when.
 """
 
@@ -15,6 +15,7 @@ from oirs_rules.hours import CallCenterHours
 from sanic import response
 
 from api_client import ApiError, shared_client
+from api_client.outcomes import HANDED_OFF, report_in_background
 from channels.voice import twiml
 from channels.voice.call_state import CallState, CallStates
 from channels.voice.config import CHANNEL, VoiceConfig, twiml_reply
@@ -33,7 +34,7 @@ class Handoff:
     def __init__(self, config: VoiceConfig, states: CallStates) -> None:
         self.config = config
         self.states = states
-        # the admin decides with the same hours and calendar (oirs/handoffs.py)
+        # the admin decides with the same hours and calendar (oirs/handoffs/queue.py)
         self.hours = CallCenterHours.from_spec(config.hours)
         self.calendar = BusinessCalendar(comuna=config.comuna)
 
@@ -70,6 +71,8 @@ class Handoff:
         state.handed_off = True
         state.record("bot", [TEXTS["transfer"]])
         await self.states.save(state)
+        # put through from the call menu, without the bot's action_handoff: containment hears it
+        report_in_background(state.call_sid, CHANNEL, HANDED_OFF)
         logger.info(
             "channel=voice event=enqueued call_sid=%s queue=%s handoff=%s",
             state.call_sid,

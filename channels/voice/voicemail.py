@@ -12,6 +12,7 @@ import logging
 from sanic import response
 
 from api_client import ApiError, shared_client
+from api_client.outcomes import HANDED_OFF, report_in_background
 from channels.voice import twiml
 from channels.voice.call_state import CallState, CallStates
 from channels.voice.config import CHANNEL, VoiceConfig, twiml_reply
@@ -64,6 +65,8 @@ class Voicemail:
         }
         # one try: Twilio waits 15 s for this webhook's TwiML, a second try could outlast it
         case = await shared_client().file_case(body, retry=False)
+        # a voicemail waits for a person's call-back: for containment, handed off
+        report_in_background(state.call_sid, CHANNEL, HANDED_OFF)
         logger.info(
             "channel=voice event=voicemail_filed call_sid=%s folio=%s",
             state.call_sid,

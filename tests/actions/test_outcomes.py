@@ -141,3 +141,15 @@ def test_emergency_numbers_are_an_answer_a_past_danger_is_not_yet(
     conversation.user("casi me atropellan la semana pasada en el cruce", intent="emergencia")
     run_reported(conversation, ActionEmergencia())  # offered a reclamo: the conversation goes on
     assert [r["outcome"] for r in reports(api)] == ["faq_answered"]
+
+
+def test_a_fixed_faq_answer_is_reported_as_answered_and_says_nothing(
+    conversation: Conversation, api: AdminWire
+) -> None:
+    """utter_faq is chosen by the rules with no action of ours: action_faq_respondida follows
+    it (data/rules), so conversations that only asked a question count as contained."""
+    api.post(OUTCOMES_URL, status=201, json={})
+    conversation.user("¿cuál es el horario de la oirs?", intent="faq")
+    said, _ = run_reported(conversation, outcomes.ActionFaqRespondida())
+    assert said == []
+    assert [r["outcome"] for r in reports(api)] == ["faq_answered"]

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from api_client.outcomes import conversation_hash, wait_reported
 from channels.ratelimit import DEFAULT_PER_CALLER, PER_CALLER_VARIABLE, WebhookLimits
 from channels.store import ChannelStore
 from channels.voice import VoiceInput
@@ -80,11 +81,17 @@ def test_key_zero_hands_the_transcript_to_the_admin_and_queues_the_call(
         state = CallState.from_params(params())
         state.record("resident", ["tengo un problema con la basura"])
         await line.states.save(state)
-        return await line.dialogue.gather(no_agent(), params(Digits="0"), None)
+        reply = await line.dialogue.gather(no_agent(), params(Digits="0"), None)
+        await wait_reported()
+        return reply
 
     reply = asyncio.run(call())
 
     assert "<Enqueue" in reply.body.decode()
+    # put through without the bot's action: containment counts the call as handed off
+    [outcome] = fake_providers.matching("/api/v1/conversations/outcomes")
+    assert outcome.json["outcome"] == "handed_off" and outcome.json["channel"] == "voice"
+    assert outcome.json["conversation"] == conversation_hash(CALL_SID)
     [handoff] = fake_providers.matching("/api/v1/handoffs")
     body = handoff.json
     assert (body["channel"], body["conversation_id"], body["reason"]) == (
@@ -118,6 +125,7 @@ def test_a_voicemail_becomes_a_consulta_with_its_recording_attached(
         ended = await line.voicemail.recording(
             params(RecordingUrl=recording, RecordingDuration="12", RecordingSid="RE1")
         )
+        await wait_reported()
         return ready, ended
 
     ready, ended = asyncio.run(call())
@@ -128,6 +136,8 @@ def test_a_voicemail_becomes_a_consulta_with_its_recording_attached(
     assert case.json["type"] == "consulta"
     assert case.json["idempotency_key"] == "voice-RE1"
     assert case.json["contact"] == {"phone": CALLER}
+    [outcome] = fake_providers.matching("/api/v1/conversations/outcomes")
+    assert outcome.json["outcome"] == "handed_off"  # a person will call back
     [attached] = fake_providers.matching(f"/api/v1/cases/{VOICEMAIL_FOLIO}/attachments")
     assert attached.headers["Content-Type"].startswith("multipart/form-data")
     assert MP3 in attached.body

@@ -1,0 +1,1 @@
+"""Business days and the legal terms, deadlines and the alerts on them."""

@@ -1,0 +1,1 @@
+"""Cases: filing, the workflow of states, folios, triage, adhesions, lookups."""

@@ -1,0 +1,1 @@
+"""Attachments and where their files are stored."""

@@ -1,0 +1,1 @@
+"""Messages to residents: delivery through their channel, reply templates, folios."""

@@ -1,0 +1,1 @@
+"""Statistics, satisfaction, the Open311 publication and the map's geocoding."""

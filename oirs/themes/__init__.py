@@ -1,0 +1,1 @@
+"""The theme classifier and the examples it learns from."""
