@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from gunicorn.glogging import Logger
 
-from oirs.masking import mask_text
+from oirs.privacy.masking import mask_text
 
 HIDDEN = "***"
 # Atoms that hold a whole URI (request line aside) or a query string.

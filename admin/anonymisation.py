@@ -9,16 +9,16 @@ import logging
 from sqlalchemy.orm import Session
 
 from admin.database import db, settings
-from oirs.cases import get_case
+from oirs.cases.filing import get_case
+from oirs.handoffs.rasa_tracker import RasaTrackerStore
 from oirs.models import Case
-from oirs.privacy import (
+from oirs.privacy.rights import (
     PENDING,
     Reach,
     anonymise_case,
     complete_anonymisation,
     pending_anonymisations,
 )
-from oirs.rasa_tracker import RasaTrackerStore
 
 log = logging.getLogger(__name__)
 

@@ -116,9 +116,9 @@ def create_token_cmd(name: str, scopes: tuple[str, ...]) -> None:
 
 @main.command("seed-demo", help="Carga unidades, categorías y usuarios de demostración.")
 def seed_demo_cmd() -> None:
-    from oirs.demo_cases import seed_demo_cases
+    from oirs.calendar.terms import load_calendar
+    from oirs.cases.demo import seed_demo_cases
     from oirs.seed import seed_demo_staff, seed_reference_data
-    from oirs.terms import load_calendar
 
     settings = _settings()
     session = _session(settings)
@@ -159,8 +159,8 @@ def _parse_start(value: str) -> date | datetime:
 @click.option("--explain", is_flag=True, help="Explica cada día contado y omitido.")
 @click.option("--no-db", is_flag=True, help="No leer días inhábiles agregados en la base de datos.")
 def deadline_cmd(start: str, days: int, comuna: str | None, explain: bool, no_db: bool) -> None:
-    from oirs.calendar import BusinessCalendar
-    from oirs.deadlines import compute_deadline
+    from oirs.calendar.business_days import BusinessCalendar
+    from oirs.calendar.deadlines import compute_deadline
 
     settings = _settings()
     comuna = comuna or settings.commune.comuna
@@ -284,7 +284,7 @@ def train_themes_cmd(threshold: str | None, folds: int) -> None:
 
     from admin import create_app
     from admin.jobs import run_theme_training
-    from oirs.theme_store import run_summary
+    from oirs.themes.store import run_summary
 
     _settings()
     fixed = _threshold(threshold)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session, sessionmaker
 
-from oirs.calendar import BusinessCalendar
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.calendar.terms import load_calendar
 from oirs.db import make_engine, make_session_factory
 from oirs.settings import Settings
-from oirs.terms import load_calendar
 
 
 def init_app(app: Flask, settings: Settings) -> None:

@@ -1,5 +1,5 @@
 """`oirs import-streets` and `oirs geocode-cases`: the commune's street axes, and typed addresses
-placed on them (oirs/geocoding.py)."""
+placed on them (oirs/reporting/geocoding.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import click
 from sqlalchemy.orm import Session
 
 from oirs.db import make_engine, make_session_factory
-from oirs.geocoding import (
+from oirs.reporting.geocoding import (
     PRECISIONS,
     Geocoder,
     StreetDataError,

@@ -18,19 +18,19 @@ from oirs_rules.dates import SANTIAGO
 from admin.anonymisation import complete_pending
 from admin.database import calendar, db, settings
 from admin.mail import send_mail
-from oirs.alerting import collect_alerts, staff_emails
-from oirs.alerts import SUPERVISOR
-from oirs.attachments import PENDING_MAX_AGE, purge_stale_uploads
-from oirs.cases import SYSTEM
-from oirs.digest import SOON, unit_digests
-from oirs.letters import issue_letter
+from oirs.calendar.alerting import collect_alerts, staff_emails
+from oirs.calendar.alerts import SUPERVISOR
+from oirs.calendar.digest import SOON, unit_digests
+from oirs.calendar.terms import CALENDAR_DAY_TYPES
+from oirs.cases.filing import SYSTEM
+from oirs.files.attachments import PENDING_MAX_AGE, purge_stale_uploads
 from oirs.models import ThemeModelRun, utcnow
-from oirs.privacy import DEFAULT_RETENTION_YEARS, anonymise_expired
-from oirs.sai import expire_subsanaciones
+from oirs.privacy.rights import DEFAULT_RETENTION_YEARS, anonymise_expired
+from oirs.sai.letters import issue_letter
+from oirs.sai.procedure import expire_subsanaciones
 from oirs.settings import Settings
-from oirs.terms import CALENDAR_DAY_TYPES
-from oirs.theme_store import load_training_set, needs_training, record_run
-from oirs.themes import FOLDS, evaluate
+from oirs.themes.classifier import FOLDS, evaluate
+from oirs.themes.store import load_training_set, needs_training, record_run
 
 SECRETARIA_UNIT = "SECMU"
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ THEMES_SCHEDULE = {"minute": "15,45"}
 # Files the widget or a channel received for a case never filed: daily at 08:10 UTC, so the
 # disk does not depend on someone having put `oirs purge-uploads` in cron.
 PURGE_UPLOADS_SCHEDULE = {"minute": "10", "hour": "8"}
-# Typed addresses of new cases placed on the map (oirs/geocoding.py), never during the filing:
+# Typed addresses of new cases placed on the map (oirs/reporting/geocoding.py), never while filing:
 # every ten minutes, off the minutes the other tasks start on.
 GEOCODE_SCHEDULE = {"minute": "7,17,27,37,47,57"}
 GEOCODE_BATCH = 500
@@ -204,7 +204,7 @@ def run_geocoding(limit: int = GEOCODE_BATCH) -> int:
     """Place the cases filed with a typed address and no coordinates; returns how many were
     tried. The street axes are read once per run; the external geocoder has its timeout."""
     from admin.database import session_factory
-    from oirs.geocoding import commune_geocoder, geocode_pending
+    from oirs.reporting.geocoding import commune_geocoder, geocode_pending
 
     current = settings()
     run = geocode_pending(
@@ -221,7 +221,7 @@ def run_geocoding(limit: int = GEOCODE_BATCH) -> int:
 def register(huey: Huey, app: Flask) -> None:
     """Attach the periodic tasks, each run inside the app context."""
 
-    @huey.periodic_task(crontab(**ALERTS_SCHEDULE), name="oirs.alerts")
+    @huey.periodic_task(crontab(**ALERTS_SCHEDULE), name="oirs.calendar.alerts")
     def alerts_task() -> int:
         with app.app_context():
             return run_alerts()
@@ -236,7 +236,7 @@ def register(huey: Huey, app: Flask) -> None:
         with app.app_context():
             return len(run_anonymise())
 
-    @huey.periodic_task(crontab(**THEMES_SCHEDULE), name="oirs.themes")
+    @huey.periodic_task(crontab(**THEMES_SCHEDULE), name="oirs.themes.classifier")
     def themes_task() -> int | None:
         with app.app_context():
             run = run_theme_training()

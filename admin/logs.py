@@ -7,7 +7,7 @@ import sys
 
 from flask import Flask
 
-from oirs.masking import MaskingFilter
+from oirs.privacy.masking import MaskingFilter
 
 
 def configure(app: Flask) -> None:

@@ -14,7 +14,7 @@ from email.policy import default
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
-from oirs.masking import mask_text
+from oirs.privacy.masking import mask_text
 from oirs.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ import click
 
 from admin.senders import build_senders
 from admin.senders.dispatch import deliver_due
-from oirs.attachments import PENDING_MAX_AGE, purge_stale_uploads
 from oirs.db import make_engine, make_session_factory
+from oirs.files.attachments import PENDING_MAX_AGE, purge_stale_uploads
 from oirs.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from admin.database import db, settings
 from admin.errors import error_response
-from oirs.outbox import provider_reported_failure
+from oirs.outbox.delivery import provider_reported_failure
 
 bp = Blueprint("twilio_status", __name__)
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""Benchmark of the agents' suggested replies (oirs/assist.py): accuracy and latency per method.
+"""Benchmark of the agents' suggested replies (oirs/handoffs/assist.py): accuracy, latency.
 
 Prints JSON: top-1 and top-3 accuracy on the held-out tests/assist/labelled.yml (and, for
 reference, on the tuning set tests/assist/dev.yml), the time to first suggestion (one
@@ -22,7 +22,13 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from oirs.assist import METHODS, Method, ReplyAssistant, ResidentCase, load_faq  # noqa: E402
+from oirs.handoffs.assist import (  # noqa: E402
+    METHODS,
+    Method,
+    ReplyAssistant,
+    ResidentCase,
+    load_faq,
+)
 
 DATA = ROOT / "tests" / "assist"
 GOALS = {"top3": 0.90, "p95_ms": 300.0}

@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import holidays
 
-from oirs.calendar import BusinessCalendar, clear_holiday_caches
-from oirs.deadlines import compute_deadline
+from oirs.calendar.business_days import BusinessCalendar, clear_holiday_caches
+from oirs.calendar.deadlines import compute_deadline
 
 SEED = 20240929
 TERMS = (15, 20)
@@ -86,7 +86,7 @@ def main() -> None:
     print(
         json.dumps(
             {
-                "benchmark": "oirs.deadlines.compute_deadline",
+                "benchmark": "oirs.calendar.deadlines.compute_deadline",
                 "comuna": "Chillán",
                 "seed": SEED,
                 "start_dates": f"{FIRST.isoformat()}..{LAST.isoformat()}",

@@ -23,8 +23,8 @@ CASES = int(os.environ.get("BENCH_FOLIO_CASES", "800"))
 
 
 def _writer(url: str, count: int) -> tuple[float, float, list[str]]:
-    from oirs.calendar import BusinessCalendar
-    from oirs.cases import ContactData, NewCase, file_case
+    from oirs.calendar.business_days import BusinessCalendar
+    from oirs.cases.filing import ContactData, NewCase, file_case
     from oirs.db import make_session_factory
 
     engine = make_engine(url)

@@ -107,9 +107,9 @@ def ensure_database() -> str:
 
 def _due_dates() -> Any:
     """Due date per (received day, type), computed once per pair with the real calendar."""
-    from oirs.calendar import BusinessCalendar
-    from oirs.deadlines import compute_deadline
-    from oirs.terms import DEFAULT_TERMS
+    from oirs.calendar.business_days import BusinessCalendar
+    from oirs.calendar.deadlines import compute_deadline
+    from oirs.calendar.terms import DEFAULT_TERMS
 
     calendar = BusinessCalendar()
     cache: dict[tuple[date, str], date] = {}
@@ -129,7 +129,7 @@ def _case_rows(
     counters: dict[tuple[str, int], int],
 ) -> Any:
     """Plausible cases over the last year: older ones answered, recent ones mostly open."""
-    from oirs.folios import PREFIXES
+    from oirs.cases.folios import PREFIXES
 
     rng = random.Random(20261125)
     due = _due_dates()
@@ -199,7 +199,7 @@ def _position(rng: random.Random) -> tuple[float | None, float | None]:
 
 def _street_axes() -> list[Any]:
     """The grid commune's axes: "Norte A" … running north-south, "Oriente A" … east-west."""
-    from oirs.geocoding import Axis, street_name_key
+    from oirs.reporting.geocoding import Axis, street_name_key
 
     letters = [chr(65 + n % 26) * (1 + n // 26) for n in range(GRID_STREETS + 1)]
     axes = []
@@ -213,7 +213,7 @@ def _street_axes() -> list[Any]:
 
 
 def _event_rows(case: dict[str, Any]) -> list[dict[str, Any]]:
-    from oirs.workflow import INITIAL_STATUS
+    from oirs.cases.workflow import INITIAL_STATUS
 
     first = INITIAL_STATUS[case["type"]]
     events = [
@@ -287,7 +287,7 @@ def load(engine: Engine, count: int) -> float:
         conn.execute(
             text("SELECT setval(pg_get_serial_sequence('case_file', 'id'), :n)"), {"n": count}
         )
-    from oirs.geocoding import replace_street_axes
+    from oirs.reporting.geocoding import replace_street_axes
 
     with sessions.begin() as session:
         replace_street_axes(session, _street_axes())

@@ -95,6 +95,6 @@ async def answered_rating(message: UserMessage, store: ChannelStore) -> bool:
         mask_id(user_id),
         result.get("folio"),
     )
-    # the admin's words (oirs/satisfaction.py), so every channel says the same
+    # the admin's words (oirs/reporting/satisfaction.py), so every channel says the same
     await message.output_channel.send_text_message(message.sender_id, str(result["message"]))
     return True

@@ -7,9 +7,9 @@ from argon2.exceptions import VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oirs.contact import normalise_email
 from oirs.errors import InvalidField
 from oirs.models import Role, Unit, User
+from oirs.privacy.contact import normalise_email
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 12

@@ -67,7 +67,7 @@ class Settings:
     # Rasa's --auth-token; None: the one `make run` generated into data_dir/rasa-auth-token
     rasa_auth_token: str | None = None
     # years a closed case keeps personal data, per type ("reclamo=5,sai=5", parsed and checked
-    # by admin.jobs.retention_years); "": the defaults of oirs/privacy.py
+    # by admin.jobs.retention_years); "": the defaults of oirs/privacy/rights.py
     retention_years: str = ""
     # the senders' WhatsApp template for answers outside the 24-hour window, and the providers'
     # API roots (tests point them at stand-ins)
@@ -75,7 +75,7 @@ class Settings:
     twilio_api_base: str = "https://api.twilio.com"
     telegram_api_base: str = "https://api.telegram.org"
     # a Nominatim-compatible geocoder for typed addresses the street axes place only to the
-    # street (oirs/geocoding.py); None: the commune's street axes alone
+    # street (oirs/reporting/geocoding.py); None: the commune's street axes alone
     geocoder_url: str | None = None
     geocoder_timeout: float = 5.0
     # map tiles of the statistics map ({z}/{x}/{y}); None: the street axes drawn alone

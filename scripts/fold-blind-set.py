@@ -99,9 +99,16 @@ def main(set_dir: str) -> None:
         + yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=1000),
         encoding="utf-8",
     )
-    print(json.dumps({"nlu": str(nlu.relative_to(ROOT)), "themes": str(seed.relative_to(ROOT)),
-                      "intents": {k: len(v) for k, v in sorted(intents.items())},
-                      "theme_examples": sum(len(v) for v in themes.values())}))
+    print(
+        json.dumps(
+            {
+                "nlu": str(nlu.relative_to(ROOT)),
+                "themes": str(seed.relative_to(ROOT)),
+                "intents": {k: len(v) for k, v in sorted(intents.items())},
+                "theme_examples": sum(len(v) for v in themes.values()),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ def test_the_core_reads_no_file_of_the_bot_or_the_admin_by_path() -> None:
 # variable of gunicorn itself rather than a setting of ours; each must go or say why here.
 KNOWN_ENVIRONMENT_READERS = {
     # OIRS_ATTACHMENT_MAX_BYTES: its callers include admin/api/attachments.py
-    "oirs/attachments.py",
+    "oirs/files/attachments.py",
     # gunicorn's own GUNICORN_CMD_ARGS and PORT, to see where gunicorn binds
     "admin/startup.py",
 }

@@ -10,9 +10,9 @@ from flask.typing import ResponseReturnValue
 from admin.api import bp
 from admin.api.scopes import requires_scope
 from admin.database import db, settings
-from oirs.attachments import AttachmentStore, StoredFile, add_attachment, attach_uploads
-from oirs.cases import get_case
+from oirs.cases.filing import get_case
 from oirs.errors import InvalidField
+from oirs.files.attachments import AttachmentStore, StoredFile, add_attachment, attach_uploads
 
 
 def attachment_store() -> AttachmentStore:

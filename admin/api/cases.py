@@ -15,11 +15,18 @@ from admin.api.scopes import requires_scope
 from admin.api.serialise import case_json, case_summary
 from admin.database import calendar, db
 from admin.errors import error_response
-from oirs.cases import ContactData, NewCase, due_date_display, file_case, get_case, matches_factor
+from oirs.cases.filing import (
+    ContactData,
+    NewCase,
+    due_date_display,
+    file_case,
+    get_case,
+    matches_factor,
+)
 from oirs.errors import CaseNotFound, InvalidField
-from oirs.folio_notice import queue_folio_notice
 from oirs.models import Case
-from oirs.satisfaction import record_satisfaction
+from oirs.outbox.folio_notice import queue_folio_notice
+from oirs.reporting.satisfaction import record_satisfaction
 
 TEXT_FIELDS = (
     "type",

@@ -9,9 +9,9 @@ from admin.api import bp
 from admin.api.cases import _json_body
 from admin.api.scopes import requires_scope
 from admin.database import db
-from oirs.cases import MAX_DESCRIPTION
+from oirs.cases.filing import MAX_DESCRIPTION
 from oirs.errors import InvalidField
-from oirs.theme_store import model_source, suggest
+from oirs.themes.store import model_source, suggest
 
 MESSAGES = {
     "missing": "Escriba el texto que quiere clasificar.",

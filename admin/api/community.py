@@ -15,10 +15,10 @@ from admin.api import bp
 from admin.api.cases import CONTACT_FIELDS, _json_body, _str_field
 from admin.api.scopes import requires_scope
 from admin.database import db, settings
-from oirs.adhesions import adhere, similar_open_reclamos
-from oirs.cases import ContactData, due_date_display, get_case
+from oirs.cases.adhesions import adhere, similar_open_reclamos
+from oirs.cases.filing import ContactData, due_date_display, get_case
 from oirs.errors import InvalidField
-from oirs.publication import coarse_address
+from oirs.reporting.publication import coarse_address
 from oirs.settings import CommuneInfo
 
 # every answer of the API names the version of the commune's settings it was given with

@@ -12,8 +12,8 @@ from admin.api import bp
 from admin.api.cases import _json_body, _str_field
 from admin.api.scopes import requires_scope
 from admin.database import db
-from oirs.conversations import record_outcome
 from oirs.errors import InvalidField
+from oirs.handoffs.conversations import record_outcome
 
 log = logging.getLogger(__name__)
 MISSING = "Indique la conversación (hash), el canal y el resultado."

@@ -13,9 +13,9 @@ from admin.api import bp
 from admin.api.scopes import requires_scope
 from admin.database import calendar, db
 from admin.errors import error_response
-from oirs.call_center import CallCenterHours
 from oirs.errors import InvalidField
-from oirs.handoffs import (
+from oirs.handoffs.call_center import CallCenterHours
+from oirs.handoffs.queue import (
     HandoffNotFound,
     NewHandoff,
     get_handoff,

@@ -14,7 +14,12 @@ from admin.api.scopes import requires_scope
 from admin.database import db
 from admin.errors import error_response
 from oirs.errors import InvalidField
-from oirs.satisfaction import acknowledgement, awaiting_rating, parse_rating, record_satisfaction
+from oirs.reporting.satisfaction import (
+    acknowledgement,
+    awaiting_rating,
+    parse_rating,
+    record_satisfaction,
+)
 
 log = logging.getLogger(__name__)
 MESSAGES = {

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from oirs.calendar import BusinessCalendar
-from oirs.cases import due_date_display
-from oirs.deadlines import business_days_left
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.calendar.deadlines import business_days_left
+from oirs.cases.filing import due_date_display
 from oirs.labels import STATUS_LABELS, TYPE_LABELS
-from oirs.masking import mask_text
 from oirs.models import Case, CaseEvent
+from oirs.privacy.masking import mask_text
 
 
 def event_json(event: CaseEvent) -> dict[str, Any]:

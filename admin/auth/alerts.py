@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from admin.auth.filters import fechahora
 from admin.auth.labels import ROLE_LABELS
 from admin.database import settings
-from oirs.alerting import staff_emails
-from oirs.masking import mask_text
+from oirs.calendar.alerting import staff_emails
 from oirs.models import OutboxMessage, User
+from oirs.privacy.masking import mask_text
 
 log = logging.getLogger(__name__)
 ADMIN_ROLE = "admin"

@@ -8,7 +8,7 @@ from flask.sansio.app import App
 from oirs_rules.dates import SANTIAGO
 
 from oirs import labels
-from oirs.masking import mask_text
+from oirs.privacy.masking import mask_text
 
 
 def fecha(value: date | datetime | None) -> str:

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from admin.auth.throttle import LoginThrottle
 from oirs.accounts import hash_password, verify_password
-from oirs.contact import normalise_email
 from oirs.models import User
+from oirs.privacy.contact import normalise_email
 
 # Verified when there is no real hash to check (unknown or disabled account, throttled
 # address), so that a refusal costs one argon2 verification like a wrong password does.

@@ -21,7 +21,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "cases.read": ALL_STAFF,
     "cases.file": frozenset({"agent", "oirs", "transparency", "admin"}),  # presencial, e-mail
     "cases.note": ALL_STAFF,
-    "cases.act": CASE_WORKERS,  # each action is narrowed further by oirs.workflow
+    "cases.act": CASE_WORKERS,  # each action is narrowed further by oirs.cases.workflow
     "cases.reply": ANSWERERS,
     "cases.contact": ANSWERERS,  # correct a resident's contact data
     "cases.publish": frozenset({"oirs", "admin"}),  # the description on the Open311 listing

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 
 from admin.auth.filters import SANTIAGO, fechahora
 from admin.auth.users import StaffUser
-from oirs.cases import get_case
-from oirs.contact import format_rut
+from oirs.cases.filing import get_case
 from oirs.errors import CaseNotFound
-from oirs.masking import mask_text
 from oirs.models import Case, CaseView
+from oirs.privacy.contact import format_rut
+from oirs.privacy.masking import mask_text
 
 
 @dataclass(frozen=True)

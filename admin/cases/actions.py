@@ -16,14 +16,15 @@ from admin.cases.access import load_case
 from admin.cases.forms import ActionForm, ContactForm, NoteForm, ReplyForm
 from admin.cases.page import can_reply, case_actions, render_case_page
 from admin.database import db, settings
-from oirs import labels, publication
-from oirs.cases import Actor, ContactData, derive_to_unit, transition
-from oirs.contact_changes import correct_contact
+from oirs import labels
+from oirs.cases.contact_changes import correct_contact
+from oirs.cases.filing import Actor, ContactData, derive_to_unit, transition
+from oirs.cases.triage import classify
 from oirs.errors import InvalidField, OirsError
 from oirs.models import InternalNote, Unit
-from oirs.replies import MESSAGES as REPLY_MESSAGES
-from oirs.replies import render_reply, respond
-from oirs.triage import classify
+from oirs.outbox.replies import MESSAGES as REPLY_MESSAGES
+from oirs.outbox.replies import render_reply, respond
+from oirs.reporting import publication
 
 log = logging.getLogger(__name__)
 MESSAGES = {

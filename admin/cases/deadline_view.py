@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from oirs import workflow
-from oirs.calendar import BusinessCalendar
-from oirs.deadlines import (
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.calendar.deadlines import (
     Deadline,
     business_days_left,
     compute_deadline,
     elapsed_fraction,
     extend_deadline,
 )
+from oirs.calendar.terms import CALENDAR_DAY_TYPES, SAI_EXTENSION_DAYS
+from oirs.cases import workflow
 from oirs.models import Case
-from oirs.terms import CALENDAR_DAY_TYPES, SAI_EXTENSION_DAYS
 
 YELLOW_FROM = 0.5  # first alert to the unit (SPEC §3)
 RED_FROM = 0.9  # escalation to the supervisor

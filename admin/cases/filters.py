@@ -11,10 +11,11 @@ from wtforms.validators import NumberRange, Optional
 
 from admin.auth.forms import StaffForm
 from admin.auth.users import StaffUser
-from oirs import labels, workflow
-from oirs.contact import normalise_rut
-from oirs.folios import parse_folio
+from oirs import labels
+from oirs.cases import workflow
+from oirs.cases.folios import parse_folio
 from oirs.models import Case, Category, Unit
+from oirs.privacy.contact import normalise_rut
 
 OPEN = "abiertos"
 ALL = "todos"

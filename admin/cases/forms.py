@@ -6,7 +6,7 @@ from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from admin.auth.forms import StaffForm
-from oirs.replies import MAX_REPLY
+from oirs.outbox.replies import MAX_REPLY
 
 REQUIRED = "Este campo es obligatorio."
 TOO_LONG = "El texto es demasiado largo (máximo {max} caracteres)."

@@ -1,7 +1,7 @@
 """Staff file a case for a resident who came in person, wrote an e-mail or phoned.
 
 The form proposes the category from the description with the same classifier the bot uses
-(oirs.theme_store): preselected when confident, else the three likeliest to choose from."""
+(oirs.themes.store): preselected when confident, else the three likeliest to choose from."""
 
 from __future__ import annotations
 
@@ -21,11 +21,18 @@ from admin.cases import bp
 from admin.database import calendar, db
 from admin.errors import error_response
 from oirs import labels
-from oirs.cases import MAX_DESCRIPTION, Actor, ContactData, NewCase, due_date_display, file_case
+from oirs.cases.filing import (
+    MAX_DESCRIPTION,
+    Actor,
+    ContactData,
+    NewCase,
+    due_date_display,
+    file_case,
+)
 from oirs.errors import InvalidField
 from oirs.models import Category
-from oirs.theme_store import ModelSource, model_source, suggest
-from oirs.themes import ThemeSuggestion
+from oirs.themes.classifier import ThemeSuggestion
+from oirs.themes.store import ModelSource, model_source, suggest
 
 log = logging.getLogger(__name__)
 REQUIRED = "Este campo es obligatorio."

@@ -17,7 +17,7 @@ from admin.cases.deadline_view import view_for
 from admin.cases.forms import NOTE_LABELS, ActionForm, ContactForm, NoteForm, ReplyForm
 from admin.cases.inbox import today_local
 from admin.database import calendar, db, settings
-from oirs import publication, workflow
+from oirs.cases import workflow
 from oirs.models import (
     Case,
     CaseView,
@@ -27,7 +27,8 @@ from oirs.models import (
     ReplyTemplate,
     Unit,
 )
-from oirs.replies import VARIABLES, NoReplyRoute, reply_route, templates_for
+from oirs.outbox.replies import VARIABLES, NoReplyRoute, reply_route, templates_for
+from oirs.reporting import publication
 
 SAI_SCREEN = "sai.case"  # the Ley 20.285 screen, when that blueprint is registered
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_login import current_user
 
 from admin.auth.permissions import requires
-from oirs.cases import Actor
+from oirs.cases.filing import Actor
 
 console_required = requires("console.use")
 

@@ -19,10 +19,10 @@ from admin.console.views import (
     render_conversation,
 )
 from admin.database import calendar, db
-from oirs.cases import ContactData, NewCase, due_date_display
+from oirs.cases.filing import ContactData, NewCase, due_date_display
+from oirs.cases.resident_lookup import search_residents
 from oirs.errors import InvalidField
-from oirs.handoffs import HandoffConflict, file_case_for_resident
-from oirs.resident_lookup import search_residents
+from oirs.handoffs.queue import HandoffConflict, file_case_for_resident
 
 log = logging.getLogger(__name__)
 

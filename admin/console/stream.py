@@ -21,7 +21,7 @@ from admin.console.access import console_required
 from admin.console.views import HANDOFF_STATUS_LABELS, queue_context, sync_conversation
 from admin.database import session_factory
 from admin.long_requests import take_slot
-from oirs.handoffs import HandoffNotFound, get_handoff
+from oirs.handoffs.queue import HandoffNotFound, get_handoff
 from oirs.models import Handoff, HandoffStatus
 
 POLL_SECONDS = 1.0

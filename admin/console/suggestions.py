@@ -1,4 +1,4 @@
-"""Suggested replies for the resident's messages, from oirs.assist: proposed, never sent."""
+"""Suggested replies for the resident's messages (oirs.handoffs.assist): proposed, never sent."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from admin.auth.filters import SANTIAGO
 from admin.database import calendar, settings
-from oirs.assist import ReplyAssistant, ResidentCase, Suggestion, load_faq
-from oirs.deadlines import business_days_left
+from oirs.calendar.deadlines import business_days_left
+from oirs.cases.resident_lookup import open_cases_of
+from oirs.handoffs.assist import ReplyAssistant, ResidentCase, Suggestion, load_faq
 from oirs.labels import STATUS_LABELS, TYPE_LABELS
 from oirs.models import Handoff, ReplyTemplate, utcnow
-from oirs.resident_lookup import open_cases_of
 from oirs.settings import PROJECT_ROOT
 
 # The FAQ is the bot's: answers are its Rasa responses, questions its NLU examples.

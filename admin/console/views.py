@@ -21,8 +21,9 @@ from admin.console.suggestions import SOURCE_LABELS, last_resident_index, sugges
 from admin.database import db
 from admin.rasa_client import RasaUnavailable, rasa_client
 from oirs import labels
+from oirs.cases.resident_lookup import open_cases_of, prefill_case
 from oirs.errors import InvalidField
-from oirs.handoffs import (
+from oirs.handoffs.queue import (
     REASON_LABELS,
     HandoffConflict,
     HandoffNotFound,
@@ -37,9 +38,8 @@ from oirs.handoffs import (
     take,
     taken_by,
 )
-from oirs.masking import mask_text
 from oirs.models import Case, Category, Handoff, HandoffStatus, utcnow
-from oirs.resident_lookup import open_cases_of, prefill_case
+from oirs.privacy.masking import mask_text
 
 log = logging.getLogger(__name__)
 CLIENT_KEY = re.compile(r"^[0-9a-f]{32}$")

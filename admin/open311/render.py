@@ -10,10 +10,10 @@ from xml.etree import ElementTree as ET
 from flask import Response, jsonify
 from oirs_rules.dates import SANTIAGO
 
-from oirs import workflow
+from oirs.cases import workflow
 from oirs.labels import STATUS_LABELS
 from oirs.models import Case, Category
-from oirs.publication import coarse_address, coarse_coordinate, public_text
+from oirs.reporting.publication import coarse_address, coarse_coordinate, public_text
 
 ROOTS = {"service": "services", "request": "service_requests", "error": "errors"}
 

@@ -15,8 +15,8 @@ from admin.api.tokens import authenticate
 from admin.database import calendar, db
 from admin.open311 import bp
 from admin.open311.render import document, errors, service, service_request
-from oirs import workflow
-from oirs.cases import ContactData, NewCase, due_date_display, file_case, get_case
+from oirs.cases import workflow
+from oirs.cases.filing import ContactData, NewCase, due_date_display, file_case, get_case
 from oirs.errors import CaseNotFound, InvalidField
 from oirs.models import ApiToken, Case, Category, utcnow
 

@@ -17,7 +17,7 @@ from admin.database import db
 from admin.privacy_ui import bp
 from oirs.errors import InvalidField
 from oirs.models import Case
-from oirs.privacy import Holder, export_holder_data
+from oirs.privacy.rights import Holder, export_holder_data
 
 DATA_RIGHTS = "datos_personales"
 MESSAGES = {

@@ -26,8 +26,8 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from admin.auth.forms import StaffForm
-from oirs.sai import MIN_REASONS
-from oirs.sai_catalog import AMPARO_OUTCOMES, AMPARO_STEPS, ART12_ITEMS, DENIAL_CAUSES
+from oirs.sai.catalog import AMPARO_OUTCOMES, AMPARO_STEPS, ART12_ITEMS, DENIAL_CAUSES
+from oirs.sai.procedure import MIN_REASONS
 
 REQUIRED = "Este campo es obligatorio."
 TOO_LONG = "El texto es demasiado largo (máximo {max} caracteres)."

@@ -14,12 +14,14 @@ from sqlalchemy.orm import Session
 
 from admin.auth.forms import StaffForm
 from admin.sai import forms
-from oirs import amparo, sai, workflow
-from oirs.calendar import BusinessCalendar
-from oirs.cases import Actor, transition
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases import workflow
+from oirs.cases.filing import Actor, transition
 from oirs.errors import InvalidField
-from oirs.filestore import Upload
+from oirs.files.filestore import Upload
 from oirs.models import Amparo, Case, CaseEvent, ThirdParty
+from oirs.sai import amparo
+from oirs.sai import procedure as sai
 
 
 @dataclass

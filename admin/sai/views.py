@@ -19,15 +19,15 @@ from admin.cases.deadline_view import DeadlineView, light_for
 from admin.database import calendar, db, settings
 from admin.sai import bp
 from admin.sai.steps import STEPS, StepRun, available_steps
-from oirs import workflow
-from oirs.cases import Actor, get_case
-from oirs.deadlines import business_days_left, elapsed_fraction
+from oirs.calendar.deadlines import business_days_left, elapsed_fraction
+from oirs.cases import workflow
+from oirs.cases.filing import Actor, get_case
 from oirs.errors import CaseNotFound, InvalidField, OirsError
 from oirs.labels import STATUS_LABELS
-from oirs.letters import LETTER_FOR_ACTION, issue_letter, issue_third_party_letters
 from oirs.models import Amparo, Case, CaseEvent, ThirdParty, Unit, utcnow
-from oirs.sai import case_deadline, subsanacion_due
-from oirs.sai_catalog import AMPARO_OUTCOMES, AMPARO_STEPS, DENIAL_CAUSES
+from oirs.sai.catalog import AMPARO_OUTCOMES, AMPARO_STEPS, DENIAL_CAUSES
+from oirs.sai.letters import LETTER_FOR_ACTION, issue_letter, issue_third_party_letters
+from oirs.sai.procedure import case_deadline, subsanacion_due
 
 PAGE_SIZE = 50
 SAI_STATUSES = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from oirs.outbox import Delivery
+from oirs.outbox.delivery import Delivery
 from oirs.settings import Settings
 
 

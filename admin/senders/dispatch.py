@@ -10,9 +10,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from admin.senders import DeliveryError, Sender
-from oirs.masking import mask_text
 from oirs.models import utcnow
-from oirs.outbox import Delivery, claim_due, mark_failed, mark_sent
+from oirs.outbox.delivery import Delivery, claim_due, mark_failed, mark_sent
+from oirs.privacy.masking import mask_text
 
 log = logging.getLogger(__name__)
 

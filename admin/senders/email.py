@@ -7,8 +7,8 @@ from datetime import datetime
 
 from admin.mail import MailAttachment, send_mail
 from admin.senders import DeliveryError
-from oirs.filestore import storage_path
-from oirs.outbox import Delivery
+from oirs.files.filestore import storage_path
+from oirs.outbox.delivery import Delivery
 from oirs.settings import Settings
 
 SUBJECT = "Municipalidad: respuesta a su caso {folio}"

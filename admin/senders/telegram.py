@@ -8,7 +8,7 @@ import requests
 
 from admin.senders import DeliveryError
 from admin.senders.http import post
-from oirs.outbox import Delivery
+from oirs.outbox.delivery import Delivery
 
 MAX_TEXT = 4000
 

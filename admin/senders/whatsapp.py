@@ -11,7 +11,7 @@ from oirs_rules.contact import whatsapp_address
 
 from admin.senders import DeliveryError
 from admin.senders.http import post
-from oirs.outbox import Delivery
+from oirs.outbox.delivery import Delivery
 
 MAX_BODY = 1500
 MAX_VARIABLE = 900  # template variables: one line, bounded length

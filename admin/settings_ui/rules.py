@@ -15,8 +15,8 @@ from admin.settings_ui import bp
 from admin.settings_ui.forms import HolidayForm, RuleForm
 from admin.settings_ui.screens import Row, Screen, render_list
 from oirs import labels
+from oirs.calendar.terms import CALENDAR_DAY_TYPES, DEFAULT_TERMS
 from oirs.models import Category, DeadlineRule, ExtraHoliday
-from oirs.terms import CALENDAR_DAY_TYPES, DEFAULT_TERMS
 
 log = logging.getLogger(__name__)
 FIXED_BY_LAW = {"sai"} | set(CALENDAR_DAY_TYPES)

@@ -16,7 +16,7 @@ from admin.settings_ui.screens import Row, Screen, apply_field_errors, render_ed
 from oirs import labels
 from oirs.errors import InvalidField
 from oirs.models import ReplyTemplate
-from oirs.replies import VARIABLES, check_template_body
+from oirs.outbox.replies import VARIABLES, check_template_body
 
 log = logging.getLogger(__name__)
 SAVED = "Plantilla guardada."

@@ -25,8 +25,8 @@ from admin.database import db, settings
 from admin.mail import MailAttachment, send_mail
 from admin.stats import bp
 from admin.stats.views import month_bounds, month_label, monthly_pdf, report_filename
-from oirs.masking import mask_text
 from oirs.models import ReportDispatch
+from oirs.privacy.masking import mask_text
 
 log = logging.getLogger(__name__)
 MAX_RECIPIENTS = 20

@@ -10,7 +10,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from oirs.labels import CHANNEL_LABELS, STATUS_LABELS, TYPE_LABELS
-from oirs.stats import NO_VALUE, CaseFact, Report
+from oirs.reporting.stats import NO_VALUE, CaseFact, Report
 
 HEADERS = (
     "Folio",
@@ -145,7 +145,7 @@ def _csv(header: Sequence[object], rows: Iterable[Sequence[object]]) -> Iterator
 
 
 def case_csv(facts: Iterable[CaseFact], categories: Mapping[str, str]) -> Iterator[str]:
-    """One row per case (oirs.stats.case_facts)."""
+    """One row per case (oirs.reporting.stats.case_facts)."""
     return _csv(HEADERS, (fact_row(fact, categories) for fact in facts))
 
 

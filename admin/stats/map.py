@@ -1,6 +1,6 @@
 """The reclamos map: cases with coordinates as points, and zones of a grid shaded by how many
 cases they hold, with each zone's on-time share (the statistics' own verdict, computed by
-oirs.stats in SQL).
+oirs.reporting.stats in SQL).
 
 Staff only, like every statistics screen: residents' exact positions never leave it (the public
 Open311 listing keeps its coarse coordinates). Counts are grouped in SQL; at most MAX_POINTS
@@ -33,11 +33,11 @@ from admin.auth.permissions import requires
 from admin.auth.web import CSP
 from admin.database import db, settings
 from admin.stats import bp
-from oirs import workflow
-from oirs.geocoding import EXACT, NOT_FOUND, PRECISIONS, SOURCE_RESIDENT, STREET
+from oirs.cases import workflow
 from oirs.labels import STATUS_LABELS
 from oirs.models import Case, CaseEvent, Category, StreetAxis
-from oirs.stats import LATE, ON_TIME, UnitCompliance, judged_cases, verdict
+from oirs.reporting.geocoding import EXACT, NOT_FOUND, PRECISIONS, SOURCE_RESIDENT, STREET
+from oirs.reporting.stats import LATE, ON_TIME, UnitCompliance, judged_cases, verdict
 
 MAX_POINTS = 2000
 CELL_METRES = 500
@@ -164,7 +164,7 @@ def _zones(
     today: date,
 ) -> list[dict[str, Any]]:
     """Cases per cell and, per cell, on time / late / open within term, grouped in SQL with
-    the statistics' own verdict (oirs.stats.judged_cases and verdict)."""
+    the statistics' own verdict (oirs.reporting.stats.judged_cases and verdict)."""
     judged = judged_cases(session, *period, *conditions).subquery()
     outcome = verdict(judged, today)
     row = _floor(session, (judged.c.latitude - grid.south) / grid.dlat).label("row")

@@ -18,11 +18,11 @@ from admin.database import calendar, db, settings
 from admin.stats import bp
 from admin.stats.charts import bar_chart, column_chart
 from admin.stats.export import CSV_TABLES, case_csv, workbook
-from oirs.conversations import ABANDON_AFTER
+from oirs.handoffs.conversations import ABANDON_AFTER
 from oirs.labels import CHANNEL_LABELS, TYPE_LABELS
 from oirs.models import Category
-from oirs.satisfaction import GRADE_SCALE, grade_to_score
-from oirs.stats import NO_VALUE, Report, build_report, case_facts
+from oirs.reporting.satisfaction import GRADE_SCALE, grade_to_score
+from oirs.reporting.stats import NO_VALUE, Report, build_report, case_facts
 
 MAX_SPAN = timedelta(days=3 * 366)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,7 +35,7 @@ MESSAGES = {
     "no_unit": "Sin unidad asignada",
     "no_unit_answered": "Sin unidad (respondido por la OIRS)",
 }
-# a school grade and the 1-5 score it is kept as, 7 first (oirs.satisfaction)
+# a school grade and the 1-5 score it is kept as, 7 first (oirs.reporting.satisfaction)
 GRADES = [(grade, grade_to_score(grade)) for grade in reversed(GRADE_SCALE)]
 ABANDON_HOURS = int(ABANDON_AFTER.total_seconds() // 3600)
 MONTH_ABBREVIATIONS = tuple(month[:3] for month in MONTHS)  # "ene" … "dic"

@@ -14,9 +14,14 @@ from admin.database import db, settings
 from admin.errors import error_response
 from admin.long_requests import take_slot
 from admin.widget import bp
-from oirs.outbox import pending_for_widget
-from oirs.replies import WIDGET_SESSION
-from oirs.satisfaction import acknowledgement, awaiting_rating, parse_rating, record_satisfaction
+from oirs.outbox.delivery import pending_for_widget
+from oirs.outbox.replies import WIDGET_SESSION
+from oirs.reporting.satisfaction import (
+    acknowledgement,
+    awaiting_rating,
+    parse_rating,
+    record_satisfaction,
+)
 
 MAX_TEXT = 2000
 RASA_TIMEOUT = (3.05, 30.0)

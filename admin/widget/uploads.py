@@ -14,7 +14,7 @@ from admin.errors import error_response
 from admin.widget import bp
 from admin.widget.quota import Scope, UploadQuota
 from admin.widget.routes import MESSAGES, _session_id
-from oirs.attachments import AttachmentStore, sniff
+from oirs.files.attachments import AttachmentStore, sniff
 
 # What a resident photographs or scans; audio, video and office files come only through the
 # channels that verify who sends them (WhatsApp, Telegram).

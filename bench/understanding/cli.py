@@ -124,7 +124,7 @@ def run_conversations(
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Every persona in turn, each on its channel (`talks`); a conversation that breaks is
     recorded, the next one still runs."""
-    from oirs.masking import mask_text
+    from oirs.privacy.masking import mask_text
 
     names = category_names()
     reader = ContactReader(database_url) if database_url else None

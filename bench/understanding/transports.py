@@ -65,7 +65,7 @@ class StandIns:
 
 def _masked(error: BaseException) -> str:
     """A check's message without the numbers and chats it may name."""
-    from oirs.masking import mask_text
+    from oirs.privacy.masking import mask_text
 
     return mask_text(str(error)[:200])
 

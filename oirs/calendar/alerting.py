@@ -9,13 +9,13 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from oirs import workflow
-from oirs.alerts import RESPONSIBLE, Alert, calendar_day_alert_dates, due_alerts, runs_for
-from oirs.calendar import BusinessCalendar
-from oirs.deadlines import alert_dates
+from oirs.calendar.alerts import RESPONSIBLE, Alert, calendar_day_alert_dates, due_alerts, runs_for
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.calendar.deadlines import alert_dates
+from oirs.calendar.terms import CALENDAR_DAY_TYPES
+from oirs.cases import workflow
 from oirs.models import Case, SentAlert, Unit, User
-from oirs.sai import case_deadline
-from oirs.terms import CALENDAR_DAY_TYPES
+from oirs.sai.procedure import case_deadline
 
 # Terms are at most 30 business days (SAI with prórroga): their 50% falls well inside this.
 LOOKAHEAD = timedelta(days=45)

@@ -14,7 +14,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from oirs.deadlines import ALERT_THRESHOLDS
+from oirs.calendar.deadlines import ALERT_THRESHOLDS
 
 RESPONSIBLE = "responsible"
 SUPERVISOR = "supervisor"

@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from oirs_rules.dates import SANTIAGO
 
-from oirs.calendar import WEEKDAY_NAMES, BusinessCalendar, NonBusinessDay
+from oirs.calendar.business_days import WEEKDAY_NAMES, BusinessCalendar, NonBusinessDay
 
 ALERT_THRESHOLDS = (0.5, 0.75, 0.9, 1.0)
 

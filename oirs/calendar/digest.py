@@ -8,11 +8,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oirs import workflow
-from oirs.calendar import BusinessCalendar
-from oirs.deadlines import business_days_left
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.calendar.deadlines import business_days_left
+from oirs.calendar.terms import CALENDAR_DAY_TYPES
+from oirs.cases import workflow
 from oirs.models import Case, Unit
-from oirs.terms import CALENDAR_DAY_TYPES
 
 SOON = 3  # business days left that count as "vence pronto"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oirs.calendar import BusinessCalendar
+from oirs.calendar.business_days import BusinessCalendar
 from oirs.models import DeadlineRule, ExtraHoliday
 
 DEFAULT_TERMS = {

@@ -8,10 +8,10 @@ import unicodedata
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from oirs import workflow
-from oirs.cases import RESIDENT, ContactData, add_event
-from oirs.contact import normalise_email, normalise_phone
+from oirs.cases import workflow
+from oirs.cases.filing import RESIDENT, ContactData, add_event
 from oirs.models import Adhesion, Case, Category
+from oirs.privacy.contact import normalise_email, normalise_phone
 
 NEAR_NUMBERS = 100
 _STREET = re.compile(r"^(?P<street>.*?)\s*(?:#|n[°º.]?|numero)?\s*(?P<number>\d{1,5})\b")

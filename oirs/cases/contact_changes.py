@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from oirs.cases import Actor, ContactData, add_event
-from oirs.contact import normalise_email, normalise_phone, normalise_rut
+from oirs.cases.filing import Actor, ContactData, add_event
 from oirs.errors import InvalidField
 from oirs.models import Case, CaseEvent
+from oirs.privacy.contact import normalise_email, normalise_phone, normalise_rut
 
 MESSAGES = {
     "email": "El correo electrónico no es válido.",

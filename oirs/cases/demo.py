@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum.cl import rut as cl_rut
 
-from oirs.calendar import BusinessCalendar
-from oirs.cases import Actor, ContactData, NewCase, derive_to_unit, file_case, transition
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases.filing import Actor, ContactData, NewCase, derive_to_unit, file_case, transition
 from oirs.models import Case, utcnow
-from oirs.replies import respond, seed_reply_templates
+from oirs.outbox.replies import respond, seed_reply_templates
 
 OIRS = Actor("Paula Rojas (OIRS)", None, "oirs")
 UNIT = Actor("Carla Soto (DIMAO)", None, "unit")

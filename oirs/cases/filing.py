@@ -10,15 +10,15 @@ from oirs_rules.dates import SANTIAGO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oirs import workflow
-from oirs.calendar import BusinessCalendar
-from oirs.contact import normalise_email, normalise_phone, normalise_rut
-from oirs.deadlines import compute_deadline
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.calendar.deadlines import compute_deadline
+from oirs.calendar.terms import CALENDAR_DAY_TYPES, term_for
+from oirs.cases import workflow
+from oirs.cases.folios import PREFIXES, next_folio, parse_folio
 from oirs.errors import CaseNotFound, InvalidField, UnknownUnit
-from oirs.folios import PREFIXES, next_folio, parse_folio
 from oirs.labels import DATA_RIGHTS
 from oirs.models import Case, CaseEvent, Category, Channel, Unit, utcnow
-from oirs.terms import CALENDAR_DAY_TYPES, term_for
+from oirs.privacy.contact import normalise_email, normalise_phone, normalise_rut
 
 MAX_DESCRIPTION = 10_000
 

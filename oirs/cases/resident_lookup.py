@@ -6,11 +6,11 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
-from oirs import workflow
-from oirs.cases import ContactData
-from oirs.contact import normalise_email, normalise_phone, normalise_rut
-from oirs.folios import parse_folio
+from oirs.cases import workflow
+from oirs.cases.filing import ContactData
+from oirs.cases.folios import parse_folio
 from oirs.models import Case, Handoff
+from oirs.privacy.contact import normalise_email, normalise_phone, normalise_rut
 
 TYPE_BY_INTENT = {
     "reclamo": "reclamo",

@@ -1,6 +1,6 @@
 """OIRS triage: classifying a case may correct its category, and with it the unit.
 
-A corrected category is also a lesson for the theme classifier (oirs.theme_store)."""
+A corrected category is also a lesson for the theme classifier (oirs.themes.store)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oirs.cases import Actor, transition
+from oirs.cases.filing import Actor, transition
 from oirs.errors import InvalidField, InvalidTransition
 from oirs.models import Case, CaseEvent, Category
-from oirs.theme_store import record_correction
+from oirs.themes.store import record_correction
 
 MESSAGES = {
     "unknown_category": "La categoría no existe o está inactiva.",

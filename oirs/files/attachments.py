@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oirs.cases import RESIDENT, Actor, add_event
+from oirs.cases.filing import RESIDENT, Actor, add_event
 from oirs.errors import OirsError
 from oirs.models import Attachment, Case, utcnow
 
@@ -160,7 +160,7 @@ class AttachmentStore:
         prefix, _, digest = storage_key.partition("/")
         if not SHA256.match(digest) or prefix != digest[:2]:
             raise AttachmentRejected("Clave de almacenamiento inválida.")
-        return self.root / prefix / digest  # the layout of oirs.filestore
+        return self.root / prefix / digest  # the layout of oirs.files.filestore
 
     def read(self, storage_key: str) -> bytes:
         return self.path_for(storage_key).read_bytes()

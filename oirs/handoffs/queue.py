@@ -13,15 +13,15 @@ from oirs_rules.dates import SANTIAGO
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from oirs.calendar import BusinessCalendar
-from oirs.call_center import CallCenterHours, callback_phrase, describe_hours
-from oirs.cases import Actor, NewCase, add_event, file_case
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases.filing import Actor, NewCase, add_event, file_case
+from oirs.cases.resident_lookup import prefill_contact
+from oirs.cases.workflow import FINAL_STATUSES
 from oirs.errors import InvalidField, InvalidTransition, OirsError
+from oirs.handoffs.call_center import CallCenterHours, callback_phrase, describe_hours
 from oirs.models import Case, Channel, Handoff, HandoffStatus, OutboxMessage, utcnow
 from oirs.models.handoff import OPEN_HANDOFF
-from oirs.replies import check_reply_text
-from oirs.resident_lookup import prefill_contact
-from oirs.workflow import FINAL_STATUSES
+from oirs.outbox.replies import check_reply_text
 
 MAX_TRANSCRIPT = 500
 HANDOFF_CHANNELS = frozenset({"whatsapp", "telegram", "web", "voice"})

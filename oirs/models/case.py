@@ -55,9 +55,9 @@ class Case(Base):
     address: Mapped[str | None] = mapped_column(String(300))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
-    # where the coordinates come from (oirs.geocoding.SOURCES: the resident's shared location,
+    # where the coordinates come from (oirs.reporting.geocoding.SOURCES: a shared location,
     # the commune's street axes, an external geocoder) and how close they are
-    # (oirs.geocoding.PRECISIONS); "no_encontrada" when the address could not be placed
+    # (oirs.reporting.geocoding.PRECISIONS); "no_encontrada" when the address could not be placed
     location_source: Mapped[str | None] = mapped_column(String(20))
     location_precision: Mapped[str | None] = mapped_column(String(20))
 

@@ -20,7 +20,7 @@ class ConversationOutcome(Base):
 
     One row per conversation rather than per report, so a year of them is counted by one
     index-only scan; `outcome` keeps the decisive report: a hand-off over anything, else the
-    first of FAQ answered, case filed or status given (oirs/conversations.py)."""
+    first of FAQ answered, case filed or status given (oirs/handoffs/conversations.py)."""
 
     __tablename__ = "conversation_outcome"
     __table_args__ = (

@@ -16,7 +16,7 @@ class StreetAxis(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    # accent-free, lower case, without "calle"/"avenida"/"pasaje" (oirs.geocoding.street_name_key)
+    # accent-free, lower case, without "calle"/"avenida"/"pasaje" (geocoding.street_name_key)
     name_key: Mapped[str] = mapped_column(String(200))
     source_id: Mapped[str | None] = mapped_column(String(60))  # "way/123" in OpenStreetMap
     # house numbers along the way, first point to last, when the data has them

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from oirs.cases import SYSTEM, add_event
+from oirs.cases.filing import SYSTEM, add_event
 from oirs.models import Attachment, Case, OutboxMessage, utcnow
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"

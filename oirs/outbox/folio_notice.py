@@ -12,10 +12,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oirs.cases import due_date_display
+from oirs.cases.filing import due_date_display
 from oirs.labels import TYPE_LABELS
 from oirs.models import Case, OutboxMessage, utcnow
-from oirs.replies import NoReplyRoute, reply_route
+from oirs.outbox.replies import NoReplyRoute, reply_route
 
 # The only user-facing text of this module.
 MESSAGES = {

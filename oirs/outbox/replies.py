@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from oirs import labels
-from oirs.cases import Actor, due_date_display, transition
+from oirs.cases.filing import Actor, due_date_display, transition
 from oirs.errors import InvalidField, OirsError
 from oirs.models import Case, OutboxMessage, ReplyTemplate
 

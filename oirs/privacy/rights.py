@@ -25,12 +25,11 @@ from oirs_rules.contact import find_emails, find_phones, find_ruts
 from sqlalchemy import JSON, String, Text, and_, or_, select
 from sqlalchemy.orm import Session
 
-from oirs import workflow
-from oirs.cases import SYSTEM, add_event
-from oirs.contact import normalise_email, normalise_phone, normalise_rut
+from oirs.cases import workflow
+from oirs.cases.filing import SYSTEM, add_event
 from oirs.errors import InvalidField
-from oirs.filestore import storage_path
-from oirs.masking import mask_text
+from oirs.files.filestore import storage_path
+from oirs.handoffs.rasa_tracker import RasaTrackerStore, TrackerStoreUnavailable
 from oirs.models import (
     Adhesion,
     Amparo,
@@ -43,10 +42,11 @@ from oirs.models import (
     ThemeTrainingExample,
     ThirdParty,
 )
-from oirs.outbox import FAILED as FAILED_MESSAGE
-from oirs.outbox import PENDING as PENDING_MESSAGE
-from oirs.publication import coarse_address
-from oirs.rasa_tracker import RasaTrackerStore, TrackerStoreUnavailable
+from oirs.outbox.delivery import FAILED as FAILED_MESSAGE
+from oirs.outbox.delivery import PENDING as PENDING_MESSAGE
+from oirs.privacy.contact import normalise_email, normalise_phone, normalise_rut
+from oirs.privacy.masking import mask_text
+from oirs.reporting.publication import coarse_address
 
 # Years a closed case keeps the resident's data before it is anonymised, per case type.
 DEFAULT_RETENTION_YEARS = {

@@ -11,10 +11,10 @@ from oirs_rules.dates import MONTHS
 from oirs_rules.names import find_name
 from oirs_rules.text import fold
 
-from oirs.cases import Actor, add_event
+from oirs.cases.filing import Actor, add_event
 from oirs.errors import InvalidTransition
-from oirs.masking import mask_text
 from oirs.models import Case, CaseEvent
+from oirs.privacy.masking import mask_text
 
 PUBLISHED = "descripcion_publicada"
 WITHDRAWN = "publicacion_retirada"

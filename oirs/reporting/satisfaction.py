@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oirs.cases import RESIDENT, Actor, add_event
+from oirs.cases.filing import RESIDENT, Actor, add_event
+from oirs.cases.workflow import ANSWERED_STATUSES
 from oirs.errors import InvalidField, InvalidTransition
 from oirs.models import Case, CaseEvent, OutboxMessage, utcnow
-from oirs.workflow import ANSWERED_STATUSES
 
 SCALE = range(1, 6)  # the one scale kept; school grades are mapped onto it
 # how long after an answer a bare number is still read as its rating

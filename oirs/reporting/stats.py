@@ -9,7 +9,7 @@ the monthly report and the reclamos map (admin/stats/map.py) all group or list i
 100 000 cases never travel to Python one by one (docs/bench/map.md). The business-day counts
 stay in Python (the calendar), on the few distinct (received, answered) pairs.
 
-Containment reads how the bot reported each conversation ended (oirs/conversations.py): one
+Containment reads how the bot reported each conversation ended (oirs/handoffs/conversations.py): one
 handed to a person is not contained even if it also filed a case; one with an FAQ answered, a
 case filed or a status given and no hand-off is; one that reached no outcome within
 ABANDON_AFTER of its start was abandoned, and a younger one is still open.
@@ -43,12 +43,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from oirs import workflow
-from oirs.calendar import BusinessCalendar
-from oirs.conversations import ABANDON_AFTER, HANDED_OFF
-from oirs.deadlines import local_date
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.calendar.deadlines import local_date
+from oirs.calendar.terms import CALENDAR_DAY_TYPES
+from oirs.cases import workflow
+from oirs.handoffs.conversations import ABANDON_AFTER, HANDED_OFF
 from oirs.models import Amparo, Case, CaseEvent, Category, ConversationOutcome, Unit
-from oirs.terms import CALENDAR_DAY_TYPES
 
 DIMENSIONS = ("channel", "type", "category", "unit")
 NO_VALUE = "—"
@@ -244,7 +244,7 @@ def percentile(values: Iterable[int], pct: int) -> int | None:
 
 
 def local_day(session: Session, moment: ColumnElement[Any]) -> ColumnElement[date]:
-    """The Chilean calendar day of a UTC instant, in SQL: oirs.deadlines.local_date's answer.
+    """The Chilean calendar day of a UTC instant, in SQL (as oirs.calendar.deadlines.local_date).
 
     PostgreSQL converts with its time-zone database; on SQLite the same Python function is
     registered on the connection."""

@@ -6,12 +6,12 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from oirs.calendar import BusinessCalendar
-from oirs.cases import Actor, add_event, transition
-from oirs.deadlines import compute_deadline, local_date
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.calendar.deadlines import compute_deadline, local_date
+from oirs.cases.filing import Actor, add_event, transition
 from oirs.errors import InvalidField
 from oirs.models import Amparo, AmparoStep, Case, utcnow
-from oirs.sai_catalog import AMPARO_OUTCOMES, AMPARO_STEPS, DESCARGOS_DAYS
+from oirs.sai.catalog import AMPARO_OUTCOMES, AMPARO_STEPS, DESCARGOS_DAYS
 
 MAX_ROL = 40
 

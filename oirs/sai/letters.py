@@ -14,16 +14,16 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from oirs_rules.dates import MONTHS
 from sqlalchemy.orm import Session
 
-from oirs.calendar import BusinessCalendar
-from oirs.cases import Actor, add_event
-from oirs.deadlines import compute_deadline, local_date
-from oirs.filestore import Upload, store
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.calendar.deadlines import compute_deadline, local_date
+from oirs.calendar.terms import AMPARO_DAYS
+from oirs.cases.filing import Actor, add_event
+from oirs.files.filestore import Upload, store
 from oirs.models import Case, CaseEvent, OutboxMessage, ThirdParty, utcnow
-from oirs.replies import NoReplyRoute, reply_route
-from oirs.sai import subsanacion_due
-from oirs.sai_catalog import ART12_ITEMS, DENIAL_CAUSES
+from oirs.outbox.replies import NoReplyRoute, reply_route
+from oirs.sai.catalog import ART12_ITEMS, DENIAL_CAUSES
+from oirs.sai.procedure import subsanacion_due
 from oirs.settings import CommuneInfo
-from oirs.terms import AMPARO_DAYS
 
 # package data of the core (pyproject.toml), so an installed oirs renders letters on its own
 TEMPLATE_DIR = Path(__file__).parent / "templates" / "letters"

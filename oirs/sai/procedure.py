@@ -17,25 +17,25 @@ from urllib.parse import urlparse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oirs.calendar import BusinessCalendar
-from oirs.cases import SYSTEM, Actor, add_event, due_date_display, transition
-from oirs.deadlines import (
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.calendar.deadlines import (
     Deadline,
     can_extend,
     compute_deadline,
     extend_deadline,
     local_date,
 )
-from oirs.errors import InvalidField, InvalidTransition, UnknownUnit
-from oirs.filestore import Upload, store
-from oirs.models import Case, CaseEvent, ThirdParty, Unit, utcnow
-from oirs.sai_catalog import ART12_ITEMS, DENIAL_CAUSES
-from oirs.terms import (
+from oirs.calendar.terms import (
     SAI_EXTENSION_DAYS,
     SUBSANACION_DAYS,
     THIRD_PARTY_NOTICE_DAYS,
     THIRD_PARTY_OPPOSITION_DAYS,
 )
+from oirs.cases.filing import SYSTEM, Actor, add_event, due_date_display, transition
+from oirs.errors import InvalidField, InvalidTransition, UnknownUnit
+from oirs.files.filestore import Upload, store
+from oirs.models import Case, CaseEvent, ThirdParty, Unit, utcnow
+from oirs.sai.catalog import ART12_ITEMS, DENIAL_CAUSES
 
 MIN_REASONS = 20
 

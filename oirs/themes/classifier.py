@@ -3,7 +3,7 @@
 A statistical reading of the whole description (word and character n-grams, logistic
 regression) instead of a keyword: "el vecino hizo un segundo piso que nos tapa la luz" is
 construccion although it says "luz". Pure: no Flask, no database; the examples and the
-category names come in as data (oirs.theme_store reads them from the database).
+category names come in as data (oirs.themes.store reads them from the database).
 """
 
 from __future__ import annotations

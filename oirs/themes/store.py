@@ -21,10 +21,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from oirs.cases import Actor
-from oirs.masking import mask_text
+from oirs.cases.filing import Actor
 from oirs.models import Case, Category, ThemeModelRun, ThemeTrainingExample, utcnow
-from oirs.themes import (
+from oirs.privacy.masking import mask_text
+from oirs.themes.classifier import (
     DEFAULT_THRESHOLD,
     Evaluation,
     ThemeClassifier,
@@ -140,7 +140,7 @@ def record_run(
     keep_fixed: bool = True,
     now: datetime | None = None,
 ) -> ThemeModelRun:
-    """Record a training measured by `oirs.themes.evaluate` (run outside any transaction).
+    """Record a training measured by `oirs.themes.classifier.evaluate` (outside any transaction).
 
     The threshold is the one given, else the previous run's when it was fixed by hand (unless
     `keep_fixed` is off), else the cross-validated one: the lowest cut-off whose accepted

@@ -42,7 +42,7 @@ def require_chromium() -> None:
 
 def seeded_database(path: Path) -> str:
     """A SQLite file migrated as production is, with the reference data and reply templates."""
-    from oirs.replies import seed_reply_templates
+    from oirs.outbox.replies import seed_reply_templates
     from oirs.seed import seed_reference_data
     from tests.support.app_fixtures import migrate
 

@@ -16,9 +16,9 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from admin.rasa_client import RasaClient
-from oirs.calendar import BusinessCalendar
-from oirs.call_center import CallCenterHours, parse_hours
-from oirs.handoffs import NewHandoff, open_handoff
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.handoffs.call_center import CallCenterHours, parse_hours
+from oirs.handoffs.queue import NewHandoff, open_handoff
 
 # Wednesday 25-11-2026, 11:00 and 20:00 in Santiago (UTC-3 in summer).
 IN_HOURS = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)

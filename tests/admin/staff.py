@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oirs.calendar import BusinessCalendar
-from oirs.cases import Actor, ContactData, NewCase, file_case
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases.filing import Actor, ContactData, NewCase, file_case
 from oirs.models import Case, Unit, User
 
 PASSWORD = "clave-de-prueba-segura"
@@ -110,7 +110,7 @@ def new_case(
 
 def move(session: Session, case: Case, *actions: str) -> None:
     """Walk a case through workflow actions as OIRS staff (derivar goes to its category's unit)."""
-    from oirs.cases import derive_to_unit, transition
+    from oirs.cases.filing import derive_to_unit, transition
 
     with session.begin():
         session.add(case)

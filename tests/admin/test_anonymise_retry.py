@@ -14,10 +14,10 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 import admin.anonymisation
-from oirs.calendar import BusinessCalendar
-from oirs.cases import get_case
-from oirs.privacy import PENDING
-from oirs.rasa_tracker import RasaTrackerStore
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases.filing import get_case
+from oirs.handoffs.rasa_tracker import RasaTrackerStore
+from oirs.privacy.rights import PENDING
 from tests.admin.staff import csrf, login, make_user, move, new_case
 
 SENDER = "whatsapp:+56987654321"

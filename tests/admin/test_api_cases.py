@@ -157,7 +157,7 @@ def test_commune_data_for_the_bot(client: FlaskClient, auth: dict[str, str]) -> 
 def test_satisfaction_is_taken_only_after_the_answer(
     client: FlaskClient, auth: dict[str, str], sessions
 ) -> None:
-    from oirs.cases import Actor, get_case, transition
+    from oirs.cases.filing import Actor, get_case, transition
 
     folio = client.post("/api/v1/cases", json=RECLAMO, headers=auth).json["folio"]
     early = client.post(f"/api/v1/cases/{folio}/satisfaction", json={"score": 5}, headers=auth)

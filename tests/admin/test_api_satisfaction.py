@@ -11,10 +11,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from oirs.cases import Actor, get_case, transition
+from oirs.cases.filing import Actor, get_case, transition
 from oirs.models import OutboxMessage
-from oirs.replies import respond
-from oirs.satisfaction import grade_to_score, parse_rating
+from oirs.outbox.replies import respond
+from oirs.reporting.satisfaction import grade_to_score, parse_rating
 
 WHATSAPP = "whatsapp:+56987654321"
 RECLAMO = {

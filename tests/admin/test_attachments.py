@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oirs.attachments import AttachmentRejected, AttachmentStore, safe_filename, sniff
-from oirs.filestore import storage_path
+from oirs.files.attachments import AttachmentRejected, AttachmentStore, safe_filename, sniff
+from oirs.files.filestore import storage_path
 from oirs.models import Attachment, CaseEvent, utcnow
 from oirs.settings import Settings
 

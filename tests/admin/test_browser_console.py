@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from admin.rasa_client import RasaClient
-from oirs.call_center import CallCenterHours, parse_hours
 from oirs.db import make_engine, make_session_factory
+from oirs.handoffs.call_center import CallCenterHours, parse_hours
 from oirs.models import OutboxMessage
 from oirs.settings import Settings
 from tests.admin.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, log_in, served

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from oirs.calendar import BusinessCalendar
+from oirs.calendar.business_days import BusinessCalendar
 from oirs.db import make_engine, make_session_factory
-from oirs.geocoding import Axis, commune_geocoder, geocode_pending, replace_street_axes
+from oirs.reporting.geocoding import Axis, commune_geocoder, geocode_pending, replace_street_axes
 from oirs.settings import PROJECT_ROOT, Settings
 from tests.admin.staff import make_user, move, new_case
 from tests.admin.test_browser_accessibility import DUPLICATE_IDS_JS, UNLABELLED_JS

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from oirs.calendar import BusinessCalendar
-from oirs.cases import ContactData
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases.filing import ContactData
 from oirs.db import make_engine, make_session_factory
 from oirs.models import CaseView
 from oirs.settings import Settings

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from oirs.calendar import BusinessCalendar
+from oirs.calendar.business_days import BusinessCalendar
 from oirs.db import make_engine, make_session_factory
 from oirs.models import Case, OutboxMessage
 from oirs.settings import Settings

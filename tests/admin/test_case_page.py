@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from oirs.calendar import BusinessCalendar
-from oirs.cases import ContactData, get_case
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases.filing import ContactData, get_case
 from oirs.models import Attachment, Case, CaseView, InternalNote, OutboxMessage
 from tests.admin.staff import csrf, login, make_user, move, new_case, post
 
@@ -296,7 +296,7 @@ def test_the_residents_rating_shows_on_the_case_page(
     client: FlaskClient, db_session: Session, reclamo: Case
 ) -> None:
     """Staff read the score the resident gave, not only that the survey was answered."""
-    from oirs.satisfaction import record_satisfaction
+    from oirs.reporting.satisfaction import record_satisfaction
 
     move(db_session, reclamo, "derivar", "responder_unidad", "validar", "responder")
     with db_session.begin():
@@ -456,7 +456,7 @@ def test_actions_offered_follow_the_workflow_and_the_role(
 
 
 def test_reply_template_fills_the_answer_box(client: FlaskClient, db_session: Session) -> None:
-    from oirs.replies import seed_reply_templates
+    from oirs.outbox.replies import seed_reply_templates
 
     with db_session.begin():
         seed_reply_templates(db_session)
@@ -490,8 +490,8 @@ def test_two_people_taking_the_same_step_at_once_record_it_once(
     import time
 
     import admin.cases.actions
+    from oirs.cases.triage import classify as real_classify
     from oirs.models import CaseEvent
-    from oirs.triage import classify as real_classify
 
     def slow_classify(*args: object, **kwargs: object) -> object:
         time.sleep(0.3)  # everyone has read the case before anyone commits

@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oirs.calendar import BusinessCalendar
-from oirs.handoffs import NewHandoff, get_handoff, open_handoff
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.handoffs.queue import NewHandoff, get_handoff, open_handoff
 from oirs.models import Case, CaseEvent, CaseView, Handoff, OutboxMessage
 from tests.admin.handoff_support import (  # noqa: F401  (fixtures)
     AFTER_HOURS,
@@ -166,8 +166,8 @@ def test_conversation_stream_resumes_after_the_last_event_id(
 def test_conversation_stream_tells_when_another_agent_takes_it(
     client: FlaskClient, app: Flask, db_session: Session
 ) -> None:
-    from oirs.cases import Actor
-    from oirs.handoffs import take
+    from oirs.cases.filing import Actor
+    from oirs.handoffs.queue import take
 
     handoff = queued(db_session)
     as_role(client, db_session, "agent")

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from admin.jobs import retention_years, run_anonymise
-from oirs.calendar import BusinessCalendar
-from oirs.cases import ContactData, get_case
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases.filing import ContactData, get_case
 from oirs.models import Case, CaseView
-from oirs.privacy import ANONYMISED
+from oirs.privacy.rights import ANONYMISED
 from oirs.settings import Settings
 from tests.admin.staff import login, make_user, new_case
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from oirs.demo_cases import DEMO, seed_demo_cases
+from oirs.calendar.terms import load_calendar
+from oirs.cases.demo import DEMO, seed_demo_cases
 from oirs.models import Case, OutboxMessage, ReplyTemplate
-from oirs.terms import load_calendar
 
 
 def test_demo_cases_cover_many_states_and_are_filed_only_once(db_session: Session) -> None:

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from admin.senders import build_senders
 from admin.senders.dispatch import deliver_due
-from oirs.calendar import BusinessCalendar
-from oirs.cases import ContactData, NewCase, file_case
-from oirs.filestore import Upload, store
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases.filing import ContactData, NewCase, file_case
+from oirs.files.filestore import Upload, store
 from oirs.models import OutboxMessage
 from oirs.settings import Settings
 

@@ -16,9 +16,9 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from oirs import workflow
-from oirs.calendar import BusinessCalendar
-from oirs.cases import SYSTEM, ContactData, add_event, get_case
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases import workflow
+from oirs.cases.filing import SYSTEM, ContactData, add_event, get_case
 from oirs.labels import event_label
 from tests.admin.staff import login, make_user, new_case
 
@@ -118,7 +118,7 @@ def _recorded_kinds() -> tuple[dict[str, str], list[str]]:
                     kinds.setdefault(value, where)
     for case_type in workflow.INITIAL_STATUS:
         for step in workflow.transitions_for(case_type):
-            kinds.setdefault(step.action, "oirs/workflow.py")
+            kinds.setdefault(step.action, "oirs/cases/workflow.py")
     return kinds, unreadable
 
 

@@ -14,11 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from admin.rasa_client import RasaClient
-from oirs.calendar import BusinessCalendar
-from oirs.call_center import parse_hours
-from oirs.cases import Actor, ContactData, NewCase, get_case
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases.filing import Actor, ContactData, NewCase, get_case
+from oirs.cases.resident_lookup import open_cases_of, prefill_case, search_residents
 from oirs.errors import InvalidField
-from oirs.handoffs import (
+from oirs.handoffs.call_center import parse_hours
+from oirs.handoffs.queue import (
     HandoffConflict,
     NewHandoff,
     agent_reply,
@@ -29,7 +30,6 @@ from oirs.handoffs import (
     take,
 )
 from oirs.models import Case, Handoff, OutboxMessage
-from oirs.resident_lookup import open_cases_of, prefill_case, search_residents
 from tests.admin.handoff_support import (  # noqa: F401  (fixtures)
     AFTER_HOURS,
     HOURS,

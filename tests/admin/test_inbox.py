@@ -9,8 +9,8 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from oirs.calendar import BusinessCalendar
-from oirs.cases import ContactData
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases.filing import ContactData
 from tests.admin.staff import login, make_user, move, new_case
 
 CAL = BusinessCalendar()
@@ -116,7 +116,7 @@ def test_unit_responder_cannot_find_cases_by_rut(
 def test_open_cases_is_the_default_and_answered_ones_leave_it(
     client: FlaskClient, db_session: Session, cases: dict[str, str]
 ) -> None:
-    from oirs.cases import get_case
+    from oirs.cases.filing import get_case
 
     case = get_case(db_session, cases["sugerencia"])
     db_session.rollback()

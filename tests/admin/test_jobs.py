@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from admin.jobs import make_huey, register, run_alerts, run_digests
 from oirs.accounts import create_user
-from oirs.calendar import BusinessCalendar
-from oirs.cases import Actor, ContactData, NewCase, file_case, get_case, transition
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases.filing import Actor, ContactData, NewCase, file_case, get_case, transition
 from oirs.models import SentAlert, Unit
-from oirs.sai import request_subsanacion
+from oirs.sai.procedure import request_subsanacion
 from oirs.settings import Settings
 
 CAL = BusinessCalendar()
@@ -182,8 +182,8 @@ def test_alerts_run_every_half_hour_and_digests_once_a_day(app: Flask, tmp_path:
     huey = make_huey(Settings(data_dir=tmp_path))
     register(huey, app)
     names = lambda moment: {t.name for t in huey.read_periodic(moment)}  # noqa: E731
-    assert names(datetime(2026, 3, 2, 11, 0)) == {"oirs.alerts", "oirs.digests"}
-    assert names(datetime(2026, 3, 2, 11, 30)) == {"oirs.alerts"}
+    assert names(datetime(2026, 3, 2, 11, 0)) == {"oirs.calendar.alerts", "oirs.digests"}
+    assert names(datetime(2026, 3, 2, 11, 30)) == {"oirs.calendar.alerts"}
     assert names(datetime(2026, 3, 2, 11, 10)) == set()
 
 

@@ -11,10 +11,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oirs.calendar import BusinessCalendar
-from oirs.cases import ContactData
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases.filing import ContactData
 from oirs.models import Case, CaseEvent
-from oirs.publication import coarse_address, coarse_coordinate
+from oirs.reporting.publication import coarse_address, coarse_coordinate
 from tests.admin.staff import login, make_user, new_case, post
 
 CAL = BusinessCalendar()

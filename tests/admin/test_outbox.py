@@ -19,7 +19,7 @@ from admin.senders.telegram import TelegramSender
 from admin.senders.whatsapp import TwilioWhatsAppSender
 from admin.senders.widget import WidgetSender
 from oirs.models import Case, CaseEvent, OutboxMessage, utcnow
-from oirs.outbox import MAX_ATTEMPTS, claim_due, pending_for_widget
+from oirs.outbox.delivery import MAX_ATTEMPTS, claim_due, pending_for_widget
 from oirs.settings import Settings
 from tests.channels import providers
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from admin.auth.permissions import PERMISSIONS
 from admin.auth.web import STAFF_BLUEPRINTS
-from oirs.calendar import BusinessCalendar
+from oirs.calendar.business_days import BusinessCalendar
 from oirs.models import (
     Attachment,
     Category,
@@ -78,7 +78,7 @@ def ids(app: Flask, db_session: Session) -> dict[str, Any]:
         category=None,  # type: ignore[arg-type]
         channel="web",
         description="Copia de los contratos de aseo 2025",
-        contact=__import__("oirs.cases", fromlist=["ContactData"]).ContactData(
+        contact=__import__("oirs.cases.filing", fromlist=["ContactData"]).ContactData(
             name="Ana Pérez Soto", email="ana@example.cl"
         ),
     )

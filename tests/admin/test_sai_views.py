@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oirs.calendar import BusinessCalendar
-from oirs.cases import ContactData, get_case
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases.filing import ContactData, get_case
 from oirs.models import Attachment, Case, CaseView, OutboxMessage, ThirdParty
 from tests.admin.staff import csrf, login, make_user, new_case
 

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from admin import create_app
+from oirs.calendar.terms import load_calendar, term_for
 from oirs.models import Category, DeadlineRule, ExtraHoliday, ReplyTemplate, Unit, User
 from oirs.settings import Settings
-from oirs.terms import load_calendar, term_for
 from tests.admin.staff import PASSWORD, login, make_user, post
 
 
@@ -82,7 +82,7 @@ def test_admin_adds_a_unit_and_duplicates_are_refused(
 def test_moving_a_category_to_another_unit_routes_new_cases_there(
     admin_client: FlaskClient, db_session: Session
 ) -> None:
-    from oirs.calendar import BusinessCalendar
+    from oirs.calendar.business_days import BusinessCalendar
     from tests.admin.staff import new_case
 
     category = db_session.scalar(select(Category).where(Category.code == "ruido"))

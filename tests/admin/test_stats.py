@@ -10,11 +10,12 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
-from oirs import amparo, sai
-from oirs.calendar import BusinessCalendar
-from oirs.cases import Actor, ContactData, NewCase, file_case, transition
-from oirs.satisfaction import record_satisfaction
-from oirs.stats import build_report, percentile
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases.filing import Actor, ContactData, NewCase, file_case, transition
+from oirs.reporting.satisfaction import record_satisfaction
+from oirs.reporting.stats import build_report, percentile
+from oirs.sai import amparo
+from oirs.sai import procedure as sai
 from tests.admin.staff import login, make_user
 
 CAL = BusinessCalendar()

@@ -12,12 +12,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oirs.calendar import BusinessCalendar
-from oirs.cases import Actor, ContactData, NewCase, file_case, transition
-from oirs.geocoding import Axis, replace_street_axes
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases.filing import Actor, ContactData, NewCase, file_case, transition
 from oirs.models import Case
+from oirs.reporting.geocoding import Axis, replace_street_axes
+from oirs.reporting.stats import case_facts
 from oirs.settings import Settings
-from oirs.stats import case_facts
 from tests.admin.staff import login, make_user
 
 CAL = BusinessCalendar()

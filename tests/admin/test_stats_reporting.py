@@ -17,11 +17,11 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from oirs.calendar import BusinessCalendar
-from oirs.cases import Actor, ContactData, NewCase, file_case, transition
-from oirs.conversations import record_outcome
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases.filing import Actor, ContactData, NewCase, file_case, transition
+from oirs.handoffs.conversations import record_outcome
 from oirs.models import ConversationOutcome, ReportDispatch
-from oirs.satisfaction import record_satisfaction
+from oirs.reporting.satisfaction import record_satisfaction
 from oirs.settings import Settings
 from tests.admin.staff import csrf, login, make_user
 

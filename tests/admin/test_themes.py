@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from admin.jobs import make_huey, register, run_theme_training
-from oirs.calendar import BusinessCalendar
+from oirs.calendar.business_days import BusinessCalendar
 from oirs.models import Case, ThemeModelRun, ThemeTrainingExample
 from oirs.settings import Settings
 from tests.admin.staff import csrf, login, make_user, new_case, post
@@ -189,8 +189,8 @@ def test_the_forms_script_gets_the_suggestion_as_json(
 def test_the_job_retrains_only_when_staff_taught_something(
     app: Flask, client: FlaskClient, db_session: Session
 ) -> None:
-    from oirs.cases import Actor
-    from oirs.triage import classify as reclassify
+    from oirs.cases.filing import Actor
+    from oirs.cases.triage import classify as reclassify
 
     case = new_case(db_session, CAL, category="otro", description="el refugio de la micro se cayó")
     with app.app_context():
@@ -210,9 +210,9 @@ def test_the_theme_task_runs_at_a_quarter_past_and_to_the_hour(app: Flask, tmp_p
     huey = make_huey(Settings(data_dir=tmp_path))
     register(huey, app)
     names = lambda moment: {t.name for t in huey.read_periodic(moment)}  # noqa: E731
-    assert "oirs.themes" in names(datetime(2026, 3, 2, 11, 15))
-    assert "oirs.themes" in names(datetime(2026, 3, 2, 11, 45))
-    assert "oirs.themes" not in names(datetime(2026, 3, 2, 11, 0))
+    assert "oirs.themes.classifier" in names(datetime(2026, 3, 2, 11, 15))
+    assert "oirs.themes.classifier" in names(datetime(2026, 3, 2, 11, 45))
+    assert "oirs.themes.classifier" not in names(datetime(2026, 3, 2, 11, 0))
 
 
 @pytest.mark.slow

@@ -13,9 +13,9 @@ from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
 
 from admin.jobs import PURGE_UPLOADS_SCHEDULE, make_huey, register
-from oirs.attachments import AttachmentStore, StoredFile, add_attachment
-from oirs.calendar import BusinessCalendar
-from oirs.cases import ContactData, NewCase, file_case
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases.filing import ContactData, NewCase, file_case
+from oirs.files.attachments import AttachmentStore, StoredFile, add_attachment
 from oirs.models import utcnow
 from oirs.settings import Settings
 

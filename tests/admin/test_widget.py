@@ -329,9 +329,9 @@ def test_a_rating_typed_after_a_staff_answer_in_the_widget_is_recorded(
     widget_app: Flask, widget_settings: Settings, fake_rasa: FakeRasa
 ) -> None:
     """Issue 16: the answer asks for a 1-5 rating; "un 7" is recorded, not sent to the bot."""
-    from oirs.calendar import BusinessCalendar
-    from oirs.cases import Actor, NewCase, file_case, get_case, transition
-    from oirs.replies import respond
+    from oirs.calendar.business_days import BusinessCalendar
+    from oirs.cases.filing import Actor, NewCase, file_case, get_case, transition
+    from oirs.outbox.replies import respond
     from oirs.seed import seed_reference_data
 
     session_id = "web-" + "7" * 36
@@ -378,9 +378,9 @@ def test_the_page_sends_a_rating_typed_right_after_the_staff_answer(
     page, base_url, widget_settings, fake_rasa
 ) -> None:
     """The widget marks a reply that follows a staff message; "5" is then recorded."""
-    from oirs.calendar import BusinessCalendar
-    from oirs.cases import Actor, NewCase, file_case, transition
-    from oirs.replies import respond
+    from oirs.calendar.business_days import BusinessCalendar
+    from oirs.cases.filing import Actor, NewCase, file_case, transition
+    from oirs.outbox.replies import respond
     from oirs.seed import seed_reference_data
 
     open_widget(page, base_url)

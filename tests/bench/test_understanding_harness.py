@@ -32,7 +32,7 @@ from bench.understanding.resident import (
 )
 from channels.messages import OPTIONS_HINT
 from channels.options import render
-from oirs.masking import mask_text
+from oirs.privacy.masking import mask_text
 
 NAMES = {
     "aseo": "Aseo y recolección de residuos",

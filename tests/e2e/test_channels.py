@@ -29,7 +29,7 @@ from sqlalchemy import select
 from oirs.db import make_engine, make_session_factory
 from oirs.labels import CHANNEL_LABELS
 from oirs.models import Case, OutboxMessage
-from oirs.replies import MESSAGES as REPLY_MESSAGES
+from oirs.outbox.replies import MESSAGES as REPLY_MESSAGES
 from tests.e2e import channel_env, faults
 from tests.e2e.fake_telegram import FakeTelegram
 from tests.e2e.faults import FOLIO, FakeTwilio

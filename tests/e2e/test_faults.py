@@ -24,10 +24,10 @@ from sqlalchemy import select, update
 
 from admin.senders import build_senders
 from admin.senders.dispatch import deliver_due
-from oirs.cases import SYSTEM
+from oirs.cases.filing import SYSTEM
 from oirs.db import make_engine, make_session_factory
 from oirs.models import Case, CaseEvent, OutboxMessage, utcnow
-from oirs.replies import respond
+from oirs.outbox.replies import respond
 from oirs.settings import Settings
 from tests.e2e import faults
 from tests.e2e.faults import FOLIO, RETRY_TOLD, FakeTwilio, rest_turn

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from oirs.alerts import calendar_day_alert_dates, due_alerts, runs_for
-from oirs.calendar import BusinessCalendar
-from oirs.deadlines import alert_dates, compute_deadline
+from oirs.calendar.alerts import calendar_day_alert_dates, due_alerts, runs_for
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.calendar.deadlines import alert_dates, compute_deadline
 
 CAL = BusinessCalendar()
 # Received Monday 02-03-2026, 20 business days: day 10 is 16-03, day 15 is 23-03,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from oirs.assist import (
+from oirs.handoffs.assist import (
     METHODS,
     FaqEntry,
     ReplyAssistant,

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oirs.calendar import (
+from oirs.calendar.business_days import (
     KNOWN_COMUNAS,
     BusinessCalendar,
     NonBusinessDay,

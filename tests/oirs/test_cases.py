@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy.orm import Session
 
-from oirs.calendar import BusinessCalendar
-from oirs.cases import (
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases.filing import (
     Actor,
     ContactData,
     NewCase,
@@ -69,7 +69,7 @@ def test_reclamo_without_a_theme_waits_for_oirs_to_classify_it(db_session: Sessi
 def test_theme_given_at_filing_may_still_be_corrected_before_deriving(
     db_session: Session,
 ) -> None:
-    from oirs.triage import classify
+    from oirs.cases.triage import classify
 
     with db_session.begin():
         case, _ = file_case(db_session, reclamo(), CAL, now=THURSDAY)

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oirs.calendar import BusinessCalendar, NonBusinessDay
-from oirs.deadlines import (
+from oirs.calendar.business_days import BusinessCalendar, NonBusinessDay
+from oirs.calendar.deadlines import (
     ALERT_THRESHOLDS,
     ExtensionNotAllowed,
     InvalidTerm,

@@ -14,8 +14,8 @@ CASES_EACH = 200
 
 
 def _file_many(url: str, writer: int, count: int) -> list[str]:
-    from oirs.calendar import BusinessCalendar
-    from oirs.cases import ContactData, NewCase, file_case
+    from oirs.calendar.business_days import BusinessCalendar
+    from oirs.cases.filing import ContactData, NewCase, file_case
     from oirs.db import make_engine, make_session_factory
 
     engine = make_engine(url)

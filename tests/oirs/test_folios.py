@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from oirs.folios import Folio, next_folio, parse_folio
+from oirs.cases.folios import Folio, next_folio, parse_folio
 
 
 def test_folio_is_prefix_year_and_six_digits() -> None:

@@ -16,9 +16,10 @@ from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from oirs.calendar import BusinessCalendar
-from oirs.cases import ContactData, NewCase, file_case
-from oirs.geocoding import (
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases.filing import ContactData, NewCase, file_case
+from oirs.models import Case, StreetAxis
+from oirs.reporting.geocoding import (
     EXTERNAL,
     INTERSECTION,
     NOT_FOUND,
@@ -39,7 +40,6 @@ from oirs.geocoding import (
     replace_street_axes,
     street_name_key,
 )
-from oirs.models import Case, StreetAxis
 
 # A small commune: Los Aromos runs east-west along lat -33.45 with numbers 1000 (west) to
 # 1400 (east); Pedro de Valdivia runs north-south along lon -70.60 and crosses it; Las Acacias

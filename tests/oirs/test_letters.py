@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oirs import sai
-from oirs.calendar import BusinessCalendar
-from oirs.cases import Actor, ContactData, NewCase, file_case, transition
-from oirs.filestore import storage_path
-from oirs.letters import (
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases.filing import Actor, ContactData, NewCase, file_case, transition
+from oirs.files.filestore import storage_path
+from oirs.models import Case, CaseEvent, OutboxMessage, ThirdParty
+from oirs.sai import procedure as sai
+from oirs.sai.letters import (
     FINAL_ANSWERS,
     LETTER_FOR_ACTION,
     TITLES,
@@ -23,7 +24,6 @@ from oirs.letters import (
     issue_third_party_letters,
     render_letter,
 )
-from oirs.models import Case, CaseEvent, OutboxMessage, ThirdParty
 from oirs.settings import CommuneInfo
 
 CAL = BusinessCalendar()
@@ -117,7 +117,7 @@ def test_every_resident_facing_step_has_a_letter() -> None:
 
 def test_letter_templates_are_package_data_of_the_core() -> None:
     """The core renders letters from its own package, not from the admin's folder."""
-    templates = resources.files("oirs") / "templates" / "letters"
+    templates = resources.files("oirs.sai") / "templates" / "letters"
     for kind in [*TITLES, "base"]:
         assert (templates / f"{kind}.html").is_file(), kind
 

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from oirs.masking import MaskingFilter, mask_text
+from oirs.privacy.masking import MaskingFilter, mask_text
 
 
 @pytest.mark.parametrize(

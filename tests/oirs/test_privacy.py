@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy.orm import Session
 
-from oirs.calendar import BusinessCalendar
-from oirs.cases import Actor, ContactData, NewCase, file_case, transition
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases.filing import Actor, ContactData, NewCase, file_case, transition
 from oirs.errors import InvalidField
-from oirs.privacy import ANONYMISED, Holder, anonymise_expired, export_holder_data
+from oirs.privacy.rights import ANONYMISED, Holder, anonymise_expired, export_holder_data
 
 CAL = BusinessCalendar()
 STAFF = Actor("OIRS", role="oirs")
@@ -74,7 +74,7 @@ def test_closed_cases_past_retention_are_anonymised_and_keep_their_history(
     with db_session.begin():
         folio = _reclamo(db_session, old)
         recent = _reclamo(db_session, datetime(2026, 3, 4, 15, tzinfo=UTC))
-        from oirs.cases import get_case
+        from oirs.cases.filing import get_case
 
         for f in (folio, recent):
             case = get_case(db_session, f)

@@ -12,9 +12,18 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from oirs.attachments import AttachmentStore, add_attachment
-from oirs.calendar import BusinessCalendar
-from oirs.cases import Actor, ContactData, NewCase, add_event, file_case, get_case, transition
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases.filing import (
+    Actor,
+    ContactData,
+    NewCase,
+    add_event,
+    file_case,
+    get_case,
+    transition,
+)
+from oirs.files.attachments import AttachmentStore, add_attachment
+from oirs.handoffs.rasa_tracker import RasaTrackerStore
 from oirs.models import (
     Attachment,
     Case,
@@ -24,7 +33,7 @@ from oirs.models import (
     OutboxMessage,
     ThemeTrainingExample,
 )
-from oirs.privacy import (
+from oirs.privacy.rights import (
     ANONYMISED,
     Scrubber,
     anonymise_case,
@@ -32,7 +41,6 @@ from oirs.privacy import (
     complete_anonymisation,
     pending_anonymisations,
 )
-from oirs.rasa_tracker import RasaTrackerStore
 from tests.support.privacy_search import Resident, admin_database_leaks, file_leaks
 
 CAL = BusinessCalendar()
@@ -215,7 +223,7 @@ def test_anonymising_reaches_every_table_the_files_and_the_tracker_store(
 def test_an_anonymised_address_keeps_the_street_as_open311_shows_it_and_no_person(
     db_session: Session, address: str, kept: str | None
 ) -> None:
-    """One rule for a coarse place (oirs.publication.coarse_address): the street without the
+    """One rule for a coarse place (publication.coarse_address): the street without the
     house, and no part that names a person."""
     with db_session.begin():
         case = _file(db_session, datetime(2026, 3, 4, 15, tzinfo=UTC), address=address)

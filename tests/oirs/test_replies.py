@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from oirs.calendar import BusinessCalendar
-from oirs.cases import Actor, ContactData
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases.filing import Actor, ContactData
 from oirs.errors import InvalidField, InvalidTransition
 from oirs.models import Case, OutboxMessage
-from oirs.replies import NoReplyRoute, render_reply, reply_route, respond, unknown_variables
+from oirs.outbox.replies import NoReplyRoute, render_reply, reply_route, respond, unknown_variables
 from tests.admin.staff import new_case
 
 OIRS = Actor("Paula", None, "oirs")

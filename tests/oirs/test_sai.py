@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oirs import amparo, sai
-from oirs.calendar import BusinessCalendar
-from oirs.cases import Actor, ContactData, NewCase, file_case, transition
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases.filing import Actor, ContactData, NewCase, file_case, transition
 from oirs.errors import InvalidField, InvalidTransition
-from oirs.filestore import Upload, storage_path
+from oirs.files.filestore import Upload, storage_path
 from oirs.models import Case, CaseEvent, ThirdParty
+from oirs.sai import amparo
+from oirs.sai import procedure as sai
 
 CAL = BusinessCalendar()
 OFFICER = Actor("Jorge Muñoz", user_id=None, role="transparency")

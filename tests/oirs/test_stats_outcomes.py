@@ -9,12 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from oirs.calendar import BusinessCalendar
-from oirs.cases import Actor, ContactData, NewCase, file_case, transition
-from oirs.conversations import record_outcome
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases.filing import Actor, ContactData, NewCase, file_case, transition
 from oirs.errors import InvalidField
-from oirs.satisfaction import grade_to_score, record_satisfaction
-from oirs.stats import NO_VALUE, build_report, containment
+from oirs.handoffs.conversations import record_outcome
+from oirs.reporting.satisfaction import grade_to_score, record_satisfaction
+from oirs.reporting.stats import NO_VALUE, build_report, containment
 
 CAL = BusinessCalendar()
 OIRS = Actor("Paula Rojas", role="oirs")

@@ -1,8 +1,8 @@
-"""The statistics judge cases in SQL (oirs.stats.judged_cases and verdict); this holds them to
-the plain Python definition (the one oirs.stats ran case by case before): answered on the
-Chilean day of the first event into an answering status, on time when that day is on or before
-the stored due date, an open case late once its due date is past; response time and delay in
-business days (calendar days for datos personales). Fixed dates, both databases."""
+"""The statistics judge cases in SQL (oirs.reporting.stats.judged_cases and verdict); this holds
+them to the plain Python definition (the one oirs.reporting.stats ran case by case before):
+answered on the Chilean day of the first event into an answering status, on time when that day
+is on or before the stored due date, an open case late once its due date is past; response time
+and delay in business days (calendar days for datos personales). Fixed dates, both databases."""
 
 from __future__ import annotations
 
@@ -15,13 +15,21 @@ from oirs_rules.dates import SANTIAGO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oirs import sai, workflow
-from oirs.calendar import BusinessCalendar
-from oirs.cases import Actor, ContactData, NewCase, derive_to_unit, file_case, transition
-from oirs.deadlines import local_date
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.calendar.deadlines import local_date
+from oirs.calendar.terms import CALENDAR_DAY_TYPES
+from oirs.cases.filing import (
+    Actor,
+    ContactData,
+    NewCase,
+    derive_to_unit,
+    file_case,
+    transition,
+    workflow,
+)
 from oirs.models import Case
-from oirs.stats import NO_VALUE, build_report, case_facts
-from oirs.terms import CALENDAR_DAY_TYPES
+from oirs.reporting.stats import NO_VALUE, build_report, case_facts
+from oirs.sai import procedure as sai
 
 CAL = BusinessCalendar()
 OIRS = Actor("Paula Rojas", role="oirs")

@@ -10,11 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from oirs.accounts import create_user
-from oirs.calendar import BusinessCalendar
-from oirs.cases import Actor, ContactData, NewCase, file_case
+from oirs.calendar.business_days import BusinessCalendar
+from oirs.cases.filing import Actor, ContactData, NewCase, file_case
+from oirs.cases.triage import classify
 from oirs.errors import InvalidTransition
 from oirs.models import Case, Category, ThemeModelRun, ThemeTrainingExample, Unit
-from oirs.theme_store import (
+from oirs.themes.classifier import Evaluation, ThemeSuggestion, evaluate
+from oirs.themes.store import (
     classifier,
     load_training_set,
     model_source,
@@ -22,8 +24,6 @@ from oirs.theme_store import (
     record_run,
     suggest,
 )
-from oirs.themes import Evaluation, ThemeSuggestion, evaluate
-from oirs.triage import classify
 
 CAL = BusinessCalendar()
 FILED = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from oirs.seed import CATEGORIES
-from oirs.themes import (
+from oirs.themes.classifier import (
     DEFAULT_THRESHOLD,
     ThemeClassifier,
     ThemeExample,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from oirs import workflow
+from oirs.cases import workflow
 from oirs.errors import InvalidTransition
 from oirs.labels import ACTION_LABELS, STATUS_LABELS
 
