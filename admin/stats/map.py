@@ -15,24 +15,22 @@ import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from time import monotonic
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Response, current_app, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from oirs_rules.dates import SANTIAGO
 from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, select
 from sqlalchemy.orm import Session
-from wtforms import DateField, SelectField
-from wtforms.validators import Optional
+from wtforms import SelectField
 
-from admin.auth.forms import StaffForm
 from admin.auth.permissions import requires
 from admin.auth.web import CSP
 from admin.database import db, settings
 from admin.stats import bp
+from admin.stats.views import PeriodForm, chilean_today, period_of
 from oirs.cases import workflow
 from oirs.labels import STATUS_LABELS
 from oirs.models import Case, CaseEvent, Category, StreetAxis
@@ -51,43 +49,12 @@ STATUS_CHOICES = [
 ]
 
 
-MAX_SPAN = timedelta(days=3 * 366)
-MESSAGES = {
-    "order": "La fecha «hasta» debe ser igual o posterior a «desde».",
-    "span": "El período no puede superar tres años.",
-}
+class MapForm(PeriodForm):
+    """The statistics page's period, plus the theme and the state shown."""
 
-
-class MapForm(StaffForm):
-    class Meta:
-        csrf = False
-
-    desde = DateField("Desde", validators=[Optional()])
-    hasta = DateField("Hasta", validators=[Optional()])
     tema = SelectField("Tema", choices=[("", "Todos los temas")], default="")
     estado = SelectField("Estado", choices=STATUS_CHOICES, default="todos")
     category_names: dict[int, str]  # id -> name, set per request by _form()
-
-
-def _today() -> date:
-    return datetime.now(SANTIAGO).date()
-
-
-def _period(form: MapForm) -> tuple[date, date] | None:
-    """The chosen period, by default the last twelve months (as the statistics page)."""
-    today = _today()
-    default_start = (today.replace(day=1) - timedelta(days=335)).replace(day=1)
-    if not form.validate():
-        return None
-    start, end = form.desde.data or default_start, form.hasta.data or today
-    if end < start:
-        form.hasta.errors = [*form.hasta.errors, MESSAGES["order"]]
-        return None
-    if end - start > MAX_SPAN:
-        form.desde.errors = [*form.desde.errors, MESSAGES["span"]]
-        return None
-    form.desde.data, form.hasta.data = start, end
-    return start, end
 
 
 @dataclass(frozen=True)
@@ -237,7 +204,7 @@ def _points(session: Session, conditions: list[ColumnElement[bool]]) -> list[lis
 
 def _payload(form: MapForm, start: date, end: date) -> dict[str, Any]:
     session = db()
-    today = _today()
+    today = chilean_today()
     conditions = _filters(form, start, end, today)
     period_cases = (
         session.scalar(
@@ -272,7 +239,7 @@ def _form() -> tuple[MapForm, tuple[date, date] | None]:
     categories = db().scalars(select(Category).order_by(Category.name)).all()
     form.tema.choices = [("", "Todos los temas")] + [(c.code, c.name) for c in categories]
     form.category_names = {c.id: c.name for c in categories}
-    return form, _period(form)
+    return form, period_of(form)
 
 
 def _csp_with_tiles(tiles_url: str | None) -> str:
@@ -339,7 +306,7 @@ def _cached_payload(form: MapForm, start: date, end: date) -> dict[str, Any]:
         end,
         form.tema.data,
         form.estado.data,
-        _today(),
+        chilean_today(),
         *_data_version(db()),
     )
     payload = _cache().get(key)

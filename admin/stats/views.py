@@ -49,13 +49,13 @@ class PeriodForm(StaffForm):
     hasta = DateField("Hasta", validators=[Optional()])
 
 
-def _today() -> date:
+def chilean_today() -> date:
     return datetime.now(SANTIAGO).date()
 
 
-def _period(form: PeriodForm) -> tuple[date, date] | None:
+def period_of(form: PeriodForm) -> tuple[date, date] | None:
     """The chosen period, by default the last twelve months; None when invalid."""
-    today = _today()
+    today = chilean_today()
     default_start = (today.replace(day=1) - timedelta(days=335)).replace(day=1)
     if not form.validate():
         return None
@@ -80,7 +80,7 @@ def _report(start: date, end: date, with_late_units: bool = True) -> Report:
         start,
         end,
         calendar(),
-        _today(),
+        chilean_today(),
         now=datetime.now(UTC),
         with_late_units=with_late_units,
     )
@@ -159,7 +159,7 @@ def _shared(report: Report, categories: dict[str, str]) -> dict[str, Any]:
 @requires("stats.read")
 def index() -> ResponseReturnValue:
     form = PeriodForm(request.args)
-    period = _period(form)
+    period = period_of(form)
     if period is None:
         return render_template("stats/index.html", form=form, report=None), 400
     with db().begin():
@@ -180,7 +180,7 @@ def index() -> ResponseReturnValue:
 
 
 def _export_period() -> tuple[date, date]:
-    period = _period(PeriodForm(request.args))
+    period = period_of(PeriodForm(request.args))
     if period is None:
         abort(400)
     return period
@@ -197,7 +197,7 @@ def export_csv() -> ResponseReturnValue:
     with db().begin():
         categories = _categories()
         if table == "casos":  # one row per case: no indicators needed
-            lines = case_csv(case_facts(db(), start, end, calendar(), _today()), categories)
+            lines = case_csv(case_facts(db(), start, end, calendar(), chilean_today()), categories)
         else:
             lines = CSV_TABLES[table](_report(start, end), categories)
     response = Response(stream_with_context(lines), mimetype="text/csv")
@@ -210,7 +210,7 @@ def export_csv() -> ResponseReturnValue:
 def export_xlsx() -> ResponseReturnValue:
     start, end = _export_period()
     with db().begin():
-        facts = case_facts(db(), start, end, calendar(), _today())
+        facts = case_facts(db(), start, end, calendar(), chilean_today())
         data = workbook(_report(start, end), facts, _categories())
     response = Response(data, mimetype=XLSX)
     response.headers["Content-Disposition"] = f'attachment; filename="casos_{start}_{end}.xlsx"'
@@ -220,7 +220,7 @@ def export_xlsx() -> ResponseReturnValue:
 def month_bounds(value: str | None) -> tuple[date, date]:
     """First and last day of YYYY-MM (by default the previous month); 400 when malformed."""
     if not value:
-        last = _today().replace(day=1) - timedelta(days=1)
+        last = chilean_today().replace(day=1) - timedelta(days=1)
         return last.replace(day=1), last
     try:
         first = datetime.strptime(value, "%Y-%m").date()
@@ -245,7 +245,7 @@ def monthly_pdf(start: date, end: date) -> bytes:
             "stats/report.html",
             **_shared(report, categories),
             commune=settings().commune,
-            generated=_today(),
+            generated=chilean_today(),
         )
     return bytes(HTML(string=html).write_pdf())
 
