@@ -5,18 +5,17 @@ outside, and a screenshot goes to test-artifacts/map.png."""
 from __future__ import annotations
 
 import random
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from oirs.calendar.business_days import BusinessCalendar
 from oirs.db import make_engine, make_session_factory
 from oirs.reporting.geocoding import Axis, commune_geocoder, geocode_pending, replace_street_axes
 from oirs.settings import PROJECT_ROOT, Settings
+from tests.admin.browser import served
 from tests.admin.staff import make_user, move, new_case
 from tests.admin.test_browser_accessibility import DUPLICATE_IDS_JS, UNLABELLED_JS
 from tests.admin.test_browser_workflow import log_in, page  # noqa: F401
@@ -92,14 +91,10 @@ def live_map_admin(tmp_path: Path) -> Iterator[str]:
     run = geocode_pending(sessions, lambda s: commune_geocoder(s, None, 1.0, None))
     assert run.placed["interseccion"] == 6
     app = create_app(Settings(database_url=url, data_dir=tmp_path), TESTING=False)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        with served(app) as base_url:
+            yield base_url
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
         engine.dispose()
 
 
