@@ -178,3 +178,11 @@ def test_a_whatsapp_address_is_the_prefix_once_and_the_number_without_separators
     """One behaviour on both sides: the admin's outbox and the bot's WhatsApp channel used to
     disagree on a number written with spaces (the channel passed it to Twilio as it was)."""
     assert contact.whatsapp_address(number) == address
+
+
+def test_a_mobile_in_a_range_the_library_does_not_list_yet_is_a_phone():
+    """Blind round r11 (spent): "+56 9 7000 1234" was refused; every 9 + eight digits is a
+    Chilean mobile. A house number or a RUT stays none."""
+    assert find_phones("mi fono +56 9 7000 1234 y mi mail a@b.cl") == ["+56970001234"]
+    assert find_phones("970001234") == ["+56970001234"]
+    assert find_phones("vivo en Los Olivos 1340, rut 12.345.678-5") == []

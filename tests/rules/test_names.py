@@ -184,3 +184,24 @@ def test_two_equal_surnames_given_alone_are_both_kept():
 
 def test_a_nickname_then_the_name_after_a_comma_is_the_name():
     assert parse_name("soy el Pato, Patricio Lobos") == "Patricio Lobos"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # blind round r11 (spent): a caller starts again after a filler
+        ("eh jorge eh jorge riquelme", "Jorge Riquelme"),
+        ("eh soy patricio mire patricio navarro", "Patricio Navarro"),
+        ("Juan eh Pérez Soto", "Juan Pérez Soto"),
+        ("soy yo, la Carmen", "Carmen"),
+        ("soy yo, la misma de antes jaja", None),
+    ],
+)
+def test_a_caller_starting_again_or_hesitating_inside_the_name(text, expected):
+    assert parse_name(text) == expected
+
+
+def test_the_sentence_after_y_is_not_part_of_the_name():
+    text = "eh buenas mire soy juan pablo mella y queria sugerir que pongan mas luminarias"
+    assert find_name(text) == "Juan Pablo Mella"
+    assert find_name("soy Rosa Pérez y Cotapos") == "Rosa Pérez y Cotapos"

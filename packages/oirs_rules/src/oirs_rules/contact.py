@@ -140,7 +140,11 @@ def normalise_phone(value: str) -> str | None:
     except phonenumbers.NumberParseException:
         return None
     if not phonenumbers.is_valid_number(number):
-        return None
+        # a Chilean mobile is 9, a digit from 2 to 9 and seven more, also in blocks the
+        # library's metadata does not list yet ("+56 9 7000 1234"); "9 1234 5678" is none
+        mobile = re.fullmatch(r"9[2-9]\d{7}", str(number.national_number))
+        if number.country_code != 56 or not mobile:
+            return None
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 

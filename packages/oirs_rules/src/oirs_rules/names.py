@@ -42,7 +42,7 @@ _NOT_NAME = {
     "casi", "ayer", "hoy", "anoche", "manana", "semana", "semanas", "mes", "meses", "ano",
     "anos", "todo", "toda", "todos", "todas", "algo", "siempre", "nunca", "nadie", "boletas",
     "plata", "gasto", "gastos", "foto", "fotos", "corrijo", "perdon", "disculpe", "error",
-    "equivoque",
+    "equivoque", "misma", "mismo", "antes",
     "jaja", "jajaja", "ponga", "pongale", "mentira", "dicen", "xfa", "porfis", "hagan",
     "haga", "ayuda", "urgente",
 }  # fmt: skip
@@ -64,8 +64,12 @@ _LEAD_IN = re.compile(
     r"hablas?\s+con|d[ií]game|me\s+dicen|p[oó]ngale|es|son|con)\s+",
     re.IGNORECASE,
 )
-# "…bueno, Carmen Rosa Vidal", "…o sea Juan": the resident corrects what came before
+# "…bueno, Carmen Rosa Vidal", "…o sea Juan": the resident corrects what came before; a
+# caller starts again after a filler ("eh jorge eh jorge riquelme", "soy patricio mire
+# patricio navarro")
 _CORRECTION = re.compile(r"\s(?:bueno|o sea|perd[oó]n|digo|mejor dicho)[\s,:]+", re.IGNORECASE)
+_RESTART = re.compile(r"\s(?:eh+|mire|mmm+)[\s,:]+", re.IGNORECASE)
+_INNER_FILLER = re.compile(r"(?<=\s)(?:eh+|mmm+)[\s,]+", re.IGNORECASE)
 # "soy la presidenta del comité de agua Luisa Carrasco": a role, then the name
 _ROLE = re.compile(
     r"^(?:soy|habla|le\s+habla)\s+(?:el|la)\s+(?:presidente|presidenta|secretari[oa]|"
@@ -571,6 +575,11 @@ def _name_words(text: str, limit: int = 6) -> list[str]:
             following = text[match.end() :].lstrip()
             if not words and not (cased and folded in {"del", "de"} and following[:1].isupper()):
                 break  # "nombre de la calle": a name starts with "de" only as "del Valle"
+            upcoming = _WORD.match(following)
+            if upcoming and (
+                fold(upcoming.group(0)) in _NOT_NAME or _reads_like_a_verb(upcoming.group(0))
+            ):
+                break  # "soy juan pablo mella y queria sugerir…": the sentence goes on
             words.append(word)
             continue
         if folded in _NOT_NAME or len(folded) < 2:
@@ -590,9 +599,17 @@ def _tidy_answer(text: str) -> str:
     "la tía Chelita, bueno, Graciela Vidal" after the correction, the name after a role."""
     value = re.sub(r"^.{0,20}\bnombre\s*\?\s*", "", text.strip(), flags=re.IGNORECASE)
     value = re.sub(r"\s*(?:\.{2,}|…)\s*", " ", value).strip()
+    value = re.sub(r"(?i)^soy\s+yo\s*[,.]?\s*(?:,\s*)?", "", value)  # "soy yo, la Carmen"
     parts = _CORRECTION.split(value)
     if len(parts) > 1 and len(_name_words(_FILLER.sub("", parts[-1]).strip())) >= 2:
         value = parts[-1].strip()
+    parts = _RESTART.split(value)
+    if len(parts) > 1:
+        last = _name_words(_FILLER.sub("", parts[-1]).strip())
+        before = _name_words(_LEAD_IN.sub("", _FILLER.sub("", parts[-2]).strip(), count=1))
+        if len(last) >= 2 and before and fold(before[0]) == fold(last[0]):
+            value = parts[-1].strip()  # the caller started again with the same first name
+    value = _INNER_FILLER.sub("", value)  # "Juan eh Pérez"
     if _ROLE.match(value):
         tail = _trailing_name(value)
         if tail:
