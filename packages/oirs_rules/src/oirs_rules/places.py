@@ -430,7 +430,7 @@ def _render(text: str, tokens: list[_Token], start: int, end: int) -> str:
     if (
         end - start > 1
         and tokens[start].key in {"el", "la", "los", "las"}
-        and (tokens[start + 1].key in PLACE_KINDS or tokens[start + 1].key[:1].isdigit())
+        and (tokens[start + 1].key in PLACE_KINDS | {"gran"} or tokens[start + 1].key[:1].isdigit())
         and not (tokens[start].text[:1].isupper() and tokens[start + 1].text[:1].isupper())
     ):  # "La Capilla 1190" is the street's name
         start += 1  # "la villa Los Presidentes", "la 21 de mayo": the article says nothing
@@ -459,6 +459,12 @@ def _place_numbers(text: str) -> str:
     value = re.sub(
         r"(?<![\d.,])\b\d(?: \d{1,2}){2,}\b(?![.,]?\d)",
         lambda m: m.group(0).replace(" ", ""),
+        value,
+    )
+    # "tres cero cinco" -> "3 05" -> "305": digits said one by one, a zero in the middle
+    value = re.sub(
+        r"(?<=[^\W\d_]) ([1-9]) (0\d)(?=\s*(?:[,.;]|$|al\b|frente\b|en\b|con\b))",
+        lambda m: f" {m.group(1)}{m.group(2)}",
         value,
     )
     # a house number said in two parts: "cinco cincuenta" -> "5 50" -> "550"
