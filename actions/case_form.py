@@ -34,11 +34,13 @@ from actions.adjuntos import (
 )
 from actions.common import (
     NO_PLACE,
+    NO_RUT,
     REPLY_CHANNELS,
     case_channel,
     category_label,
     channel_reply_contact,
     first_value,
+    rut_given,
 )
 from actions.emergencia import emergency_response
 from actions.messages import catalog, is_spoken, render, say
@@ -395,6 +397,23 @@ class CaseFormValidation(FaqAwareValidation, ABC):
             return {"nombre": None, "nombre_pila": name}  # "Héctor", "Juan Pablo": ask surnames
         return {"nombre": name, "nombre_pila": None}
 
+    def validate_rut(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The optional RUT asked after the name: a valid one is kept, a wrong check digit is
+        asked again (validate_contact_entities says why), anything else declines it."""
+        asked = tracker.get_slot("requested_slot")
+        text = typed_text(tracker) or first_value(value) or ""
+        ruts = contact_rules.find_ruts(text)
+        if ruts:
+            return {"rut": contact_rules.format_rut(ruts[0])}
+        if asked != "rut":
+            return {"rut": previous_value(tracker, "rut")}
+        if contact_rules.rut_candidates(text):
+            return {"rut": None}  # "12.345.678-4": the check digit does not match
+        # "no", "prefiero no darlo", "no tengo a mano": the case goes on without it
+        return {"rut": NO_RUT}
+
     def validate_contacto(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -605,6 +624,8 @@ class ActionAskConfirmacion(Action):
         place = tracker.get_slot("direccion")
         shown = place and place != NO_PLACE
         values.setdefault("lugar_texto", f"\n• Lugar: {place}" if shown else "")
+        rut = rut_given(tracker)
+        values.setdefault("rut_texto", f"\n• RUT: {rut}" if rut else "")
         say(dispatcher, tracker, response, **values)
         return []
 
@@ -623,6 +644,7 @@ ASKED_SLOTS = (
     "direccion",
     "nombre",
     "contacto",
+    "rut",
     "unidad_felicitada",
     "informacion_solicitada",
     "sai_notificacion",

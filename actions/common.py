@@ -158,6 +158,14 @@ _E164 = re.compile(r"\+[1-9]\d{7,14}")
 REPLY_CHANNELS = ("whatsapp", "telegram", "voice")
 # the place of a case that has none (a clerk's treatment, the whole commune)
 NO_PLACE = "Sin lugar específico (según el vecino)"
+# the RUT slot of a resident who declined to give it (the question is optional)
+NO_RUT = "no informado"
+
+
+def rut_given(tracker: Tracker) -> str | None:
+    """The resident's RUT, or None when they gave none or declined."""
+    rut = tracker.get_slot("rut")
+    return None if not rut or rut == NO_RUT else str(rut)
 
 
 def channel_reply_contact(tracker: Tracker) -> dict[str, str] | None:

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.channel_media import shared_media
-from actions.common import NO_PLACE, api_client, channel_identity, display_date
+from actions.common import NO_PLACE, api_client, channel_identity, display_date, rut_given
 from actions.late_filing import finish_later
 from actions.messages import say
 from actions.outcomes import CASE_FILED, report_outcome
@@ -100,7 +100,7 @@ def contact_payload(tracker: Tracker, case_type: str) -> dict[str, str]:
         "name": tracker.get_slot("nombre"),
         "email": tracker.get_slot("email"),
         "phone": tracker.get_slot("telefono"),
-        "rut": tracker.get_slot("rut"),
+        "rut": rut_given(tracker),
     }
     if case_type == "sai":
         notification = tracker.get_slot("sai_notificacion")
@@ -195,7 +195,7 @@ async def file_case(
         payload.get("channel"),
         mask_email(tracker.get_slot("email")),
         mask_phone(tracker.get_slot("telefono")),
-        mask_rut(tracker.get_slot("rut")),
+        mask_rut(rut_given(tracker)),
     )
     folio = str(result.get("folio", ""))
     await attach_shared_media(folio, shared_media(tracker.events).upload_ids, tracker.sender_id)

@@ -21,6 +21,7 @@ from actions.common import (
     channel_identity,
     first_value,
     normalize_category,
+    rut_given,
 )
 from actions.filing import attach_shared_media, case_reset_events, contact_payload, file_case
 from actions.messages import say
@@ -45,7 +46,7 @@ class ValidateReclamoForm(CaseFormValidation):
 
     @staticmethod
     def summary(tracker: Tracker) -> tuple[str, dict[str, Any]]:
-        rut = tracker.get_slot("rut")
+        rut = rut_given(tracker)
         return "resumen_reclamo", {
             "categoria_label": category_label(tracker.get_slot("categoria")),
             "contacto_texto": contact_text(tracker),

@@ -12,6 +12,7 @@ from typing import Any
 
 from actions.adjuntos import SHARED_CONTACT, SHARED_LOCATION, ActionAcusarRecibo
 from actions.case_form import ActionAskConfirmacion
+from actions.common import NO_RUT
 from actions.estado import ValidateEstadoForm
 from actions.messages import render
 from actions.reclamo import ValidateReclamoForm
@@ -47,8 +48,9 @@ def in_reclamo(conversation: Conversation, requested: str) -> Conversation:
         "categoria": "pavimento",
         "direccion": "Los Aromos 123",
         "nombre": "Ana Pérez",
+        "rut": NO_RUT,  # the optional RUT, declined
     }
-    order = ["descripcion", "categoria", "direccion", "nombre", "contacto"]
+    order = ["descripcion", "categoria", "direccion", "nombre", "rut", "contacto"]
     filled = {
         slot: value for slot, value in slots.items() if order.index(slot) < order.index(requested)
     }
@@ -253,7 +255,9 @@ def test_a_contact_card_answers_the_contact_question(conversation: Conversation)
 
 
 def test_a_contact_card_with_a_local_number_is_read_as_chilean(conversation: Conversation) -> None:
-    conversation.set(descripcion="Quiero proponer más bancas en la plaza", nombre="Ana Pérez")
+    conversation.set(
+        descripcion="Quiero proponer más bancas en la plaza", nombre="Ana Pérez", rut=NO_RUT
+    )
     conversation.set(requested_slot="contacto")
     card = {"phone": "9 8765 4321", "name": "Ana"}
     sent(

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 
 import httpx
+import pytest
 
-from actions.case_form import ActionAskConfirmacion
+from actions.case_form import ASK_ACTIONS, ActionAskConfirmacion
+from actions.common import NO_RUT
 from actions.felicitacion import ValidateFelicitacionForm
-from actions.filing import ActionFileCase
+from actions.filing import ActionFileCase, contact_payload
 from actions.reclamo import ActionAdherirCaso, ActionSubmitReclamo, ValidateReclamoForm
 from tests.actions.conftest import API, AdminWire, Conversation, Result
 
@@ -29,6 +31,7 @@ def confirmed(conversation: Conversation, key: str | None = "key-1") -> Conversa
         categoria="aseo",
         direccion="Los Aromos 123",
         nombre="Ana Pérez",
+        rut=NO_RUT,
         telefono="+56987654321",
         tipo_caso="reclamo",
         idempotency_key=key,
@@ -53,8 +56,8 @@ def test_all_in_one_message_fills_every_slot_it_contains(conversation: Conversat
     assert result.slots["categoria"] == "aseo"
     assert result.slots["nombre"] == "Ana Perez"
     assert "987654321" not in result.slots["descripcion"]
-    # nothing left to ask but the read-back
-    assert result.slots["requested_slot"] == "confirmacion"
+    # nothing left to ask but the optional RUT, then the read-back
+    assert result.slots["requested_slot"] == "rut"
 
 
 def test_a_bare_request_starts_the_form_by_asking_what_happened(
@@ -77,6 +80,7 @@ def test_invalid_phone_is_explained_and_asked_again(conversation: Conversation) 
         categoria="alumbrado",
         direccion="Los Aromos 123",
         nombre="Ana Pérez",
+        rut=NO_RUT,
         requested_slot="contacto",
     )
     conversation.user("12345", new_slots={"contacto": "12345"})
@@ -92,6 +96,7 @@ def test_contact_answer_with_email_fills_email(conversation: Conversation) -> No
         categoria="alumbrado",
         direccion="Los Aromos 123",
         nombre="Ana Pérez",
+        rut=NO_RUT,
         requested_slot="contacto",
     )
     conversation.user("ana.perez@correo.cl", new_slots={"contacto": "ana.perez@correo.cl"})
@@ -421,6 +426,7 @@ def test_invalid_phone_tagged_in_a_contact_answer_is_rejected_with_a_message(
         categoria="transito",
         direccion="Prat con Maipú",
         nombre="Juan Soto",
+        rut=NO_RUT,
         requested_slot="contacto",
     )
     conversation.user(
@@ -487,9 +493,15 @@ def test_an_address_that_names_no_place_is_asked_again(conversation: Conversatio
 
 
 def test_an_address_without_a_number_but_with_a_name_is_kept(conversation: Conversation) -> None:
-    for place in ("villa el bosque", "pasaje 5", "esquina de rengo con lincoyan", "Plaza de Armas"):
+    kept = {
+        "villa el bosque": "villa el bosque",
+        "pasaje 5": "pasaje 5",
+        "esquina de rengo con lincoyan": "rengo con lincoyan",  # the streets of the corner
+        "Plaza de Armas": "Plaza de Armas",
+    }
+    for place, expected in kept.items():
         result = _answer_address(conversation, place)
-        assert result.slots["direccion"] == place, place
+        assert result.slots["direccion"] == expected, place
 
 
 def test_declining_the_name_is_answered_with_why_it_is_asked(conversation: Conversation) -> None:
@@ -542,3 +554,78 @@ def test_a_neighbourhood_named_apart_from_the_street_is_added_after_it(
     ]
     result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
     assert result.slots["direccion"] == "los aromos 123, villa el bosque"
+
+
+# --- the optional RUT, asked after the name (blind rounds r9-r11: residents expect it) -------
+
+
+def _asked_rut(conversation: Conversation) -> Conversation:
+    return conversation.set(
+        descripcion="Hace dos semanas que no pasa el camión de la basura",
+        categoria="aseo",
+        direccion="Los Aromos 123",
+        nombre="Ana Pérez",
+        requested_slot="rut",
+    )
+
+
+def test_the_rut_is_asked_after_the_name_as_optional(conversation: Conversation) -> None:
+    conversation.set(
+        descripcion="Hace dos semanas que no pasa el camión de la basura",
+        categoria="aseo",
+        direccion="Los Aromos 123",
+        requested_slot="nombre",
+    )
+    conversation.user("Ana Pérez", new_slots={"nombre": "Ana Pérez"})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["requested_slot"] == "rut"
+    asked = conversation.run(ASK_ACTIONS["rut"](), active_loop="reclamo_form")
+    assert "opcional" in asked.text
+
+
+@pytest.mark.parametrize("answer", ["no", "prefiero no dar mi rut", "no lo tengo a mano"])
+def test_declining_the_rut_goes_on_without_it(conversation: Conversation, answer: str) -> None:
+    _asked_rut(conversation).user(answer, intent="negar", new_slots={"rut": answer})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["rut"] == NO_RUT
+    assert result.slots["requested_slot"] == "contacto"
+    filed = contact_payload(conversation.set(**result.slots).tracker(), "reclamo")
+    assert filed.get("rut") is None
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("12.345.678-5", "12.345.678-5"),
+        ("mi rut es 12345678-5", "12.345.678-5"),
+        ("doce millones trescientos cuarenta y cinco mil seiscientos setenta y ocho guion cinco",
+         "12.345.678-5"),
+    ],
+)  # fmt: skip
+def test_a_rut_given_when_asked_is_kept(conversation: Conversation, answer, expected) -> None:
+    _asked_rut(conversation).user(answer, new_slots={"rut": answer})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["rut"] == expected
+    assert result.slots["requested_slot"] == "contacto"
+
+
+def test_a_rut_with_a_wrong_check_digit_is_asked_again(conversation: Conversation) -> None:
+    _asked_rut(conversation).user("12.345.678-4", new_slots={"rut": "12.345.678-4"})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["rut"] is None
+    assert result.slots["requested_slot"] == "rut"
+    assert "dígito verificador" in result.text
+
+
+def test_a_rut_volunteered_before_is_not_asked(conversation: Conversation) -> None:
+    conversation.set(
+        descripcion="Hace dos semanas que no pasa el camión de la basura",
+        categoria="aseo",
+        direccion="Los Aromos 123",
+        requested_slot="nombre",
+    )
+    answer = "Ana Pérez, rut 12.345.678-5"
+    conversation.user(answer, new_slots={"nombre": answer})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["rut"] == "12.345.678-5"
+    assert result.slots["requested_slot"] == "contacto"

@@ -359,6 +359,7 @@ def file_reclamo_by_phone(call: Call) -> ET.Element:
         (r"(?i)categor|tipo de problema", "basura"),
         (r"(?i)direcci|dónde|lugar", "Los Aromos 123"),
         (r"(?i)nombre", "Ana Pérez Soto"),
+        (r"(?i)\bsu RUT\b", "#1"),  # the optional RUT: option 1, «Prefiero no darlo»
         (r"(?i)correo|teléfono|contact", "#987654321"),
         (
             r"(?i)cuénteme|describ|qué (pasó|ocurr)|detalle",
