@@ -56,6 +56,24 @@ def _held_out_texts() -> set[str]:
     return texts
 
 
+def _labelled_elsewhere(name: str) -> dict[str, str]:
+    """Examples the other training files already label: text (lower case) -> intent. A folded
+    line labelled otherwise ("mejor no": cancelar in core.yml, negar in a round) would fail
+    `rasa data validate`; the existing label stays."""
+    labels: dict[str, str] = {}
+    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
+        if path.name == f"blind_{name}.yml":
+            continue
+        intent = None
+        for line in path.read_text(encoding="utf-8").splitlines():
+            stripped = line.strip()
+            if stripped.startswith("- intent:"):
+                intent = stripped.removeprefix("- intent:").strip()
+            elif intent and stripped.startswith("- ") and line.startswith("    "):
+                labels.setdefault(stripped[2:].strip().lower(), intent)
+    return labels
+
+
 def main(set_dir: str) -> None:
     folder = ROOT / set_dir
     name = folder.name
@@ -76,7 +94,11 @@ def main(set_dir: str) -> None:
         if item["kind"] == "opening" and item["gold"].get("type") in TYPE_INTENTS:
             intents[TYPE_INTENTS[item["gold"]["type"]]].append(clean(item["text"]))
     held_out = _held_out_texts()
-    intents = {k: [t for t in v if t.lower() not in held_out] for k, v in intents.items()}
+    elsewhere = _labelled_elsewhere(name)
+    intents = {
+        k: [t for t in v if t.lower() not in held_out and elsewhere.get(t.lower(), k) == k]
+        for k, v in intents.items()
+    }
     nlu = ROOT / "data" / "nlu" / f"blind_{name}.yml"
     with nlu.open("w", encoding="utf-8") as out:
         out.write(
