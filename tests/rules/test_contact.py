@@ -186,3 +186,10 @@ def test_a_mobile_in_a_range_the_library_does_not_list_yet_is_a_phone():
     assert find_phones("mi fono +56 9 7000 1234 y mi mail a@b.cl") == ["+56970001234"]
     assert find_phones("970001234") == ["+56970001234"]
     assert find_phones("vivo en Los Olivos 1340, rut 12.345.678-5") == []
+
+
+@pytest.mark.parametrize(
+    "text", ["escribanme por telegram no mas", "no tengo correo llamenme aqui", "respondanme aca"]
+)
+def test_r12_the_channel_said_another_way_is_the_channel(text):
+    assert says_same_channel(text)

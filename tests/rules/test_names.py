@@ -205,3 +205,21 @@ def test_the_sentence_after_y_is_not_part_of_the_name():
     text = "eh buenas mire soy juan pablo mella y queria sugerir que pongan mas luminarias"
     assert find_name(text) == "Juan Pablo Mella"
     assert find_name("soy Rosa Pérez y Cotapos") == "Rosa Pérez y Cotapos"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # blind round r12 (spent): names signed at the end of an opening
+        ("LLEVAMOS 3 DIAS SIN LUZ EN LA PLAZA, DA MIEDO PASAR. ANDREA SILVA 956743218",
+         "Andrea Silva"),
+        ("quiero reclamar por una construccion ruidosa. Escribo yo, Paula Gaete, mi correo "
+         "paula.gaete@outlook.com", "Paula Gaete"),
+        ("hace 2 meses q no hay luz en el pasaje. escribe Carolina Vera, carovera@gmail.com",
+         "Carolina Vera"),
+        ("se cayo una rama en Los Olmos 1560. porfa manden a alguien. Marta", "Marta"),
+        ("el perro se escapo otra vez. Luna", None),
+    ],
+)  # fmt: skip
+def test_r12_a_name_signed_at_the_end(text, expected):
+    assert find_name(text) == expected

@@ -213,7 +213,8 @@ def test_blind_round_r3_and_r5_openings(text, expected):
     "place",
     ["Los Olivos 1340", "Prat esquina Serrano", "villa Los Presidentes",
      "pasaje las camelias del sol", "gran avenida con lo ovalle", "consultorio Los Castaños",
-     "Avenida Vicuña Mackenna al 7200", "block 12 departamento 301"],
+     "Avenida Vicuña Mackenna al 7200", "block 12 departamento 301", "Plaza Los Castaños",
+     "paradero Los Quillayes", "plaza de armas"],
 )  # fmt: skip
 def test_a_precise_place_can_be_found_by_a_crew(place):
     assert is_precise(place)
@@ -525,7 +526,7 @@ def test_a_caller_s_filler_and_a_street_reached_llegando_a():
          "avenida concha y toro al frente del supermercado"),
         ("mi casa es Los Maitenes 611", "Los Maitenes 611"),
         ("mi casa queda en pasaje Ñuble 22", "pasaje Ñuble 22"),
-        ("uno norte cinco cincuenta", "uno norte 550"),
+        ("uno norte cinco cincuenta", "1 norte 550"),
         ("calle los copihues cuatro ochenta y dos", "calle los copihues 482"),
         ("en la 21 de mayo con san pablo", "21 de mayo con san pablo"),
         ("en la villa Los Presidentes, pasaje Balmaceda 88",
@@ -581,3 +582,58 @@ def test_a_thing_placed_at_streets_in_an_opening_is_the_streets(text, expected):
 def test_the_letter_s_lead_in_is_not_the_postal_address():
     expected = "Pasaje Los Olmos 22, Maipú"
     assert parse_postal_address("la carta: Pasaje Los Olmos 22, Maipú") == expected
+
+
+# Classes read on spent blind round r12 (session 8); the sentences are paraphrases.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("el terreno baldío de Los Boldos 3300", "Los Boldos 3300"),
+        ("En la intersección de Avenida Ossa con Carlos Silva.", "Avenida Ossa con Carlos Silva"),
+        ("la calle en avenida españa 930", "avenida españa 930"),
+        ("la casa de san martin con carrera", "san martin con carrera"),
+        ("Buenas tardes, el problema está en Avenida Argentina 1920, frente al liceo.",
+         "Avenida Argentina 1920, frente al liceo"),
+        ("avenida los carrera con calle maipu eh frente a la bomba de bencina",
+         "avenida los carrera con calle maipu frente a la bomba de bencina"),
+        ("mire la obra esta en las acacias cuatrocientos veinte villa san jorge",
+         "las acacias 420 villa san jorge"),
+        ("uno sur con tres oriente", "1 sur con 3 oriente"),
+        ("poblacion el pinar calle los lirios tres cero cinco",
+         "poblacion el pinar calle los lirios 305"),
+        # street names that look like things stay whole
+        ("republica de israel 1220 esq. brasil", "republica de israel 1220 esq. brasil"),
+        ("avenida de los incas 1234", "avenida de los incas 1234"),
+        ("pasaje 5 de la villa los andes", "pasaje 5 de la villa los andes"),
+    ],
+)  # fmt: skip
+def test_r12_things_at_streets_fillers_and_numbered_directions(text, expected):
+    assert parse_place(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hay un hoyo enorme en av. Concha y Toro 2650 😩 ya revente un neumatico",
+         "av. Concha y Toro 2650"),
+        ("queria sugerir que pongan un paso de cebra en avenida central con los copihues",
+         "avenida central con los copihues"),
+        ("Reclamo x ruidos de la iglesia de Catedral 3410, tocan bateria", "Catedral 3410"),
+        ("se cayo un arbol en calle Lircay con 2 Poniente, frente al liceo",
+         "calle Lircay con 2 Poniente, frente al liceo"),
+    ],
+)  # fmt: skip
+def test_r12_openings_with_y_in_a_name_and_things_at_streets(text, expected):
+    assert find_place(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mandenmela x carta a Orella 1175 dpto 22, Iquique", "Orella 1175 dpto 22, Iquique"),
+        ("por carta nomas la direccion es uno oriente ochocientos cuarenta y dos talca",
+         "1 oriente 842 talca"),
+    ],
+)  # fmt: skip
+def test_r12_postal_addresses_sent_by_letter(text, expected):
+    assert parse_postal_address(text) == expected

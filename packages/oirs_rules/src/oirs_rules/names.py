@@ -83,7 +83,8 @@ _SELF_CUE = re.compile(
     r"les\s+habla|le\s+escribe|les\s+escribe|te\s+escribe|atte\.?|att\.?|atentamente|"
     r"saludos\s+cordiales|cordialmente|le\s+saluda|les\s+saluda|firma|nombre\s*:|"
     r"de\s+parte\s+de(?=\s+(?-i:[A-ZÁÉÍÓÚÑ]))|reclama(?=\s+(?-i:[A-ZÁÉÍÓÚÑ]))|"
-    r"(?:mi\s+)?nombre(?=\s+[A-ZÁÉÍÓÚÑ])|(?:usted\s+)?habla\s+con)\s*[,:]?\s*",
+    r"(?:mi\s+)?nombre(?=\s+[A-ZÁÉÍÓÚÑ])|(?:usted\s+)?habla\s+con|escribo\s+yo|"
+    r"(?<![\w ]\s)escribe(?=\s+(?-i:[A-ZÁÉÍÓÚÑ])))\s*[,:]?\s*",
     re.IGNORECASE,
 )
 
@@ -1264,7 +1265,24 @@ def find_name(text: str) -> str | None:
         if not _looks_like_name(words, after):
             continue
         return display_name(_without_repeats(words))
-    return _signature(text or "")
+    signed = _signature(text or "")
+    if signed is None and text and text.isupper():
+        signed = _signature(text.title())  # "…DA MIEDO PASAR. ANDREA SILVA 956743218"
+    if signed is None and text:
+        signed = _signed_first_name(text)
+    return signed
+
+
+# "…porfa manden a alguien. Marta": a given name we know, alone after the last full stop
+_LAST_SENTENCE_NAME = re.compile(r"[.!?]\s+([A-ZÁÉÍÓÚÑ][a-záéíóúñü]+)\s*[.!]*\s*$")
+
+
+def _signed_first_name(text: str) -> str | None:
+    body = _CONTACT_TAIL.sub("", _EMOJI.sub(" ", text).strip(" ."))
+    match = _LAST_SENTENCE_NAME.search(body)
+    if match and fold(match.group(1)) in FIRST_NAMES:
+        return match.group(1)
+    return None
 
 
 _CAPITAL_WORD = r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü'’\-]+"

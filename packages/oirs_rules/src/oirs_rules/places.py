@@ -121,7 +121,8 @@ _RELATION = re.compile(
 )
 # Lead-ins of an answer to "where?": "queda en", "es en la", "la dirección es".
 _LEAD_IN = re.compile(
-    r"^(?:(?:si|sí|ya|ok|bueno|oiga|mire|ehh?|mmm|ah|hola|buenas|ya po|o sea)[\s,.:]+)*"
+    r"^(?:(?:si|sí|ya|ok|bueno|oiga|mire|ehh?|mmm|ah|hola|buenas|buenas tardes|buenas noches|"
+    r"buenos dias|buenos días|ya po|o sea)[\s,.:]+)*"
     r"(?:(?:la|mi)\s+(?:direccion|ubicacion|dire)\s+(?:es|seria|sería|:)\s*:?|"
     r"(?:el\s+)?(?:lugar|problema|hoyo|reclamo)\s+(?:es|esta|está|queda)\s+en|"
     r"(?:es|esta|está|queda|quedan|fue|seria|sería|ocurre|pasa|ubicado|ubicada|vivo|"
@@ -252,6 +253,9 @@ def _span_from(tokens: list[_Token], start: int, cased: bool) -> int:
             if re.search(r"\b(?:esquina|entre|cruce)\b", before) and index + 1 < len(tokens):
                 index += 1
                 continue
+            if _name_with_y(tokens, index, cased):
+                index += 1  # "av. Concha y Toro 2650", "Maipú y Bandera, ahí…"
+                continue
             break
         if token.key in {"con"}:
             # "X con Y" is an intersection only when a street follows
@@ -314,7 +318,7 @@ def _span_from(tokens: list[_Token], start: int, cased: bool) -> int:
             previous is not None
             and _is_number(previous.key)
             and not _is_number(token.key)
-            and token.key not in PLACE_KINDS | _GLUE
+            and token.key not in PLACE_KINDS | _GLUE | _DIRECTIONS
             and len(token.key) > 1
         ):
             break  # "Carrascal 4410 empiezan…": after the number the story goes on
@@ -352,6 +356,34 @@ def _span_from(tokens: list[_Token], start: int, cased: bool) -> int:
 
 
 _BEFORE_A = {"camino", "llegando", "frente", "cerca", "junto", "subiendo", "bajando", "salida"}
+# "2 Poniente", "5 norte": a street named by its number and direction
+_DIRECTIONS = {"norte", "sur", "oriente", "poniente"}
+
+
+def _name_with_y(tokens: list[_Token], index: int, cased: bool) -> bool:
+    """ "y" inside a street's name or between two streets: a name follows it and then a house
+    number ("Concha y Toro 2650", in any case), or, typed with capitals, a capitalised name
+    that ends the place ("Maipú y Bandera, …")."""
+    j = index + 1
+    while j < len(tokens) and tokens[j].key in _NAME_PREFIXES | {"don", "dona", "sta"}:
+        j += 1
+    if j >= len(tokens) or tokens[j].key in _STOP | _GLUE or not _is_name_word(tokens[j], cased):
+        return False
+    if cased and not tokens[j].text[:1].isupper():
+        return False
+    k = j + 1
+    while (
+        k < len(tokens)
+        and k - j < 3
+        and not (tokens[k - 1].comma_after or tokens[k - 1].stop_after)
+        and tokens[k].key not in _STOP | _GLUE
+        and _is_name_word(tokens[k], cased)
+        and (not cased or tokens[k].text[:1].isupper())
+    ):
+        k += 1
+    if k < len(tokens) and _is_number(tokens[k].key) and not tokens[k - 1].comma_after:
+        return True
+    return cased and (k >= len(tokens) or tokens[k - 1].comma_after or tokens[k - 1].stop_after)
 
 
 def _continues_after_comma(tokens: list[_Token], index: int, cased: bool) -> bool:
@@ -454,6 +486,8 @@ _NUMBERED_KIND = re.compile(
 
 def _place_numbers(text: str) -> str:
     """Numbers said as words become digits ("pasaje tres" -> "pasaje 3", "mil doscientos")."""
+    # "uno sur", "uno oriente": the streets of a grid named by number and direction (Talca)
+    text = re.sub(r"(?i)\buno(?=\s+(?:norte|sur|oriente|poniente)\b)", "1", text)
     value = spoken_numbers_to_digits(text)
     # digits said one by one: "uno cuatro cinco seis" -> "1 4 5 6" -> "1456"
     value = re.sub(
@@ -485,6 +519,12 @@ _THING_IS_AT = re.compile(
 
 def _clean_answer(text: str) -> str:
     value = _place_numbers(text.strip())
+    # a caller's fillers inside the answer ("… con calle maipu eh frente a la bomba")
+    value = re.sub(r"(?i)(?<=\s)(?:eh+|mmm+)\b[\s,]*", "", value)
+    # "mire la obra está en …": the filler before the thing told where it is
+    value = re.sub(
+        r"(?i)^(?:(?:mire|oiga|bueno|ya|si|sí|eh+|ah)[\s,]+)+(?=(?:el|la|los|las)\s)", "", value
+    )
     for _ in range(3):
         folded = fold(value)  # folding keeps every character's position
         match = _LEAD_IN.match(folded)
@@ -731,7 +771,11 @@ def _goes_on_after_number(tokens: list[_Token], index: int) -> bool:
     if previous.key == "24" and token.key == "horas":
         return True  # "frente al 24 horas": the corner shop
     rest = " ".join(t.key for t in tokens[index:])
-    if token.key in PLACE_KINDS or _RELATION.match(rest) or token.key in {"casi", "esq"}:
+    if (
+        token.key in PLACE_KINDS | _DIRECTIONS
+        or _RELATION.match(rest)
+        or token.key in {"casi", "esq"}
+    ):
         return True
     if previous.stop_after:
         return False
@@ -797,7 +841,7 @@ def says_no_place(text: str) -> bool:
 
 _POSTAL_LEAD = re.compile(
     r"^.*(?:direccion postal|domicilio|(?:por )?(?:correo )?postal|notificaciones|notificarme|"
-    r"por carta(?:\s+a)?|(?:la|una)\s+carta(?:\s+a)?\s*:|"
+    r"(?:por|x)\s+carta(?:\s+a)?|(?:la|una)\s+carta(?:\s+a)?\s*:|"
     r"a (?:mi|la) casa|envie(?:n)?(?:la|lo|me)?\s+a|enviar(?:la|lo|me)?\s+a|"
     r"mandar(?:la|lo|me)?\s+a|"
     r"mande(?:n)?(?:la|lo|me)?\s+a|mi direccion(?: postal)? es|la direccion es|direccion)"
@@ -931,23 +975,77 @@ _UNNAMED_BEFORE_RELATION = re.compile(
 _OBJECTS = {
     "poste", "foco", "semaforo", "luminaria", "arbol", "tapa", "hoyo", "bache", "grifo",
     "edificio", "obra", "vereda", "platabanda", "bandejon", "calzada", "pasto", "cable",
-    # a thing placed at streets: "la plaza de X con Y", "el paradero de X con Y", "el sitio
-    # eriazo de X 9080" is the streets (every blind round's writers keep only those, and the
-    # thing stays in the description); "plaza de armas", "la plaza del pasaje Los Lirios" stay
+}  # fmt: skip
+# Places that stand at streets: "la plaza de X con Y", "el paradero de X con Y", "el sitio
+# eriazo de X 9080" is the streets (every blind round's writers since r9 keep only those, and
+# the thing stays in the description); named by themselves ("Plaza Los Castaños", "plaza de
+# armas", "paradero 14") they are places a crew finds.
+_PLACED_THINGS = {
     "plaza", "plazita", "placita", "paradero", "berma", "sitio", "multicancha", "cancha",
     "esquina", "cruce", "rotonda",
 }  # fmt: skip
 
 
+# kinds that name a street or a neighbourhood themselves ("avenida de los Incas 1234", "villa
+# de los Héroes"): never the thing standing at the streets that follow them
+_NAMING_KINDS = {
+    "calle", "avenida", "av", "avda", "pasaje", "pje", "psje", "pasajito", "villa", "poblacion",
+    "pobl", "pob", "condominio", "conjunto", "sector", "barrio", "camino", "ruta", "block", "blok",
+    "torre", "depto", "dpto", "departamento", "km", "kilometro", "parcela", "lote", "manzana",
+    "cerro", "loteo", "costanera", "carretera",
+}  # fmt: skip
+
+
+def _is_thing(token: _Token, following: _Token | None, introduced: bool) -> bool:
+    """A common noun in lower case standing before "de"/"en" and streets: "el terreno baldío
+    de …", "la iglesia de …", "la calle en avenida …". Outside the known objects it needs an
+    article before it ("republica de israel 1220" is a street's name)."""
+    if token.key in _OBJECTS | _PLACED_THINGS:
+        return True
+    if not introduced:
+        return False
+    if not token.text[:1].islower() or token.key in _STOP | _GLUE or _is_number(token.key):
+        return False
+    if token.key in _NAMING_KINDS:
+        return following is not None and following.key == "en"  # "la calle en avenida …"
+    return len(token.key) > 2 and not _RELATION.match(token.key)
+
+
 def _without_object(tokens: list[_Token], first: int, last: int) -> int:
     """ "el poste de Las Palmeras 880", "edificio nuevo en Manuel Montt 1730": the numbered
     street, not the thing on it."""
-    index = first + (tokens[first].key in {"el", "la", "los", "las"})
-    if index >= last or tokens[index].key not in _OBJECTS:
+    introduced = tokens[first].key in {"el", "la", "los", "las", "un", "una", "unos", "unas"}
+    index = first + introduced
+    if not introduced and first + 2 < last and tokens[first + 1].key in {"en", "de", "del"}:
+        # "cebra en avenida central con …", "iglesia de Catedral 3410": a thing in lower case,
+        # then streets named with capitals or by their kind
+        after = tokens[first + 2]
+        introduced = tokens[first].text[:1].islower() and (
+            after.key in _NAMING_KINDS
+            or after.text[:1].isupper()
+            or (after.key in {"la", "el", "los", "las"} and tokens[first + 1].key == "de")
+        )  # "ruidos de la iglesia de Catedral 3410": each thing before the streets
+    following_token = tokens[index + 1] if index + 1 < last else None
+    if index >= last or not _is_thing(tokens[index], following_token, introduced):
         return first
     index += 1
-    if index < last and tokens[index].key in _DESCRIPTIVE:
-        index += 1
+    if index < last and (
+        tokens[index].key in _DESCRIPTIVE
+        or (
+            tokens[index].text[:1].islower()
+            and tokens[index].key.endswith(("io", "ia", "ado", "ada"))
+        )
+    ):
+        index += 1  # "el terreno baldío de …", "la sede vecinal de …"
+    if (
+        introduced
+        and index + 2 < last
+        and tokens[index].key == "de"
+        and tokens[index + 1].text[:1].islower()
+        and tokens[index + 1].key not in _GLUE | _STOP
+        and tokens[index + 2].key in {"en", "de", "del"}
+    ):
+        index += 2  # "un paso de cebra en …", "el lomo de toro de …": the thing's own name
     following = [t.key for t in tokens[index + 1 : last]]
     numbered = any(_is_number(key) for key in following) or any(
         key in {"con", "esquina"} for key in following[1:-1]
@@ -1191,8 +1289,8 @@ def is_precise(place: str | None) -> bool:
     keys = [t.key for t in tokens]
     if not keys:
         return False
-    if any(_is_number(k) for k in keys):
-        return True
+    if any(_is_number(k) for k in keys) or "plaza de armas" in " ".join(keys):
+        return True  # the commune's main square needs no street
     for index, key in enumerate(keys[1:-1], start=1):
         if key not in {"con", "esquina", "entre"} or keys[index - 1] in _GLUE:
             continue
