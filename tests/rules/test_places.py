@@ -637,3 +637,25 @@ def test_r12_openings_with_y_in_a_name_and_things_at_streets(text, expected):
 )  # fmt: skip
 def test_r12_postal_addresses_sent_by_letter(text, expected):
     assert parse_postal_address(text) == expected
+
+
+@pytest.mark.parametrize("place", ["dpto 304", "el depto 304", "casa 23"])
+def test_a_unit_number_alone_does_not_say_where_the_building_is(place):
+    assert not is_precise(place)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # blind round r12 (spent): the story sent while an optional place was asked
+        ("operaron a mis 2 gatitas", None),
+        ("podrian poner contenedores de reciclaje en la villa, la gente bota todo", None),
+        ("preciosa la plaza de la villa santa teresa plantaron arboles",
+         "plaza de la villa santa teresa"),
+        ("avenida fernando lazcano 123", "avenida fernando lazcano 123"),
+        ("Coronel Robles llegando a Departamental, donde esta la botilleria",
+         "Coronel Robles llegando a Departamental, donde esta la botilleria"),
+    ],
+)  # fmt: skip
+def test_a_verb_of_the_story_inside_the_answer_keeps_only_the_place_told(text, expected):
+    assert parse_place(text) == expected

@@ -17,6 +17,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from oirs_rules.names import FIRST_NAMES
 from oirs_rules.text import fold, spoken_numbers_to_digits
 
 # Words that name a kind of place; alone (or with an article) they place nothing.
@@ -630,7 +631,34 @@ def parse_place(text: str) -> str | None:
         # the rest of the story sent while the place was asked ("ya no caben más bolsas y los
         # perros las rompen", "EL DUEÑO NO HACE NADA"): nothing in it says where
         return None
+    if _verb_inside(tokens[start:end]):
+        # "operaron a mis 2 gatitas", "preciosa la plaza de la villa X plantaron árboles": the
+        # story sent while the place was asked; only a place told inside it is the place
+        return find_place(value)
     return _render(value, tokens, start, end)
+
+
+_PAST_VERB = re.compile(r"(?:aron|ieron|eron|aban|ian)$")
+_CLAUSE_WORDS = {"donde", "que", "q", "cuando", "como"}
+
+
+def _verb_inside(span: list[_Token]) -> bool:
+    """A verb of the story (past, imperfect or conditional, or one of the story's verbs) in lower
+    case among the words read as the place, before any clause that describes a landmark ("…,
+    donde está la botillería", "llegando a …"); names such as "Fernando" are no verbs."""
+    for token in span:
+        if token.key in _CLAUSE_WORDS:
+            return False
+        if (
+            token.text[:1].islower()
+            and token.key not in FIRST_NAMES
+            and (
+                token.key in _STORY_VERBS - {"es", "esta", "estan", "tiene", "tienen"}
+                or _PAST_VERB.search(token.key)
+            )
+        ):
+            return True
+    return False
 
 
 def _street_follows(tokens: list[_Token], index: int) -> bool:
@@ -980,6 +1008,8 @@ _OBJECTS = {
 # eriazo de X 9080" is the streets (every blind round's writers since r9 keep only those, and
 # the thing stays in the description); named by themselves ("Plaza Los Castaños", "plaza de
 # armas", "paradero 14") they are places a crew finds.
+# numbers that say which unit inside a building, not where the building is ("dpto 304")
+_UNIT_MARKS = {"depto", "dpto", "departamento", "casa", "piso", "oficina", "of", "torre", "local"}
 _PLACED_THINGS = {
     "plaza", "plazita", "placita", "paradero", "berma", "sitio", "multicancha", "cancha",
     "esquina", "cruce", "rotonda",
@@ -1289,8 +1319,14 @@ def is_precise(place: str | None) -> bool:
     keys = [t.key for t in tokens]
     if not keys:
         return False
-    if any(_is_number(k) for k in keys) or "plaza de armas" in " ".join(keys):
+    if "plaza de armas" in " ".join(keys):
         return True  # the commune's main square needs no street
+    numbers = [i for i, k in enumerate(keys) if _is_number(k)]
+    if numbers and not all(i > 0 and keys[i - 1] in _UNIT_MARKS for i in numbers):
+        return True
+    words = [k for k in keys if k not in _GLUE and k not in _UNIT_MARKS and not _is_number(k)]
+    if numbers and len(words) >= 2:
+        return True  # "depto 12 del edificio Los Álamos": the unit of a named building
     for index, key in enumerate(keys[1:-1], start=1):
         if key not in {"con", "esquina", "entre"} or keys[index - 1] in _GLUE:
             continue
