@@ -135,6 +135,10 @@ class FaqAwareValidation(FormValidationAction, ABC):
         return result.get(slot) is None and not result.get("nombre_pila")
 
 
+# themes where a place is not what staff need: the office or the clerk is in the description
+PLACELESS_THEMES = ("atencion",)
+
+
 class CaseFormValidation(FaqAwareValidation, ABC):
     """Validation shared by the reclamo, sugerencia, felicitación and SAI forms."""
 
@@ -217,7 +221,7 @@ class CaseFormValidation(FaqAwareValidation, ABC):
         phones = contact_rules.find_phones(text)
         if phones and asked not in ("rut", "direccion"):
             result["telefono"] = contact_rules.meant(phones, text)
-        elif phones and asked == "direccion" and re.search(r"fono|tel|cel|whats", fold(text)):
+        elif phones and asked == "direccion" and _PHONE_CUE.search(fold(text)):
             result["telefono"] = phones[0]  # "Los Olivos 1340, mi fono 9 8765 4321"
         emails = contact_rules.find_emails(text)
         if emails:
@@ -269,6 +273,8 @@ class CaseFormValidation(FaqAwareValidation, ABC):
 
     # fields besides contact data that the opening message may already hold
     opening_fields: ClassVar[tuple[str, ...]] = ()
+    # the place is asked as optional: an answer that names none files the case without one
+    optional_place: ClassVar[bool] = False
 
     # --- slot validators -------------------------------------------------------------------
 
@@ -346,6 +352,15 @@ class CaseFormValidation(FaqAwareValidation, ABC):
         place = parse_place(text)
         if place is None and says_no_place(text):
             return {"direccion": NO_PLACE}  # staff see it was asked and there is none
+        if self.optional_place and asked == "direccion" and (place is None or _denies_place(text)):
+            story = place is None and not _denies_place(text) and is_substantive(text, min_words=4)
+            if story:
+                # more of the story sent while "where?" was asked: it joins the description and
+                # the question is asked once more
+                again = None if not _asked_twice(tracker, "direccion") else NO_PLACE
+                return {"direccion": again, **self.with_details(tracker, text)}
+            # "no", "fue en la municipalidad no más": the sugerencia or felicitación has no place
+            return {"direccion": NO_PLACE}
         if place is None:
             result: dict[str, Any] = {"direccion": None}
             if (
@@ -410,8 +425,18 @@ class CaseFormValidation(FaqAwareValidation, ABC):
         if asked != "rut":
             return {"rut": previous_value(tracker, "rut")}
         if contact_rules.rut_candidates(text):
+            if _rut_refused_before(tracker):
+                # a second RUT that does not check: the case goes on without it
+                say(dispatcher, tracker, "rut_sin_validar")
+                return {"rut": NO_RUT}
             return {"rut": None}  # "12.345.678-4": the check digit does not match
-        # "no", "prefiero no darlo", "no tengo a mano": the case goes on without it
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        declines = intent in ("negar", "cancelar") or refuses(text) or len(text.split()) <= 3
+        if not declines and is_substantive(text, min_words=4) and not _asked_twice(tracker, "rut"):
+            # "NO SE PUEDE DORMIR", more of the story sent while the RUT was asked: it joins
+            # the description and the RUT is asked once more
+            return {"rut": None, **self.with_details(tracker, text)}
+        # "no", "prefiero no darlo", "no lo considero necesario": the case goes on without it
         return {"rut": NO_RUT}
 
     def validate_contacto(
@@ -538,6 +563,31 @@ _KEEPS_PLACE = re.compile(
     r"correcto|exacto|en esa|en ese|justo ahi|no se|no se el numero|no se la direccion|"
     r"no tengo el numero|no me acuerdo|no recuerdo|no se exactamente)\b[\s,.!po]*$"
 )
+
+
+# a phone told while the place was asked: "Los Olivos 1340, mi fono …", "mi numero es …"
+_PHONE_CUE = re.compile(r"fono|tel|cel|whats|numero")
+
+
+def _asked_twice(tracker: Tracker, slot: str) -> bool:
+    """Whether the form already asked `slot` twice (a third time it takes what it gets)."""
+    asked = [
+        event
+        for event in tracker.events
+        if event.get("event") == "slot"
+        and event.get("name") == "requested_slot"
+        and event.get("value") == slot
+    ]
+    return len(asked) >= 2
+
+
+def _rut_refused_before(tracker: Tracker) -> bool:
+    """Whether the bot already explained, in this form, that a RUT did not check."""
+    invalid = render("rut_invalido", {"valor": ""})["text"].split("«")[0]
+    return any(
+        event.get("event") == "bot" and str(event.get("text") or "").startswith(invalid)
+        for event in tracker.events
+    )
 
 
 def _keeps_mentioned_place(text: str) -> bool:

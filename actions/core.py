@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.common import NO_RUT
 from actions.filing import CASE_SLOTS, case_reset_events, file_case
 from actions.messages import say
 from actions.reclamo import ActionAdherirCaso
@@ -111,12 +112,45 @@ class ActionCancelar(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        form, asked = _interrupted_question(tracker)
+        text = fold((tracker.latest_message or {}).get("text") or "")
+        if form in _RUT_FORMS and asked == "rut" and not _EXPLICIT_CANCEL.search(text):
+            # "no lo considero necesario", read as cancelar, answers the optional RUT: the case
+            # goes on without it (blind round r12: a reclamo was cancelled this way)
+            say(dispatcher, tracker, "rut_declinado")
+            return [SlotSet("rut", NO_RUT), ActiveLoop(form), FollowupAction(form)]
         pending = any(tracker.get_slot(slot) for slot in _PENDING_SLOTS if slot != "requested_slot")
         if not pending:
             say(dispatcher, tracker, "nada_que_cancelar")
             return []
         say(dispatcher, tracker, "cancelado")
         return [*case_reset_events(), *_status_reset()]
+
+
+_RUT_FORMS = ("reclamo_form", "sugerencia_form", "felicitacion_form")
+# words that cancel the case itself, not only the question asked
+_EXPLICIT_CANCEL = re.compile(
+    r"\b(?:cancel\w*|anul\w*|olvid\w*|ya no quiero|no quiero (?:seguir|reclamar))"
+)
+
+
+def _interrupted_question(tracker: Tracker) -> tuple[str | None, str | None]:
+    """The form the cancel rule just closed and the question it was asking."""
+    form: str | None = None
+    asked: str | None = None
+    closed = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "active_loop":
+            if event.get("name") is None:
+                closed = True
+                continue
+            form = event.get("name")
+            break
+        value = event.get("value")
+        if kind == "slot" and event.get("name") == "requested_slot" and asked is None and value:
+            asked = str(value)  # the latest question, before the rule reset it
+    return (form, asked) if closed else (None, None)
 
 
 def _status_reset() -> list[EventType]:

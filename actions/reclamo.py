@@ -13,7 +13,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import filing
-from actions.case_form import CaseFormValidation, contact_text, previous_value
+from actions.case_form import (
+    PLACELESS_THEMES,
+    CaseFormValidation,
+    contact_text,
+    previous_value,
+)
 from actions.channel_media import shared_media
 from actions.common import (
     api_client,
@@ -31,10 +36,6 @@ from actions.validators import fold
 from api_client import ApiError, ApiUnavailable, within
 
 logger = logging.getLogger(__name__)
-
-
-# themes where a place is not what staff need: the office or the clerk is in the description
-PLACELESS_THEMES = ("atencion",)
 
 
 class ValidateReclamoForm(CaseFormValidation):

@@ -84,9 +84,11 @@ class ValidateSaiForm(CaseFormValidation):
         email = find_email(text)
         if email:
             return {"email": email, "sai_notificacion": None}
-        has_number = any(char.isdigit() for char in text)
+        # "por carta a mi casa, Los Avellanos 1290": the address, without the lead-in; said on
+        # the phone its number comes in words ("uno oriente ochocientos cuarenta y dos")
+        postal = parse_postal_address(text)
+        has_number = any(char.isdigit() for char in postal or text)
         if "@" in text or not has_number or len(text.split()) < 2:
             say(dispatcher, tracker, "sai_notificacion_invalida")
             return {"sai_notificacion": None}
-        # "por carta a mi casa, Los Avellanos 1290": the address, without the lead-in
-        return {"sai_notificacion": parse_postal_address(text) or text}
+        return {"sai_notificacion": postal or text}

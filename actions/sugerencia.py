@@ -8,15 +8,16 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.case_form import CaseFormValidation, contact_text
+from actions.case_form import PLACELESS_THEMES, CaseFormValidation, contact_text
 
 
 class ValidateSugerenciaForm(CaseFormValidation):
     """Checks each answer of the sugerencia form and handles corrections before filing."""
 
     case_type = "sugerencia"
-    # a place named in the message goes with the case; asked only when it was named vaguely
+    # a place named in the message goes with the case; otherwise it is asked, as optional
     opening_fields = ("direccion",)
+    optional_place = True
     correctable = ("descripcion", "nombre", "contacto")
 
     async def required_slots(
@@ -27,9 +28,8 @@ class ValidateSugerenciaForm(CaseFormValidation):
         domain: DomainDict,
     ) -> list[str]:
         slots = await super().required_slots(domain_slots, dispatcher, tracker, domain)
-        if not tracker.slots.get("lugar_mencionado") and "direccion" in slots:
-            # asked only when the message named a place vaguely ("la plaza grande")
-            slots.remove("direccion")
+        if tracker.slots.get("categoria") in PLACELESS_THEMES and "direccion" in slots:
+            slots.remove("direccion")  # how a clerk attends is not found at a street corner
         return slots
 
     @staticmethod

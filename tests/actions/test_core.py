@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from actions.common import NO_RUT
 from actions.core import ActionCancelar, ActionFallback, ActionOtroIdioma
 from actions.emergencia import ActionEmergencia
 from actions.filing import ActionFileCase
@@ -228,3 +229,40 @@ def test_other_ways_of_saying_retry_retry_even_if_the_nlu_missed_them(
     conversation.user("intentalo de nuevo porfa", intent="nlu_fallback")
     result = conversation.run(ActionFallback())
     assert "RC-2026-000051" in result.text and result.slots["envio_fallido"] is False
+
+
+def _cancel_at_the_rut_question(conversation: Conversation, text: str) -> None:
+    conversation.events.extend(
+        [
+            {"event": "active_loop", "name": "reclamo_form"},
+            {"event": "slot", "name": "requested_slot", "value": "rut"},
+        ]
+    )
+    conversation.set(descripcion="Poste sin luz", direccion="Los Aromos 123", nombre="Ana Pérez")
+    conversation.user(text, intent="cancelar")
+    conversation.events.extend(
+        [
+            {"event": "active_loop", "name": None},
+            {"event": "slot", "name": "requested_slot", "value": None},
+        ]
+    )
+
+
+def test_declining_the_rut_in_words_read_as_cancel_goes_on_without_it(
+    conversation: Conversation,
+) -> None:
+    """Blind round r12 (spent): «No lo considero necesario.» to the optional RUT cancelled
+    the reclamo."""
+    _cancel_at_the_rut_question(conversation, "No lo considero necesario.")
+    result = conversation.run(ActionCancelar())
+    assert "seguimos sin RUT" in result.text
+    assert result.slots["rut"] == NO_RUT
+    assert {"event": "active_loop", "name": "reclamo_form"} in [
+        {"event": e["event"], "name": e.get("name")} for e in result.events
+    ]
+
+
+def test_cancel_said_at_the_rut_question_cancels(conversation: Conversation) -> None:
+    _cancel_at_the_rut_question(conversation, "cancela el reclamo mejor")
+    result = conversation.run(ActionCancelar())
+    assert "cancelé" in result.text

@@ -452,7 +452,7 @@ def test_a_third_persons_name_is_not_taken_for_the_residents(conversation: Conve
     result = conversation.run(ValidateFelicitacionForm(), active_loop="felicitacion_form")
     assert result.slots["nombre"] is None
     assert result.slots["unidad_felicitada"] == answer
-    assert result.slots["requested_slot"] == "nombre"
+    assert result.slots["requested_slot"] == "direccion"  # where it was (optional), then the name
 
 
 def _answer_address(conversation: Conversation, text: str, **extracted: str) -> Result:
@@ -629,3 +629,74 @@ def test_a_rut_volunteered_before_is_not_asked(conversation: Conversation) -> No
     result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
     assert result.slots["rut"] == "12.345.678-5"
     assert result.slots["requested_slot"] == "contacto"
+
+
+def test_a_second_rut_that_does_not_check_goes_on_without_it(conversation: Conversation) -> None:
+    """Blind round r12 (spent): a resident sure of a wrong RUT was asked for it forever."""
+    _asked_rut(conversation).bot(
+        "El RUT «14.256.789-3» no es válido (el dígito verificador no coincide). Revíselo, por "
+        "favor, o continúe sin RUT: es opcional."
+    )
+    conversation.user("14.256.789-3", new_slots={"rut": "14.256.789-3"})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["rut"] == NO_RUT
+    assert "seguimos sin RUT" in result.text
+    assert result.slots["requested_slot"] == "contacto"
+
+
+def test_a_number_told_while_the_place_is_asked_is_the_contact(conversation: Conversation) -> None:
+    """Blind round r12 (spent): a caller told their number while the place was asked, then
+    answered «al número que le di»: the number had been dropped, the question asked forever."""
+    conversation.set(
+        descripcion="Botan escombros en el sitio eriazo",
+        categoria="aseo",
+        requested_slot="direccion",
+    )
+    told = "y hay ratones eh mi numero es nueve ocho uno uno cinco tres cuatro siete cero"
+    conversation.user(told, new_slots={"direccion": told})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["telefono"] == "+56981153470"
+    conversation.set(
+        **{
+            **result.slots,
+            "direccion": "santa rosa con los canelos",
+            "nombre": "Jaime Orellana",
+            "requested_slot": "rut",
+        }
+    )
+    conversation.user("no", intent="negar", new_slots={"rut": "no"})
+    answered = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert answered.slots["requested_slot"] == "confirmacion"  # the contact is known
+
+
+def test_more_of_the_story_while_the_rut_is_asked_joins_the_description(
+    conversation: Conversation,
+) -> None:
+    """Blind round r12 (spent): «NO SE PUEDE DORMIR» sent while the RUT was asked declined it."""
+    _asked_rut(conversation).user(
+        "el vecino pone musica fuerte hasta las 4", intent="reclamo", new_slots={"rut": "x"}
+    )
+    conversation.events[-1]["value"] = "el vecino pone musica fuerte hasta las 4"
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["rut"] is None
+    assert "musica fuerte" in result.slots["descripcion"]
+    assert result.slots["requested_slot"] == "rut"
+
+
+def test_no_lo_considero_necesario_declines_the_rut(conversation: Conversation) -> None:
+    answer = "No lo considero necesario."
+    _asked_rut(conversation).user(answer, intent="cancelar", new_slots={"rut": answer})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots["rut"] == NO_RUT
+    assert result.slots["requested_slot"] == "contacto"
+
+
+def test_an_apartment_number_alone_is_asked_where_the_building_is(
+    conversation: Conversation,
+) -> None:
+    """Blind round r12 (spent): «el vecino del dpto 304 pone música…» filed «dpto 304»."""
+    text = "el vecino del dpto 304 pone musica a todo volumen todos los dias hasta las 4"
+    conversation.user(text, intent="reclamo", new_slots={"descripcion": text})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots.get("direccion") is None
+    assert result.slots["lugar_mencionado"] == "dpto 304"

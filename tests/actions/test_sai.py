@@ -121,3 +121,19 @@ def test_an_answer_the_nlu_took_for_an_faq_is_still_accepted(conversation: Conve
     result = conversation.run(ValidateSaiForm(), active_loop="sai_form")
     assert result.slots["informacion_solicitada"] == answer
     assert result.slots["requested_slot"] == "nombre"
+
+
+def test_a_postal_address_said_on_the_phone_with_its_number_in_words(
+    conversation: Conversation,
+) -> None:
+    """Blind round r12 (spent): two callers were asked their address again and again."""
+    conversation.set(
+        informacion_solicitada="Cuánto se gastó en la fiesta de la vendimia",
+        nombre="Luis Carrasco Pino",
+        requested_slot="sai_notificacion",
+    )
+    answer = "por carta nomas la direccion es uno oriente ochocientos cuarenta y dos talca"
+    conversation.user(answer, new_slots={"sai_notificacion": answer})
+    result = conversation.run(ValidateSaiForm(), active_loop="sai_form")
+    assert result.slots["sai_notificacion"] == "1 oriente 842 talca"
+    assert result.slots["requested_slot"] == "confirmacion"

@@ -244,12 +244,13 @@ def test_the_story_sent_after_a_felicitacion_is_not_taken_for_who_is_thanked(api
     conversation.user(text, intent="felicitacion", new_slots={"descripcion": text})
     first = conversation.run(ValidateFelicitacionForm(), active_loop="felicitacion_form")
     assert first.slots["unidad_felicitada"] == "los jardineros"
+    assert first.slots["requested_slot"] == "direccion"  # where it was, as optional
     more = "dejaron la plaza de mi villa preciosa"
-    conversation.set(**first.slots).user(more, intent="felicitacion", new_slots={"nombre": more})
+    conversation.set(**first.slots).user(more, intent="felicitacion", new_slots={"direccion": more})
     second = conversation.run(ValidateFelicitacionForm(), active_loop="felicitacion_form")
-    assert second.slots.get("nombre") is None
+    assert second.slots.get("unidad_felicitada", "los jardineros") == "los jardineros"
     assert more in second.slots["descripcion"]
-    assert second.slots["requested_slot"] == "nombre"
+    assert second.slots["requested_slot"] == "direccion"  # asked once more, then the name
 
 
 @pytest.mark.parametrize(
@@ -468,7 +469,9 @@ def test_a_sugerencia_naming_a_place_without_saying_which_asks_where(
     assert result.slots["requested_slot"] == "direccion"
 
 
-def test_a_sugerencia_for_the_whole_commune_is_not_asked_where(api, conversation):
+def test_a_sugerencia_is_asked_where_as_optional_and_no_files_none(api, conversation):
+    """Blind round r12 (spent): sugerencias for a pasaje or a plaza never kept where."""
+    from actions.filing import case_payload
     from actions.sugerencia import ValidateSugerenciaForm
 
     classifier(api, CONFIDENT)
@@ -476,7 +479,33 @@ def test_a_sugerencia_for_the_whole_commune_is_not_asked_where(api, conversation
     conversation.user(text, intent="sugerencia", new_slots={"descripcion": text})
     result = conversation.run(ValidateSugerenciaForm(), active_loop="sugerencia_form")
     assert result.slots.get("lugar_mencionado") is None
-    assert result.slots["requested_slot"] == "nombre"
+    assert result.slots["requested_slot"] == "direccion"
+    asked = conversation.set(**result.slots).run(
+        ASK_ACTIONS["direccion"](), active_loop="sugerencia_form"
+    )
+    assert "lugar en particular" in asked.text
+    assert "no es un lugar en particular" in asked.payloads  # the button «No es para un lugar»
+    answer = "no es un lugar en particular"
+    conversation.user(answer, intent="negar", new_slots={"direccion": answer})
+    answered = conversation.run(ValidateSugerenciaForm(), active_loop="sugerencia_form")
+    assert answered.slots["requested_slot"] == "nombre"
+    tracker = conversation.set(**answered.slots).tracker()
+    assert case_payload(tracker, "sugerencia", "k").get("address") is None
+
+
+def test_a_sugerencia_answered_with_a_place_keeps_it(api, conversation):
+    from actions.sugerencia import ValidateSugerenciaForm
+
+    classifier(api, CONFIDENT)
+    text = "que pongan juegos para niños en la plazoleta de mi pasaje"
+    conversation.user(text, intent="sugerencia", new_slots={"descripcion": text})
+    result = conversation.run(ValidateSugerenciaForm(), active_loop="sugerencia_form")
+    answer = "pasaje Las Violetas con avenida La Florida"
+    conversation.set(**{**result.slots, "requested_slot": "direccion"}).user(
+        answer, new_slots={"direccion": answer}
+    )
+    answered = conversation.run(ValidateSugerenciaForm(), active_loop="sugerencia_form")
+    assert answered.slots["direccion"] == answer
 
 
 @pytest.mark.parametrize(
