@@ -659,3 +659,26 @@ def test_a_unit_number_alone_does_not_say_where_the_building_is(place):
 )  # fmt: skip
 def test_a_verb_of_the_story_inside_the_answer_keeps_only_the_place_told(text, expected):
     assert parse_place(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # blind round r13 (spent)
+        ("q tal, es en Los Acacios 2099 pasaje 2", "Los Acacios 2099 pasaje 2"),
+        ("a ver es en general mackenna ochocientos cincuenta y cinco", "general mackenna 855"),
+        ("eh mire fijese que es en avenida españa mil quinientos", "avenida españa 1500"),
+        ("Buenas tardes, la dirección del problema es Obispo Manuel Umaña 2640, Villa Santa Anita",
+         "Obispo Manuel Umaña 2640, Villa Santa Anita"),
+        ("es en Los Pescadores 112, caleta Portales", "Los Pescadores 112, caleta Portales"),
+        ("Blanco y Cochrane, frente a la Plaza Sotomayor",
+         "Blanco y Cochrane, frente a la Plaza Sotomayor"),
+        ("la plaza está en Arturo Prat con Aníbal Pinto", "Arturo Prat con Aníbal Pinto"),
+        ("dos sur mil ochocientos veinte", "2 sur 1820"),
+        ("trabajan con esmeril", None),
+        ("bajarse a la calle pa pasar con el coche de la guagua", None),
+        ("en capitan prat con los carrera", "capitan prat con los carrera"),
+    ],
+)  # fmt: skip
+def test_r13_lead_ins_streets_with_y_grid_streets_and_the_story(text, expected):
+    assert parse_place(text) == expected

@@ -27,6 +27,7 @@ PLACE_KINDS = {
     "departamento", "sector", "parcela", "camino", "ruta", "km", "kilometro", "plaza", "plazita",
     "placita", "parque", "esquina", "cruce", "rotonda", "paradero", "barrio", "cerro", "loteo",
     "lote", "manzana", "mz", "sitio", "casa", "costanera", "carretera", "puente", "pasarela",
+    "caleta",
     "bandejon", "platabanda", "canal", "estero", "cancha", "multicancha", "feria", "consultorio",
     "cesfam", "colegio", "escuela", "liceo", "jardin", "sede", "iglesia", "capilla", "estadio",
     "gimnasio", "supermercado", "almacen", "negocio", "botilleria", "farmacia",
@@ -123,8 +124,10 @@ _RELATION = re.compile(
 # Lead-ins of an answer to "where?": "queda en", "es en la", "la dirección es".
 _LEAD_IN = re.compile(
     r"^(?:(?:si|sí|ya|ok|bueno|oiga|mire|ehh?|mmm|ah|hola|buenas|buenas tardes|buenas noches|"
-    r"buenos dias|buenos días|ya po|o sea)[\s,.:]+)*"
-    r"(?:(?:la|mi)\s+(?:direccion|ubicacion|dire)\s+(?:es|seria|sería|:)\s*:?|"
+    r"buenos dias|buenos días|ya po|o sea|q tal|que tal|qué tal|a ver|fijese que|fíjese que|"
+    r"fijate que|fíjate que)[\s,.:]+)*"
+    r"(?:(?:la|mi)\s+(?:direccion|dirección|ubicacion|ubicación|dire)"
+    r"(?:\s+del?\s+(?:problema|reclamo|caso|lugar))?\s+(?:es|seria|sería|:)\s*:?|"
     r"(?:el\s+)?(?:lugar|problema|hoyo|reclamo)\s+(?:es|esta|está|queda)\s+en|"
     r"(?:es|esta|está|queda|quedan|fue|seria|sería|ocurre|pasa|ubicado|ubicada|vivo|"
     r"estamos|estoy|se encuentra|se encuentran|se ubica|queda ubicado|queda ubicada)\s+"
@@ -488,7 +491,12 @@ _NUMBERED_KIND = re.compile(
 def _place_numbers(text: str) -> str:
     """Numbers said as words become digits ("pasaje tres" -> "pasaje 3", "mil doscientos")."""
     # "uno sur", "uno oriente": the streets of a grid named by number and direction (Talca)
-    text = re.sub(r"(?i)\buno(?=\s+(?:norte|sur|oriente|poniente)\b)", "1", text)
+    text = re.sub(
+        r"(?i)\b(uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|trece|catorce|"
+        r"quince)(?=\s+(?:norte|sur|oriente|poniente)\b)",
+        lambda m: _SMALL_NUMBERS[fold(m.group(1))],
+        text,
+    )
     value = spoken_numbers_to_digits(text)
     # digits said one by one: "uno cuatro cinco seis" -> "1 4 5 6" -> "1456"
     value = re.sub(
@@ -530,7 +538,7 @@ def _clean_answer(text: str) -> str:
         folded = fold(value)  # folding keeps every character's position
         match = _LEAD_IN.match(folded)
         thing = _THING_IS_AT.match(folded)
-        if thing and not set(thing.group("thing").split()) & (PLACE_KINDS - _OBJECTS):
+        if thing and not set(thing.group("thing").split()) & _NAMING_KINDS:
             value = value[thing.end() :]
             continue
         if not match or not match.group(0):
@@ -638,6 +646,11 @@ def parse_place(text: str) -> str | None:
     return _render(value, tokens, start, end)
 
 
+# titles that begin a street's name ("capitan prat", "general velasquez")
+_STREET_TITLES = {
+    "capitan", "sargento", "teniente", "general", "coronel", "almirante", "presidente",
+    "doctor", "obispo", "padre", "comandante", "cardenal", "profesor", "pintor", "poeta",
+}  # fmt: skip
 _PAST_VERB = re.compile(r"(?:aron|ieron|eron|aban|ian)$")
 _CLAUSE_WORDS = {"donde", "que", "q", "cuando", "como"}
 
@@ -646,9 +659,21 @@ def _verb_inside(span: list[_Token]) -> bool:
     """A verb of the story (past, imperfect or conditional, or one of the story's verbs) in lower
     case among the words read as the place, before any clause that describes a landmark ("…,
     donde está la botillería", "llegando a …"); names such as "Fernando" are no verbs."""
-    for token in span:
+    numbered = any(_is_number(token.key) for token in span)
+    for position, token in enumerate(span):
         if token.key in _CLAUSE_WORDS:
             return False
+        if (
+            not numbered
+            and token.text[:1].islower()
+            and len(token.key) >= 5
+            and token.key not in FIRST_NAMES | PLACE_KINDS | _GLUE | _STREET_TITLES
+            and (
+                (position == 0 and token.key.endswith(("an", "en")))
+                or token.key.endswith(("arse", "erse", "irse"))
+            )
+        ):
+            return True  # "trabajan con esmeril", "bajarse a la calle pa pasar con el coche"
         if (
             token.text[:1].islower()
             and token.key not in FIRST_NAMES
@@ -838,6 +863,14 @@ def _story_word_kept(tokens: list[_Token], start: int, index: int) -> bool:
     if re.search(r"\b(?:esquina|entre|cruce|interseccion)\b", before):
         return True
     ahead = tokens[index + 1 : index + 5]
+    if (
+        ahead
+        and tokens[start].text[:1].isupper()
+        and ahead[0].text[:1].isupper()
+        and ahead[0].key not in _STOP | _STORY
+        and (ahead[0].comma_after or len(ahead) == 1)
+    ):
+        return True  # "Blanco y Cochrane, frente a la Plaza Sotomayor": two streets
     for offset, token in enumerate(ahead):
         if _is_number(token.key):
             return True
@@ -1130,7 +1163,9 @@ _COUNTED = {
     "choques", "choque", "accidentes", "accidente", "robos", "asaltos", "motos", "ninas",
     "bolsas", "llamadas", "reclamos", "cartas", "correos", "arboles", "hoyos", "baches",
 }  # fmt: skip
-_LOCALITIES = {"villa", "poblacion", "pobl", "condominio", "sector", "barrio", "conjunto"}
+_LOCALITIES = {
+    "villa", "poblacion", "pobl", "condominio", "sector", "barrio", "conjunto", "caleta",
+}  # fmt: skip
 
 
 # a number, or a kind of place with its name: less than that, the form asks
