@@ -286,7 +286,12 @@ class CaseFormValidation(FaqAwareValidation, ABC):
             if tracker.get_slot("requested_slot") == "descripcion":
                 say(dispatcher, tracker, "descripcion_corta")
             return {"descripcion": None}
-        emergency = emergency_response(text)
+        # an emergency is told first; a story already taken (details added later) or a
+        # felicitación ("trataron de entrar a robar y llegaron al tiro") is none
+        first_telling = not previous_value(tracker, "descripcion")
+        emergency = (
+            emergency_response(text) if first_telling and self.case_type != "felicitacion" else None
+        )
         if emergency:
             # an emergency is never filed: numbers first, and the form asks what else to register
             say(dispatcher, tracker, emergency)
@@ -349,6 +354,11 @@ class CaseFormValidation(FaqAwareValidation, ABC):
             return {"direccion": mentioned}  # "ahí mismo", "no sé el número": what they said
         if mentioned and _denies_place(text):
             return {"direccion": NO_PLACE}  # "no, es en general": no one place
+        introduced = find_name(text) if asked == "direccion" else None
+        if introduced and _INTRODUCES.match(fold(text)):
+            # "soy Rodrigo Sepúlveda Araya, rut …" sent while "where?" was asked: the name, not
+            # the place (the RUT is read by validate_contact_entities); the place is asked again
+            return {"direccion": None, **_name_slots(tracker, introduced)}
         place = parse_place(text)
         if place is None and says_no_place(text):
             return {"direccion": NO_PLACE}  # staff see it was asked and there is none
@@ -569,16 +579,32 @@ _KEEPS_PLACE = re.compile(
 _PHONE_CUE = re.compile(r"fono|tel|cel|whats|numero")
 
 
+# a message that starts by saying who writes: "soy …", "me llamo …", "mi nombre es …"
+_INTRODUCES = re.compile(
+    r"^\W*(?:(?:hola|buenas|si|ya|eh)\W+)*(?:soy|me llamo|mi nombre es|habla)\b"
+)
+
+
+def _name_slots(tracker: Tracker, name: str) -> dict[str, Any]:
+    """The name told unasked, unless the form already has one."""
+    if tracker.get_slot("nombre"):
+        return {}
+    if len(name.split()) == 1 or only_first_names(name):
+        return {"nombre_pila": name}
+    return {"nombre": name}
+
+
 def _asked_twice(tracker: Tracker, slot: str) -> bool:
-    """Whether the form already asked `slot` twice (a third time it takes what it gets)."""
-    asked = [
-        event
-        for event in tracker.events
-        if event.get("event") == "slot"
-        and event.get("name") == "requested_slot"
-        and event.get("value") == slot
-    ]
-    return len(asked) >= 2
+    """Whether this is at least the second answer the resident gave while `slot` was asked
+    (the form re-asks once; after that it takes what it gets)."""
+    asked: str | None = None
+    answers = 0
+    for event in tracker.events:
+        if event.get("event") == "slot" and event.get("name") == "requested_slot":
+            asked = event.get("value")
+        elif event.get("event") == "user" and asked == slot:
+            answers += 1
+    return answers >= 2
 
 
 def _rut_refused_before(tracker: Tracker) -> bool:

@@ -555,3 +555,30 @@ def test_a_house_number_corrected_while_the_name_is_asked_corrects_the_place(
     assert result.slots["direccion"] == place
     assert result.slots.get("nombre") is None
     assert result.slots["requested_slot"] == "nombre"
+
+
+def test_a_self_introduction_sent_while_the_place_is_asked_is_the_name(api, conversation):
+    """Blind round r13 (spent): «soy Rodrigo Sepúlveda Araya rut …» was filed as the place."""
+    in_reclamo(conversation, "direccion")
+    answer = "soy Rodrigo Sepulveda Araya rut 17.654.321-6"
+    conversation.user(answer, new_slots={"direccion": answer})
+    result = conversation.run(ValidateReclamoForm(), active_loop="reclamo_form")
+    assert result.slots.get("direccion") is None
+    assert result.slots["nombre"] == "Rodrigo Sepulveda Araya"
+    assert result.slots["requested_slot"] == "direccion"
+
+
+def test_a_past_danger_told_in_a_felicitacion_is_no_emergency(api, conversation):
+    """Blind round r13 (spent): «trataron de entrar a robar … y llegaron al tiro», thanking the
+    inspectors, answered every later message with the emergency numbers."""
+    classifier(api, {**CONFIDENT, "category": "seguridad"})
+    text = "quiero dar las gracias a los inspectores de seguridad municipal"
+    conversation.user(text, intent="felicitacion", new_slots={"descripcion": text})
+    first = conversation.run(ValidateFelicitacionForm(), active_loop="felicitacion_form")
+    more = (
+        "el sabado en la noche trataron de entrar a robar a la casa de mi mama y llegaron al tiro"
+    )
+    conversation.set(**first.slots).user(more, new_slots={"direccion": more})
+    second = conversation.run(ValidateFelicitacionForm(), active_loop="felicitacion_form")
+    assert "131" not in second.text
+    assert more in second.slots["descripcion"]
