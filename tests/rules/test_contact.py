@@ -193,3 +193,8 @@ def test_a_mobile_in_a_range_the_library_does_not_list_yet_is_a_phone():
 )
 def test_r12_the_channel_said_another_way_is_the_channel(text):
     assert says_same_channel(text)
+
+
+@pytest.mark.parametrize("text", ["m.gonzalez.t@gmail.com o aca", "al numero q les escribo"])
+def test_r14_the_channel_beside_an_email_or_as_the_number_that_writes(text):
+    assert says_same_channel(text)

@@ -682,3 +682,25 @@ def test_a_verb_of_the_story_inside_the_answer_keeps_only_the_place_told(text, e
 )  # fmt: skip
 def test_r13_lead_ins_streets_with_y_grid_streets_and_the_story(text, expected):
     assert parse_place(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # blind round r14 (spent)
+        ("el perro esta suelto en Los Sauces 1875", "Los Sauces 1875"),
+        ("la obra es en Irarrazaval 2870", "Irarrazaval 2870"),
+        ("Domicilio: Yungay 1132, Villa Frei", "Yungay 1132, Villa Frei"),
+        ("eh los alamos catorce veinte", "los alamos 1420"),
+        ("numero 56 9 7345 1209", None),
+        ("el vecino vive en pasaje las gaviotas numero 2105 villa el mirador",
+         "pasaje las gaviotas numero 2105 villa el mirador"),
+    ],
+)  # fmt: skip
+def test_r14_a_thing_that_is_somewhere_a_label_a_house_number_in_two_parts(text, expected):
+    assert parse_place(text) == expected
+
+
+def test_r14_the_letter_sent_to_a_postal_address():
+    text = "manden la carta a Maipu 740 dpto 11 Osorno"
+    assert parse_postal_address(text) == "Maipu 740 dpto 11 Osorno"

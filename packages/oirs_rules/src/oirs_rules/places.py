@@ -131,7 +131,7 @@ _LEAD_IN = re.compile(
     r"(?:el\s+)?(?:lugar|problema|hoyo|reclamo)\s+(?:es|esta|está|queda)\s+en|"
     r"(?:es|esta|está|queda|quedan|fue|seria|sería|ocurre|pasa|ubicado|ubicada|vivo|"
     r"estamos|estoy|se encuentra|se encuentran|se ubica|queda ubicado|queda ubicada)\s+"
-    r"(?:en|por|x)|(?:en|por|x)|direccion\s*:|dirección\s*:)\s+",
+    r"(?:en|por|x)|(?:en|por|x)|direccion\s*:|dirección\s*:|domicilio\s*:)\s+",
     re.IGNORECASE,
 )
 _TRAILING_FILLER = re.compile(
@@ -512,7 +512,7 @@ def _place_numbers(text: str) -> str:
     )
     # a house number said in two parts: "cinco cincuenta" -> "5 50" -> "550"
     value = re.sub(
-        r"(?<=[^\W\d_]) ([1-9]) ([1-9]\d)(?=\s*(?:[,.;]|$|al\b|frente\b|en\b|con\b))",
+        r"(?<=[^\W\d_]) ([1-9]\d?) ([1-9]\d)(?=\s*(?:[,.;]|$|al\b|frente\b|en\b|con\b))",
         lambda m: f" {int(m.group(1)) * 100 + int(m.group(2))}",
         value,
     )
@@ -522,7 +522,9 @@ def _place_numbers(text: str) -> str:
 # "el hoyito está en …", "El poste está en …": the thing, then where it is
 _THING_IS_AT = re.compile(
     r"^(?:el|la|los|las)\s+(?P<thing>[a-zñ]+(?:\s+[a-zñ]+)?)\s+"
-    r"(?:esta|estan|queda|quedan|se encuentra|se encuentran)\s+(?:en|por|x)\s+"
+    r"(?:esta|estan|queda|quedan|se encuentra|se encuentran|es|son|vive|viven|trabaja|"
+    r"trabajan)(?:\s+(?:suelto|suelta|sueltos|sueltas|tirado|tirada|botado|botada|parado|"
+    r"parada|abandonado|abandonada))?\s+(?:en|por|x)\s+"
 )
 
 
@@ -589,6 +591,8 @@ def parse_place(text: str) -> str | None:
             )  # "…123, no, perdón, 132", "…casa 23, no perdón casa 32"
         if fixed and (first or not corrected[0].strip()):
             return fixed  # also "Perdón, es en Los Pinos 45"
+    # a phone in groups told with the place is no house number ("numero 56 9 7345 1209")
+    text = _PHONE_GROUPS.sub(lambda m: " " * len(m.group(0)), text or "")
     value = _clean_answer(_SYMBOLS.sub(" ", _aside(text or "")))
     if not value or (_DOES_NOT_KNOW.search(fold(value)) and not re.search(r"\d", value)):
         return None  # "no sé la dirección exacta": ask again, nothing to keep
@@ -660,6 +664,12 @@ def _verb_inside(span: list[_Token]) -> bool:
     case among the words read as the place, before any clause that describes a landmark ("…,
     donde está la botillería", "llegando a …"); names such as "Fernando" are no verbs."""
     numbered = any(_is_number(token.key) for token in span)
+    shouting = all(not t.text[:1].islower() for t in span)  # "LA ESQUINA TRABAJA CON ESMERIL"
+    span = (
+        [_Token(t.text.lower(), t.key, t.start, t.end, t.comma_after, t.stop_after) for t in span]
+        if shouting
+        else span
+    )
     for position, token in enumerate(span):
         if token.key in _CLAUSE_WORDS:
             return False
@@ -905,7 +915,8 @@ _POSTAL_LEAD = re.compile(
     r"(?:por|x)\s+carta(?:\s+a)?|(?:la|una)\s+carta(?:\s+a)?\s*:|"
     r"a (?:mi|la) casa|envie(?:n)?(?:la|lo|me)?\s+a|enviar(?:la|lo|me)?\s+a|"
     r"mandar(?:la|lo|me)?\s+a|"
-    r"mande(?:n)?(?:la|lo|me)?\s+a|mi direccion(?: postal)? es|la direccion es|direccion)"
+    r"mande(?:n)?(?:la|lo|me)?\s+a|mand\w*\s+(?:la\s+)?carta\s+a|mi direccion(?: postal)? es|"
+    r"la direccion es|direccion)"
     r"\s*[:,]?\s*(?:a\s+|en\s+)?",
 )
 
@@ -1161,7 +1172,7 @@ _COUNTED = {
     "hora", "minutos", "cuotas", "personas", "perros", "gatos", "autos", "vecinos", "ninos",
     "km/h", "kilos", "pesos", "lucas", "metros", "cuadras", "am", "pm", "hrs",
     "choques", "choque", "accidentes", "accidente", "robos", "asaltos", "motos", "ninas",
-    "bolsas", "llamadas", "reclamos", "cartas", "correos", "arboles", "hoyos", "baches",
+    "bolsas", "llamadas", "reclamos", "cartas", "correos", "arboles", "hoyos", "baches", "km",
 }  # fmt: skip
 _LOCALITIES = {
     "villa", "poblacion", "pobl", "condominio", "sector", "barrio", "conjunto", "caleta",
