@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask.testing import FlaskClient
+from oirs_rules.dates import SANTIAGO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -213,7 +214,7 @@ def test_third_parties_are_notified_and_their_answer_recorded(
         "respuesta_tercero",
         party=str(party_id),
         opposed="si",
-        answered_on=date.today().isoformat(),
+        answered_on=datetime.now(SANTIAGO).date().isoformat(),
     )
     assert response.status_code == 303
     db_session.expire_all()
@@ -252,7 +253,7 @@ def test_amparo_steps_are_tracked_on_the_page(
         "declarar_inexistente",
         reasons="Se revisó el archivo de DIMAO sin hallarlo.",
     )
-    today = date.today().isoformat()
+    today = datetime.now(SANTIAGO).date().isoformat()  # the admin's today, not the UTC date
     assert (
         step(officer, folio, "registrar_amparo", rol="C777-26", filed_on=today).status_code == 303
     )

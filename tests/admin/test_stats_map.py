@@ -3,12 +3,13 @@ each zone's on-time share (the same verdict as the statistics), staff only, tile
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from oirs_rules.dates import SANTIAGO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,7 +23,9 @@ from tests.admin.staff import login, make_user
 
 CAL = BusinessCalendar()
 OIRS = Actor("Paula Rojas", role="oirs")
-NOW = datetime.now(UTC).replace(hour=15, minute=0, second=0, microsecond=0)
+# noon of today in Santiago, the day the admin's periods count in (a UTC date runs ahead of it
+# from 21:00 or 20:00 Chilean time: the tests failed every evening)
+NOW = datetime.now(SANTIAGO).replace(hour=12, minute=0, second=0, microsecond=0).astimezone(UTC)
 # two streets crossing at (-33.45, -70.60); the grid starts at their south-west corner
 AXES = [
     Axis("Los Aromos", "los aromos", ((-70.61, -33.45), (-70.59, -33.45))),
@@ -166,7 +169,7 @@ def test_zone_shares_add_up_to_the_statistics_own_verdict(
     start, end = (NOW - timedelta(days=120)).date(), NOW.date()
     payload = data(supervisor, f"?desde={start}&hasta={end}")
     with db_session.begin():
-        facts = case_facts(db_session, start, end, CAL, date.today())
+        facts = case_facts(db_session, start, end, CAL, datetime.now(SANTIAGO).date())
     with_location = {cases[k] for k in ("on_time", "late", "overdue", "fresh")}
     verdicts = [f.on_time for f in facts if f.folio in with_location]
     assert sum(z["on_time"] for z in payload["zones"]) == verdicts.count(True)
