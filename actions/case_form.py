@@ -179,6 +179,8 @@ class CaseFormValidation(FaqAwareValidation, ABC):
         slots = list(domain_slots)
         if "contacto" in slots and (tracker.slots.get("telefono") or tracker.slots.get("email")):
             slots.remove("contacto")
+        if tracker.slots.get("categoria") in PLACELESS_THEMES and "direccion" in slots:
+            slots.remove("direccion")  # a clerk's treatment is not found at a street corner
         return slots
 
     async def next_requested_slot(
@@ -358,7 +360,7 @@ class CaseFormValidation(FaqAwareValidation, ABC):
         if introduced and _INTRODUCES.match(fold(text)):
             # "soy Rodrigo Sepúlveda Araya, rut …" sent while "where?" was asked: the name, not
             # the place (the RUT is read by validate_contact_entities); the place is asked again
-            return {"direccion": None, **_name_slots(tracker, introduced)}
+            return {"direccion": None, **name_slots(tracker, introduced)}
         place = parse_place(text)
         if place is None and says_no_place(text):
             return {"direccion": NO_PLACE}  # staff see it was asked and there is none
@@ -585,7 +587,7 @@ _INTRODUCES = re.compile(
 )
 
 
-def _name_slots(tracker: Tracker, name: str) -> dict[str, Any]:
+def name_slots(tracker: Tracker, name: str) -> dict[str, Any]:
     """The name told unasked, unless the form already has one."""
     if tracker.get_slot("nombre"):
         return {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from oirs_rules import contact as contact_rules
-from oirs_rules.names import find_name, only_first_names, parse_name
+from oirs_rules.names import find_name, parse_name
 from oirs_rules.places import find_place, is_precise
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.adjuntos import typed_text
+from actions.case_form import name_slots
 from actions.core import ActionFallback
 from actions.messages import say
 
@@ -29,11 +30,8 @@ def loose_values(text: str, tracker: Tracker) -> dict[str, Any]:
     name = find_name(text)
     if name is None and not any(ch.isdigit() for ch in text) and len(text.split()) <= 5:
         name = parse_name(text)  # "Ana Pérez Soto" sent alone
-    if name and not tracker.get_slot("nombre"):
-        if len(name.split()) == 1 or only_first_names(name):
-            found["nombre_pila"] = name  # the form asks for the surnames
-        else:
-            found["nombre"] = name
+    if name:
+        found.update(name_slots(tracker, name))  # a first name alone: the form asks the surnames
     phones = contact_rules.find_phones(text)
     if phones:
         found["telefono"] = contact_rules.meant(phones, text)

@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.case_form import PLACELESS_THEMES, CaseFormValidation, contact_text
+from actions.case_form import CaseFormValidation, contact_text
 from actions.common import first_value
 from actions.messages import say
 
@@ -42,18 +42,6 @@ class ValidateFelicitacionForm(CaseFormValidation):
     opening_fields = ("direccion",)
     optional_place = True
     correctable = ("descripcion", "unidad_felicitada", "nombre", "contacto")
-
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        slots = await super().required_slots(domain_slots, dispatcher, tracker, domain)
-        if tracker.slots.get("categoria") in PLACELESS_THEMES and "direccion" in slots:
-            slots.remove("direccion")  # a clerk who attended well is thanked at their office
-        return slots
 
     @staticmethod
     def summary(tracker: Tracker) -> tuple[str, dict[str, Any]]:

@@ -14,7 +14,6 @@ from rasa_sdk.types import DomainDict
 
 from actions import filing
 from actions.case_form import (
-    PLACELESS_THEMES,
     CaseFormValidation,
     contact_text,
     previous_value,
@@ -26,7 +25,6 @@ from actions.common import (
     channel_identity,
     first_value,
     normalize_category,
-    rut_given,
 )
 from actions.filing import attach_shared_media, case_reset_events, contact_payload, file_case
 from actions.messages import say
@@ -47,28 +45,14 @@ class ValidateReclamoForm(CaseFormValidation):
 
     @staticmethod
     def summary(tracker: Tracker) -> tuple[str, dict[str, Any]]:
-        rut = rut_given(tracker)
         return "resumen_reclamo", {
             "categoria_label": category_label(tracker.get_slot("categoria")),
             "contacto_texto": contact_text(tracker),
-            "rut_texto": f"\n• RUT: {rut}" if rut else "",
         }
 
     @staticmethod
     def correction_response() -> str:
         return "corregir_reclamo"
-
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        slots = await super().required_slots(domain_slots, dispatcher, tracker, domain)
-        if tracker.slots.get("categoria") in PLACELESS_THEMES and "direccion" in slots:
-            slots.remove("direccion")  # a clerk's treatment is not found at a street corner
-        return slots
 
     async def validate_descripcion(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
-from actions.case_form import PLACELESS_THEMES, CaseFormValidation, contact_text
+from actions.case_form import CaseFormValidation, contact_text
 
 
 class ValidateSugerenciaForm(CaseFormValidation):
@@ -19,18 +17,6 @@ class ValidateSugerenciaForm(CaseFormValidation):
     opening_fields = ("direccion",)
     optional_place = True
     correctable = ("descripcion", "nombre", "contacto")
-
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        slots = await super().required_slots(domain_slots, dispatcher, tracker, domain)
-        if tracker.slots.get("categoria") in PLACELESS_THEMES and "direccion" in slots:
-            slots.remove("direccion")  # how a clerk attends is not found at a street corner
-        return slots
 
     @staticmethod
     def summary(tracker: Tracker) -> tuple[str, dict[str, Any]]:

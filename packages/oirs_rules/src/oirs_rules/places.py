@@ -488,6 +488,10 @@ _NUMBERED_KIND = re.compile(
 )
 
 
+# what may follow a house number said in parts: the end, a comma, a landmark or a crossing
+_HOUSE_NUMBER_ENDS = r"(?=\s*(?:[,.;]|$|al\b|frente\b|en\b|con\b))"
+
+
 def _place_numbers(text: str) -> str:
     """Numbers said as words become digits ("pasaje tres" -> "pasaje 3", "mil doscientos")."""
     # "uno sur", "uno oriente": the streets of a grid named by number and direction (Talca)
@@ -506,13 +510,13 @@ def _place_numbers(text: str) -> str:
     )
     # "tres cero cinco" -> "3 05" -> "305": digits said one by one, a zero in the middle
     value = re.sub(
-        r"(?<=[^\W\d_]) ([1-9]) (0\d)(?=\s*(?:[,.;]|$|al\b|frente\b|en\b|con\b))",
+        r"(?<=[^\W\d_]) ([1-9]) (0\d)" + _HOUSE_NUMBER_ENDS,
         lambda m: f" {m.group(1)}{m.group(2)}",
         value,
     )
     # a house number said in two parts: "cinco cincuenta" -> "5 50" -> "550"
     value = re.sub(
-        r"(?<=[^\W\d_]) ([1-9]\d?) ([1-9]\d)(?=\s*(?:[,.;]|$|al\b|frente\b|en\b|con\b))",
+        r"(?<=[^\W\d_]) ([1-9]\d?) ([1-9]\d)" + _HOUSE_NUMBER_ENDS,
         lambda m: f" {int(m.group(1)) * 100 + int(m.group(2))}",
         value,
     )
@@ -665,17 +669,13 @@ def _verb_inside(span: list[_Token]) -> bool:
     donde está la botillería", "llegando a …"); names such as "Fernando" are no verbs."""
     numbered = any(_is_number(token.key) for token in span)
     shouting = all(not t.text[:1].islower() for t in span)  # "LA ESQUINA TRABAJA CON ESMERIL"
-    span = (
-        [_Token(t.text.lower(), t.key, t.start, t.end, t.comma_after, t.stop_after) for t in span]
-        if shouting
-        else span
-    )
     for position, token in enumerate(span):
         if token.key in _CLAUSE_WORDS:
             return False
+        lower = shouting or token.text[:1].islower()
         if (
             not numbered
-            and token.text[:1].islower()
+            and lower
             and len(token.key) >= 5
             and token.key not in FIRST_NAMES | PLACE_KINDS | _GLUE | _STREET_TITLES
             and (
@@ -685,7 +685,7 @@ def _verb_inside(span: list[_Token]) -> bool:
         ):
             return True  # "trabajan con esmeril", "bajarse a la calle pa pasar con el coche"
         if (
-            token.text[:1].islower()
+            lower
             and token.key not in FIRST_NAMES
             and (
                 token.key in _STORY_VERBS - {"es", "esta", "estan", "tiene", "tienen"}
