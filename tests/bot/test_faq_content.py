@@ -1,7 +1,7 @@
 """FAQ content: every contract key has examples, an answer, a held-out set and a legal source.
 
 The answers are legal statements shown to residents, so the checks below pin the
-facts of /work/shared/faq-facts.md that a careless edit could break (deadlines,
+facts of ../shared/faq-facts.md that a careless edit could break (deadlines,
 gratuidad, no RUT or reason for a SAI) and keep out claims the fact sheet marks
 UNVERIFIED. Runs in any environment that has PyYAML; it needs neither Rasa nor a model.
 """
@@ -22,7 +22,7 @@ HELD_OUT = ROOT / "data" / "test" / "nlu_faq.yml"
 DOMAIN = ROOT / "bot" / "faq.yml"
 RULES = ROOT / "data" / "rules" / "faq.yml"
 
-# /work/shared/nlu-contract.md, "FAQ keys": an interface, spelled exactly.
+# ../shared/nlu-contract.md, "FAQ keys": an interface, spelled exactly.
 CONTRACT_KEYS = [
     "plazo_transparencia",
     "como_solicitar_informacion",

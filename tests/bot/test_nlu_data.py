@@ -1,6 +1,6 @@
 """NLU training data: contract names, enough examples, a clean held-out split, working regexes.
 
-The intent and entity names are an interface (/work/shared/nlu-contract.md), the
+The intent and entity names are an interface (../shared/nlu-contract.md), the
 held-out set in data/test must never leak into training, and the regexes in
 data/nlu/regex.yml feed RegexFeaturizer/RegexEntityExtractor, so they must match
 the folio, RUT and phone forms residents type. Needs PyYAML only, not Rasa.
